@@ -1,0 +1,82 @@
+/**
+ * Seeded randomness. Every random choice in mlloop takes a seed so that the same spec and data give
+ * the same run. sfc32 (Chris Doty-Humphrey's small fast counter generator) passes PractRand and is
+ * a few lines; seeds are expanded with splitmix32 so that nearby seeds give unrelated streams.
+ */
+export interface Rng {
+  /** Uniform float in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  /** Standard normal (Box–Muller). */
+  normal(): number;
+}
+
+function splitmix32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+export function createRng(seed: number): Rng {
+  const init = splitmix32(seed);
+  let a = init();
+  let b = init();
+  let c = init();
+  let d = init();
+  const nextU32 = (): number => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) >>> 0;
+    return t;
+  };
+  for (let i = 0; i < 12; i++) nextU32();
+  let spare: number | null = null;
+  const rng: Rng = {
+    next: () => nextU32() / 4294967296,
+    int: (n: number) => Math.floor((nextU32() / 4294967296) * n),
+    normal: () => {
+      if (spare !== null) {
+        const v = spare;
+        spare = null;
+        return v;
+      }
+      let u = 0;
+      while (u === 0) u = rng.next();
+      const v = rng.next();
+      const r = Math.sqrt(-2 * Math.log(u));
+      spare = r * Math.sin(2 * Math.PI * v);
+      return r * Math.cos(2 * Math.PI * v);
+    },
+  };
+  return rng;
+}
+
+/** Derive an independent child seed (e.g. per fold, per replicate) from a parent seed and a label. */
+export function deriveSeed(seed: number, label: string | number): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  const s = String(label);
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return splitmix32(h)();
+}
+
+/** Fisher–Yates shuffle in place. */
+export function shuffleInPlace<T>(arr: T[] | Int32Array | Uint32Array, rng: Rng): void {
+  for (let i = arr.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const tmp = arr[i]!;
+    arr[i] = arr[j]!;
+    arr[j] = tmp;
+  }
+}
