@@ -1,0 +1,256 @@
+/**
+ * Loading a spec: YAML file → `--set` overrides → zod validation → resolved spec with every default
+ * filled in. Every failure is one SpecError whose lines name the key path, the bad value and what is
+ * allowed, with a "did you mean" for typos.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import YAML from "yaml";
+import type { z } from "zod";
+import { SpecError } from "../errors.js";
+import { specSchema, type Spec } from "./schema.js";
+import { getAt, setAt, type SpecPath } from "./patch.js";
+import { didYouMean } from "./suggest.js";
+
+export interface LoadedSpec {
+  readonly spec: Spec;
+  /** The spec as written (after overrides), before defaults were filled in. */
+  readonly raw: unknown;
+  /** Folder that relative data paths are resolved against. */
+  readonly baseDir: string;
+  readonly file: string | null;
+}
+
+type AnySchema = z.core.$ZodType;
+
+interface Def {
+  type: string;
+  innerType?: AnySchema;
+  shape?: Record<string, AnySchema>;
+  options?: AnySchema[];
+  discriminator?: string;
+  in?: AnySchema;
+  out?: AnySchema;
+  element?: AnySchema;
+  items?: AnySchema[];
+  entries?: Record<string, string>;
+  values?: unknown[];
+  valueType?: AnySchema;
+}
+
+function def(schema: AnySchema): Def {
+  return (schema as unknown as { _zod: { def: Def } })._zod.def;
+}
+
+/** Strip default/optional/nullable/pipe wrappers. */
+function unwrap(schema: AnySchema): AnySchema {
+  let s = schema;
+  for (;;) {
+    const d = def(s);
+    if (
+      (d.type === "default" || d.type === "optional" || d.type === "nullable" || d.type === "prefault") &&
+      d.innerType
+    )
+      s = d.innerType;
+    else if (d.type === "pipe" && d.in) s = d.in;
+    else return s;
+  }
+}
+
+/** The sub-schema at `path`, choosing discriminated-union variants by the value in `raw`. */
+export function schemaAt(
+  path: SpecPath,
+  raw: unknown,
+  root: AnySchema = specSchema,
+  keepFinalUnion = false,
+): AnySchema | undefined {
+  let s: AnySchema | undefined = root;
+  for (let i = 0; i <= path.length; i++) {
+    if (s === undefined) return undefined;
+    s = unwrap(s);
+    const d = def(s);
+    if (keepFinalUnion && i === path.length) return s;
+    if (d.type === "union" && d.options) {
+      const here = getAt(raw, path.slice(0, i));
+      s = chooseVariant(d, here);
+      if (s === undefined) return undefined;
+      s = unwrap(s);
+    }
+    if (i === path.length) return s;
+    const seg = path[i]!;
+    const dd = def(s);
+    if (dd.type === "object" && dd.shape) s = dd.shape[seg];
+    else if (dd.type === "array" && dd.element) s = dd.element;
+    else if (dd.type === "tuple" && dd.items) s = dd.items[Number(seg)];
+    else if (dd.type === "record" && dd.valueType) s = dd.valueType;
+    else return undefined;
+  }
+  return s;
+}
+
+function chooseVariant(d: Def, value: unknown): AnySchema | undefined {
+  const options = d.options ?? [];
+  if (d.discriminator && value !== null && typeof value === "object") {
+    const tag = (value as Record<string, unknown>)[d.discriminator];
+    for (const o of options) {
+      const shape = def(unwrap(o)).shape;
+      const lit = shape?.[d.discriminator];
+      if (lit && def(unwrap(lit)).values?.includes(tag)) return o;
+    }
+    return undefined;
+  }
+  // a plain union (e.g. class_weight): pick the object variant if the value is an object
+  for (const o of options) {
+    const t = def(unwrap(o)).type;
+    if ((t === "object") === (value !== null && typeof value === "object" && !Array.isArray(value))) return o;
+  }
+  return options[0];
+}
+
+function allowedKeys(path: SpecPath, raw: unknown): string[] {
+  const s = schemaAt(path, raw);
+  if (!s) return [];
+  const d = def(s);
+  return d.type === "object" && d.shape ? Object.keys(d.shape) : [];
+}
+
+function discriminatorValues(path: SpecPath, raw: unknown): string[] {
+  const s = schemaAt(path, raw, specSchema, true);
+  if (!s) return [];
+  const d = def(s);
+  if (d.type !== "union" || !d.discriminator || !d.options) return [];
+  const key = d.discriminator;
+  return d.options.flatMap((o) => (def(unwrap(def(unwrap(o)).shape?.[key] ?? o)).values ?? []).map(String));
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (typeof v === "string") return JSON.stringify(v);
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? "(top level)" : path.map(String).join(".");
+}
+
+/** One readable line per zod issue. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown): string[] {
+  const lines: string[] = [];
+  // a refinement on an object that also has unknown keys only repeats the problem
+  const unknownAt = issues.filter((i) => i.code === "unrecognized_keys").map((i) => i.path.join("."));
+  for (const issue of issues) {
+    if (issue.code === "custom" && unknownAt.includes(issue.path.join("."))) continue;
+    const path = issue.path.map(String);
+    const at = keyPath(path);
+    const value = getAt(raw, path);
+    switch (issue.code) {
+      case "unrecognized_keys": {
+        const allowed = allowedKeys(path, raw);
+        for (const k of issue.keys) {
+          const full = [...path, k].join(".");
+          lines.push(
+            `unknown key "${full}"${didYouMean(k, allowed).replace(/"([^"]+)"\?$/, `"${[...path, "$1"].join(".")}"?`)}` +
+              (allowed.length ? ` (allowed here: ${allowed.join(", ")})` : ""),
+          );
+        }
+        break;
+      }
+      case "invalid_union": {
+        const disc = (issue as { discriminator?: string }).discriminator;
+        if (disc) {
+          const options = discriminatorValues(path.slice(0, -1), raw);
+          const v = getAt(raw, path);
+          lines.push(
+            v === undefined
+              ? `${at} is required (allowed: ${options.join(", ")})`
+              : `${at}: ${show(v)} is not allowed${typeof v === "string" ? didYouMean(v, options) : ""} (allowed: ${options.join(", ")})`,
+          );
+        } else lines.push(`${at}: ${show(value)} does not match any allowed form`);
+        break;
+      }
+      case "invalid_value": {
+        const allowed = issue.values.map(String);
+        lines.push(
+          `${at}: ${show(value)} is not allowed${typeof value === "string" ? didYouMean(value, allowed) : ""} (allowed: ${allowed.join(", ")})`,
+        );
+        break;
+      }
+      case "invalid_type": {
+        if (value === undefined) lines.push(`${at} is required (expected ${issue.expected})`);
+        else lines.push(`${at}: expected ${issue.expected}, got ${show(value)}`);
+        break;
+      }
+      case "too_small":
+      case "too_big":
+        lines.push(`${at}: ${show(value)} — ${issue.message.replace(/^Too (small|big): /, "")}`);
+        break;
+      default:
+        lines.push(`${at}: ${issue.message}${value !== undefined && path.length ? ` (got ${show(value)})` : ""}`);
+    }
+  }
+  return lines;
+}
+
+/** Validate a raw spec object and fill in defaults. */
+export function parseSpec(raw: unknown, source = "spec"): Spec {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new SpecError(`${source}: a spec must be a mapping with keys data, features, model, evaluate`, {
+      where: source,
+    });
+  }
+  const result = specSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = describeIssues(result.error.issues, raw);
+  const header =
+    lines.length === 1 ? `invalid spec (${source}):` : `invalid spec (${source}), ${lines.length} problems:`;
+  throw new SpecError([header, ...lines.map((l) => `  ✖ ${l}`)].join("\n"), { where: source });
+}
+
+/** Parse `key.path=value` (value as a YAML scalar/flow value, then typed by the schema at that path). */
+export function applyOverrides(raw: unknown, overrides: readonly string[]): unknown {
+  let out = raw;
+  for (const o of overrides) {
+    const eq = o.indexOf("=");
+    if (eq <= 0) throw new SpecError(`--set ${o}: expected key.path=value, e.g. --set model.C=0.3`, { where: "--set" });
+    const path = o.slice(0, eq).trim().split(".");
+    if (path.some((p) => p === "")) throw new SpecError(`--set ${o}: empty segment in key path "${o.slice(0, eq)}"`);
+    const text = o.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = text === "" ? "" : YAML.parse(text);
+    } catch {
+      value = text;
+    }
+    // typed by the schema: a string-valued key keeps the text as written (--set experiment=2024)
+    const target = schemaAt(path, setAt(out, path, value));
+    if (target && def(target).type === "string" && typeof value !== "string") value = text;
+    if (target && def(target).type === "literal" && typeof value !== "string") value = text;
+    out = setAt(out, path, value);
+  }
+  return out;
+}
+
+/** Read, override, validate. YAML syntax errors name the file, line and column. */
+export function loadSpecFile(file: string, overrides: readonly string[] = []): LoadedSpec {
+  const abs = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SpecError(
+      code === "ENOENT" ? `spec file not found: ${abs}` : `cannot read spec file ${abs}: ${(e as Error).message}`,
+      { where: abs },
+    );
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const pos = err.linePos?.[0];
+    const where = pos ? `${abs}:${pos.line}:${pos.col}` : abs;
+    throw new SpecError(`YAML syntax error in ${where}: ${err.message.split("\n")[0]}`, { where });
+  }
+  const raw = applyOverrides(doc.toJS() as unknown, overrides);
+  return { spec: parseSpec(raw, file), raw, baseDir: dirname(abs), file: abs };
+}
