@@ -1,0 +1,85 @@
+/** `mlloop show RUN`: one run in full — change, data, features, model, metrics, predictions. */
+import type { Command } from "commander";
+import { openStore } from "../../track/open.js";
+import { UsageError } from "../../errors.js";
+import { renderRunCard } from "../run-card.js";
+import { fmtMetric, printJson, table } from "../render.js";
+import type { GlobalOptions } from "../main.js";
+
+interface ShowOptions {
+  json?: boolean;
+  predictions?: boolean;
+  split?: string;
+  errors?: boolean;
+  limit: string;
+}
+
+export function registerShow(program: Command): void {
+  program
+    .command("show")
+    .description("show one run: its change from the parent, data, features, model, metrics, timings")
+    .argument("<run>", "run id or unique prefix")
+    .option("--predictions", "list per-example predictions")
+    .option("--split <split>", "with --predictions: only this split (train, dev, test)")
+    .option("--errors", "with --predictions: only misclassified examples")
+    .option("-l, --limit <n>", "with --predictions: at most this many rows (0 = all)", "50")
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ mlloop show 0193f2
+  $ mlloop show 0193f2 --predictions --split dev --errors
+  $ mlloop show 0193f2 --json`,
+    )
+    .action(async (id: string, opts: ShowOptions, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<GlobalOptions & ShowOptions>();
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 0)
+        throw new UsageError(`--limit ${opts.limit}: expected a non-negative integer`);
+      const store = await openStore(globals.store);
+      try {
+        const run = await store.getRun(id);
+        const metrics = await store.getMetrics(run.id);
+        let predictions = opts.predictions ? await store.getPredictions(run.id, opts.split) : undefined;
+        if (predictions && opts.errors) predictions = predictions.filter((p) => p.correct === false);
+        const total = predictions?.length ?? 0;
+        if (predictions && limit > 0) predictions = predictions.slice(0, limit);
+        if (opts.json) {
+          printJson({
+            ...run,
+            metrics,
+            artifacts: await store.listArtifacts(run.id),
+            ...(predictions ? { predictions, predictionsTotal: total } : {}),
+          });
+          return;
+        }
+        process.stdout.write(
+          `${renderRunCard(
+            run,
+            metrics.filter((r) => r.name !== "loss"),
+          )}\n`,
+        );
+        if (predictions) {
+          process.stdout.write(
+            `\n${table(
+              ["example", "split", "label", "score", "decision", "correct"],
+              predictions.map((p) => [
+                p.exampleId,
+                p.split,
+                p.label ?? "",
+                fmtMetric("score", p.score ?? Number.NaN),
+                p.decision ?? "",
+                p.correct === null ? "" : p.correct ? "✓" : "✗",
+              ]),
+              ["left", "left", "left", "right", "left", "left"],
+            )}\n`,
+          );
+          if (total > predictions.length)
+            process.stdout.write(`(${predictions.length} of ${total}; --limit 0 for all)\n`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,159 @@
+/** The run card: what a person wants to see about one run, from the store's record. */
+import type { MetricRecord, RunRecord } from "../track/store.js";
+import { formatPatch, type SpecPatch } from "../spec/patch.js";
+import { bold, dim, fmtCount, fmtMetric, fmtMs, fmtTime, green, red, table, yellow } from "./render.js";
+
+export const CARD_METRICS = [
+  "accuracy",
+  "precision",
+  "recall",
+  "f1",
+  "roc_auc",
+  "average_precision",
+  "log_loss",
+  "brier",
+  "fp",
+  "fn",
+] as const;
+const MULTICLASS_METRICS = ["accuracy", "macro_f1", "micro_f1", "weighted_f1", "log_loss", "roc_auc_ovr"] as const;
+const SPLITS = ["train", "dev", "test"];
+
+/** Final (highest-step) value per split and metric name. */
+export function latestMetrics(rows: readonly MetricRecord[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, { step: number; value: number }>> = {};
+  for (const r of rows) {
+    const split = r.split ?? "-";
+    const bySplit = (out[split] ??= {});
+    const prev = bySplit[r.name];
+    if (!prev || r.step >= prev.step) bySplit[r.name] = { step: r.step, value: r.value };
+  }
+  return Object.fromEntries(
+    Object.entries(out).map(([s, m]) => [s, Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))]),
+  );
+}
+
+function statusText(status: string): string {
+  if (status === "finished") return green(status);
+  if (status === "failed" || status === "crashed") return red(status);
+  return yellow(status);
+}
+
+export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]): string {
+  const lines: string[] = [];
+  const m = latestMetrics(metrics);
+  lines.push(
+    `${bold("run")} ${run.id}  ${dim("experiment")} ${run.experiment}  ${statusText(run.status)}` +
+      (run.parentId ? `  ${dim("parent")} ${run.parentId}` : ""),
+  );
+  lines.push(
+    dim(
+      `created ${fmtTime(run.createdAt)}` +
+        (run.endedAt && run.startedAt ? ` · took ${fmtMs(run.endedAt - run.startedAt)}` : "") +
+        (run.specHash ? ` · spec ${run.specHash.slice(0, 12)}` : ""),
+    ),
+  );
+  if (run.notes) lines.push(`${dim("notes")} ${run.notes}`);
+  if (run.error) lines.push(`${red("error")} ${run.error}`);
+  const git = run.provenance?.git;
+  if (git)
+    lines.push(
+      dim(`code ${git.commit ? git.commit.slice(0, 12) : "(no commit)"}${git.dirty ? " + uncommitted changes" : ""}`),
+    );
+
+  if (run.parentId) {
+    const patch = (run.specPatch ?? []) as SpecPatch;
+    lines.push("");
+    lines.push(bold("change from parent"));
+    lines.push(
+      patch.length === 0
+        ? dim("  (same spec)")
+        : formatPatch(patch)
+            .map((l) => `  ${l}`)
+            .join("\n"),
+    );
+  }
+
+  const data = run.dataInfo as Record<string, unknown> | null;
+  if (data) {
+    const counts = data["counts"] as Record<string, number> | undefined;
+    const splits = data["splits"] as Record<string, string> | undefined;
+    lines.push("");
+    lines.push(
+      `${bold("data")} ${String(data["description"] ?? "")}` +
+        (counts
+          ? `  train ${fmtCount(counts["train"] ?? 0)} / dev ${fmtCount(counts["dev"] ?? 0)} / test ${fmtCount(counts["test"] ?? 0)}`
+          : ""),
+    );
+    const dup = data["duplicates"] as { clusters?: number; moved?: number; dropped?: number } | undefined;
+    if (dup && (dup.clusters ?? 0) > 0) {
+      lines.push(
+        dim(
+          `  ${dup.clusters} duplicate clusters (${dup.moved ?? 0} copies moved to one side, ${dup.dropped ?? 0} dropped)`,
+        ),
+      );
+    }
+    const bad = Number(data["badRowCount"] ?? 0);
+    if (bad > 0) lines.push(yellow(`  ${fmtCount(bad)} bad rows skipped`));
+    if (splits)
+      lines.push(
+        dim(
+          `  fingerprints: dev ${String(splits["dev"] ?? "").slice(0, 12)} · test ${String(splits["test"] ?? "").slice(0, 12)}`,
+        ),
+      );
+  }
+
+  const extras = run.extras as Record<string, unknown>;
+  const feats = extras["features"] as
+    | { total: number; families: Array<{ name: string; nFeatures: number; fitMs: number; transformMs: number }> }
+    | undefined;
+  if (feats) {
+    lines.push(
+      `${bold("features")} ${fmtCount(feats.total)}: ` +
+        feats.families.map((f) => `${f.name} ${fmtCount(f.nFeatures)} (${fmtMs(f.fitMs + f.transformMs)})`).join(", "),
+    );
+  }
+  const training = extras["training"] as { iterations: number; converged: boolean; finalLoss: number } | undefined;
+  const spec = run.specJson ? (JSON.parse(run.specJson) as { model?: { family?: string } }) : null;
+  if (training) {
+    lines.push(
+      `${bold("model")} ${spec?.model?.family ?? ""}: ${training.iterations} iterations, ` +
+        `${training.converged ? "converged" : yellow("not converged")}, final loss ${training.finalLoss.toPrecision(6)}`,
+    );
+  }
+  const threshold = extras["threshold"] as { value: number; policy: string; chosenOn: string } | null | undefined;
+  if (threshold)
+    lines.push(
+      `${bold("threshold")} ${threshold.value.toFixed(4)} (${threshold.policy}, chosen on ${threshold.chosenOn})`,
+    );
+  const warnings = (extras["warnings"] as string[] | undefined) ?? [];
+  for (const w of warnings) lines.push(yellow(`warning: ${w}`));
+
+  const present = SPLITS.filter((s) => m[s] && Object.keys(m[s]!).length > 0);
+  if (present.length > 0) {
+    const multiclass = present.some((s) => m[s]!["macro_f1"] !== undefined);
+    const names = multiclass ? MULTICLASS_METRICS : CARD_METRICS;
+    lines.push("");
+    lines.push(
+      table(
+        ["split", ...names],
+        present.map((s) => [s, ...names.map((n) => fmtMetric(n, m[s]![n]))]),
+      ),
+    );
+  }
+  const custom = Object.entries(m).filter(([s]) => !SPLITS.includes(s));
+  for (const [s, vals] of custom) {
+    lines.push(
+      dim(`${s === "-" ? "metrics" : s}: `) +
+        Object.entries(vals)
+          .map(([k, v]) => `${k}=${fmtMetric(k, v)}`)
+          .join("  "),
+    );
+  }
+  const timings = Object.entries(run.timings);
+  if (timings.length > 0) {
+    const total = timings.reduce((a, [, v]) => a + v, 0);
+    lines.push("");
+    lines.push(dim(`timings: ${timings.map(([k, v]) => `${k} ${fmtMs(v)}`).join(" · ")} · total ${fmtMs(total)}`));
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,324 @@
+/**
+ * One iteration of the loop: spec → data → split → features → model → decide → evaluate, every
+ * stage's inputs and outputs recorded in the store through the same tracking API that users'
+ * own training code uses.
+ */
+import { performance } from "node:perf_hooks";
+import { SpecError } from "../errors.js";
+import type { Dataset, Example } from "../data/example.js";
+import { loadDataset } from "../data/load.js";
+import { splitDataset, type SplitResult } from "../data/split.js";
+import { csrSelectRows } from "../features/csr.js";
+import { fitFeatures } from "../features/pipeline.js";
+import { createModel } from "../models/registry.js";
+import type { TrainingReport } from "../models/estimator.js";
+import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
+import type { Spec } from "../spec/schema.js";
+import { canonicalize, specHash } from "../spec/canonical.js";
+import { diffSpecs, type SpecPatch } from "../spec/patch.js";
+import { deriveSeed } from "../util/random.js";
+import type { Store } from "../track/store.js";
+import { startRun } from "../track/run-logger.js";
+
+export const SPLIT_NAMES = ["train", "dev", "test"] as const;
+export type SplitName = (typeof SPLIT_NAMES)[number];
+
+export interface StageEvents {
+  start?(stage: string, total?: number): void;
+  progress?(done: number, total?: number): void;
+  finish?(stage: string, ms: number, detail?: string): void;
+}
+
+export interface RunExperimentOptions {
+  readonly spec: Spec;
+  /** Folder that relative data paths are resolved against (the spec file's folder). */
+  readonly baseDir: string;
+  readonly store: Store;
+  /** Parent run id (or unique prefix); its spec is diffed against this one. */
+  readonly parent?: string | null;
+  readonly notes?: string;
+  readonly name?: string;
+  readonly tags?: Record<string, string>;
+  readonly events?: StageEvents;
+}
+
+export interface RunOutcome {
+  readonly runId: string;
+  readonly experiment: string;
+  readonly parentId: string | null;
+  readonly patch: SpecPatch;
+  readonly classes: readonly string[];
+  readonly positiveClass: string | null;
+  readonly threshold: { value: number; policy: string; chosenOn: SplitName } | null;
+  readonly metrics: Partial<Record<SplitName, Record<string, number>>>;
+  readonly counts: Record<SplitName, number>;
+  readonly timings: Record<string, number>;
+  readonly training: TrainingReport;
+  readonly features: {
+    total: number;
+    families: Array<{ name: string; nFeatures: number; fitMs: number; transformMs: number }>;
+  };
+  readonly warnings: readonly string[];
+}
+
+/** Which class is "positive" for binary metrics: the spec's choice, or an obvious one (1/true/spam). */
+export function resolvePositiveClass(spec: Spec, classes: readonly string[]): number | null {
+  if (classes.length !== 2) {
+    if (spec.evaluate.positive_class !== undefined && !classes.includes(spec.evaluate.positive_class)) {
+      throw new SpecError(
+        `evaluate.positive_class: "${spec.evaluate.positive_class}" is not a label in the data (labels: ${classes.join(", ")})`,
+        { where: "evaluate.positive_class" },
+      );
+    }
+    return null;
+  }
+  const wanted = spec.evaluate.positive_class;
+  if (wanted !== undefined) {
+    const idx = classes.indexOf(wanted);
+    if (idx < 0) {
+      throw new SpecError(
+        `evaluate.positive_class: "${wanted}" is not a label in the data (labels: ${classes.join(", ")})`,
+        { where: "evaluate.positive_class" },
+      );
+    }
+    return idx;
+  }
+  for (const guess of ["1", "true", "yes", "spam", "positive"]) {
+    const idx = classes.findIndex((c) => c.toLowerCase() === guess);
+    if (idx >= 0) return idx;
+  }
+  throw new SpecError(
+    `evaluate.positive_class is required for binary data whose labels are not 0/1 (labels: ${classes.join(", ")})`,
+    { where: "evaluate.positive_class" },
+  );
+}
+
+/** class_weight in the spec names labels; learners take class indices. */
+function classWeightsByIndex(spec: Spec, classes: readonly string[]): Spec["model"] {
+  const model = spec.model;
+  if (!("class_weight" in model) || model.class_weight === null || model.class_weight === "balanced") return model;
+  const byIndex: Record<string, number> = {};
+  for (const [label, w] of Object.entries(model.class_weight)) {
+    const idx = classes.indexOf(label);
+    if (idx < 0) {
+      throw new SpecError(`model.class_weight.${label}: not a label in the data (labels: ${classes.join(", ")})`, {
+        where: `model.class_weight.${label}`,
+      });
+    }
+    byIndex[String(idx)] = w;
+  }
+  return { ...model, class_weight: byIndex };
+}
+
+function indicesOf(assignment: Int8Array, split: number): Int32Array {
+  let n = 0;
+  for (let i = 0; i < assignment.length; i++) if (assignment[i] === split) n++;
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < assignment.length; i++) if (assignment[i] === split) out[k++] = i;
+  return out;
+}
+
+export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutcome> {
+  const { spec, store } = opts;
+  const events = opts.events ?? {};
+  const timings: Record<string, number> = {};
+  const warnings: string[] = [];
+  const stage = async <T>(name: string, fn: () => T | Promise<T>, detail?: (r: T) => string): Promise<T> => {
+    events.start?.(name);
+    const t0 = performance.now();
+    const r = await fn();
+    const ms = performance.now() - t0;
+    timings[name] = ms;
+    events.finish?.(name, ms, detail?.(r));
+    return r;
+  };
+
+  let parentId: string | null = null;
+  let patch: SpecPatch = [];
+  if (opts.parent) {
+    const parent = await store.getRun(opts.parent);
+    parentId = parent.id;
+    if (parent.spec) patch = diffSpecs(JSON.parse(parent.spec) as unknown, canonicalize(spec));
+  }
+
+  const seeds = {
+    spec: spec.seed,
+    split: deriveSeed(spec.seed, "split"),
+    data: deriveSeed(spec.seed, "data"),
+    model: deriveSeed(spec.seed, "model"),
+  };
+  // Inputs are loaded and checked before the run is created: a bad spec, file or row is reported
+  // and the store is left untouched.
+  const dataset: Dataset = await stage(
+    "load",
+    () =>
+      loadDataset(spec.data, {
+        baseDir: opts.baseDir,
+        seed: seeds.data,
+        onProgress: (done, total) => events.progress?.(done, total),
+      }),
+    (d) => `${d.examples.length.toLocaleString("en-US")} examples, ${d.classes.length} classes`,
+  );
+  const split: SplitResult = await stage(
+    "split",
+    () => splitDataset(dataset, spec.data.split, seeds.split),
+    (s) =>
+      `train ${s.counts.train} / dev ${s.counts.dev} / test ${s.counts.test}` +
+      (s.duplicates.clusters > 0 ? `, ${s.duplicates.clusters} duplicate clusters kept on one side` : ""),
+  );
+  if (dataset.badRows.length > 0) warnings.push(`${dataset.badRows.length} bad rows skipped (on_bad_row: skip)`);
+  const classes = dataset.classes;
+  const positive = resolvePositiveClass(spec, classes);
+  const y = new Int32Array(dataset.examples.length);
+  dataset.examples.forEach((ex, i) => (y[i] = classes.indexOf(ex.label)));
+  const idx: Record<SplitName, Int32Array> = {
+    train: indicesOf(split.assignment, 0),
+    dev: indicesOf(split.assignment, 1),
+    test: indicesOf(split.assignment, 2),
+  };
+  const examplesOf = (s: SplitName): Example[] => Array.from(idx[s], (i) => dataset.examples[i]!);
+  const labelsOf = (s: SplitName): Int32Array => Int32Array.from(idx[s], (i) => y[i]!);
+
+  const featurized = await stage(
+    "features",
+    () => {
+      const fitted = fitFeatures(spec.features, examplesOf("train"));
+      const all = fitted.transform(dataset.examples);
+      return { fitted, all };
+    },
+    (f) => `${f.fitted.featureNames.length.toLocaleString("en-US")} features`,
+  );
+  const model = createModel(classWeightsByIndex(spec, classes), seeds.model);
+  const run = await startRun(store, {
+    experiment: spec.experiment,
+    spec,
+    specHash: specHash(spec),
+    parent: parentId,
+    patch,
+    notes: opts.notes ?? spec.notes,
+    name: opts.name,
+    tags: opts.tags,
+    seeds,
+  });
+
+  try {
+    await run.setDataInfo({
+      description: dataset.description,
+      fingerprint: dataset.fingerprint,
+      classes: [...dataset.classes],
+      examples: dataset.examples.length,
+      splits: split.fingerprints,
+      counts: split.counts,
+      duplicates: split.duplicates,
+      badRows: dataset.badRows.slice(0, 1000),
+      badRowCount: dataset.badRows.length,
+    });
+
+    const X = {
+      train: csrSelectRows(featurized.all, idx.train),
+      dev: csrSelectRows(featurized.all, idx.dev),
+      test: csrSelectRows(featurized.all, idx.test),
+    };
+
+    const training = await stage(
+      "train",
+      () =>
+        model.fit({
+          X: X.train,
+          y: labelsOf("train"),
+          nClasses: classes.length,
+          dev: idx.dev.length > 0 ? { X: X.dev, y: labelsOf("dev") } : undefined,
+        }),
+      (t) =>
+        `${t.iterations} iterations, ${t.converged ? "converged" : "NOT converged"}, loss ${t.finalLoss.toPrecision(5)}`,
+    );
+    warnings.push(...training.warnings);
+
+    const proba = await stage("predict", () => ({
+      train: model.predictProba(X.train),
+      dev: model.predictProba(X.dev),
+      test: model.predictProba(X.test),
+    }));
+
+    const evaluation = await stage("evaluate", () =>
+      evaluatePredictions({
+        spec,
+        classes,
+        positive,
+        splits: SPLIT_NAMES.map((s) => ({ name: s, y: labelsOf(s), proba: proba[s] })),
+      }),
+    );
+    warnings.push(...evaluation.warnings);
+
+    await stage("record", async () => {
+      const rows = [];
+      for (const s of SPLIT_NAMES) {
+        const ev: SplitEvaluation | undefined = evaluation.splits[s];
+        if (!ev) continue;
+        const ids = idx[s];
+        for (let k = 0; k < ids.length; k++) {
+          const ex = dataset.examples[ids[k]!]!;
+          const decision = ev.decisions[k]!;
+          rows.push({
+            exampleId: ex.id,
+            split: s,
+            label: ex.label,
+            score: ev.scores[k]!,
+            scores:
+              classes.length > 2
+                ? Array.from(proba[s].subarray(k * classes.length, (k + 1) * classes.length))
+                : undefined,
+            decision: classes[decision]!,
+            correct: decision === y[ids[k]!],
+          });
+        }
+        await run.logMetrics(Object.entries(ev.metrics).map(([name, value]) => ({ split: s, name, value })));
+      }
+      await run.logPredictions(rows);
+      await run.logMetrics(
+        training.curve.flatMap((p) => [
+          { split: "train", name: "loss", value: p.loss, step: p.step },
+          ...(p.devLoss !== undefined ? [{ split: "dev", name: "loss", value: p.devLoss, step: p.step }] : []),
+        ]),
+      );
+      await run.logArtifact("model.json", JSON.stringify(model.serialize()), "application/json");
+      await run.logArtifact("features.json", JSON.stringify(featurized.fitted.serialize()), "application/json");
+      await run.setExtras({
+        training: {
+          iterations: training.iterations,
+          converged: training.converged,
+          finalLoss: training.finalLoss,
+          warnings: training.warnings,
+        },
+        features: { total: featurized.fitted.featureNames.length, families: featurized.fitted.families },
+        threshold: evaluation.threshold,
+        positiveClass: positive === null ? null : classes[positive],
+        warnings,
+      });
+    });
+    await run.setTimings(timings);
+    await run.end("finished");
+
+    const metrics: RunOutcome["metrics"] = {};
+    for (const s of SPLIT_NAMES) if (evaluation.splits[s]) metrics[s] = evaluation.splits[s]!.metrics;
+    return {
+      runId: run.id,
+      experiment: spec.experiment,
+      parentId,
+      patch,
+      classes,
+      positiveClass: positive === null ? null : classes[positive]!,
+      threshold: evaluation.threshold,
+      metrics,
+      counts: { train: idx.train.length, dev: idx.dev.length, test: idx.test.length },
+      timings,
+      training,
+      features: { total: featurized.fitted.featureNames.length, families: featurized.fitted.families },
+      warnings,
+    };
+  } catch (err) {
+    await run.fail(err);
+    throw err;
+  }
+}
