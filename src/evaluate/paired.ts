@@ -1,0 +1,350 @@
+/**
+ * Paired comparison of two runs evaluated on the same examples: a paired bootstrap of any metric's
+ * delta, McNemar's test on the discordant pairs, the Wilson interval of a proportion and the sample
+ * size a delta would need to be significant.
+ *
+ * Sign convention everywhere: delta = metric(B) − metric(A), where A is the baseline (the parent
+ * run) and B the candidate. For McNemar, b = #(A right, B wrong) and c = #(A wrong, B right), so an
+ * accuracy delta is (c − b) / n.
+ */
+import { DataError } from "../errors.js";
+import { createRng } from "../util/random.js";
+import { LOG_LOSS_EPS, prf } from "./metrics.js";
+import { percentileSorted } from "./quantile.js";
+import { averagePrecisionOrdered, descendingOrder, rocAucOrdered } from "./ranking.js";
+import { chiSquare1Sf, logGamma, normalQuantile } from "./special.js";
+import { checkBinaryInputs, checkSameLength } from "./validate.js";
+
+export const BOOTSTRAP_METRICS = [
+  "accuracy",
+  "error_rate",
+  "precision",
+  "recall",
+  "f1",
+  "roc_auc",
+  "average_precision",
+  "log_loss",
+  "brier",
+] as const;
+export type BootstrapMetricName = (typeof BOOTSTRAP_METRICS)[number];
+
+/**
+ * A custom metric for the bootstrap: it receives the resample as a count per example (`weights[i]`
+ * = how many times example i was drawn, 0 if not), so any weighted metric works unchanged and no
+ * resampled copy of the data is ever built. On the full data the weights are all 1.
+ */
+export type WeightedMetric = (
+  yTrue: Uint8Array,
+  score: Float64Array,
+  threshold: number,
+  weights: Float64Array,
+) => number;
+
+export interface PairedBootstrapOptions {
+  readonly yTrue: Uint8Array;
+  /** Baseline run's scores. */
+  readonly scoreA: Float64Array;
+  /** Candidate run's scores, same examples in the same order. */
+  readonly scoreB: Float64Array;
+  /** Decision thresholds (score >= t is positive); required by the threshold metrics. */
+  readonly thresholdA?: number;
+  readonly thresholdB?: number;
+  readonly metric: BootstrapMetricName | WeightedMetric;
+  readonly resamples?: number;
+  readonly seed: number;
+  /** Confidence level of the percentile interval. */
+  readonly ci?: number;
+  /** Return every resample's delta (e.g. for a histogram). */
+  readonly returnDeltas?: boolean;
+}
+
+export interface PairedBootstrapResult {
+  readonly metric: string;
+  readonly metricA: number;
+  readonly metricB: number;
+  /** metricB − metricA on the full data. */
+  readonly delta: number;
+  readonly ci: number;
+  readonly ciLow: number;
+  readonly ciHigh: number;
+  /** Two-sided: 2 · min(share of resampled deltas <= 0, share >= 0), capped at 1. */
+  readonly pValue: number;
+  readonly resamples: number;
+  /** Resamples where the metric was defined for both runs (e.g. ROC-AUC needs both classes drawn). */
+  readonly validResamples: number;
+  /** Direction of improvement of a named metric (log loss, Brier, error rate: lower); undefined for custom metrics. */
+  readonly higherIsBetter?: boolean;
+  /** Resampled deltas in resample order, NaN where undefined; only with returnDeltas. */
+  readonly deltas?: Float64Array;
+}
+
+type Kernel = (weights: Float64Array) => number;
+
+const THRESHOLD_METRICS = new Set<string>(["accuracy", "error_rate", "precision", "recall", "f1"]);
+
+/** A weighted evaluator of one named metric for one run; everything that does not depend on the weights is precomputed. */
+function namedKernel(
+  name: BootstrapMetricName,
+  run: "A" | "B",
+  yTrue: Uint8Array,
+  score: Float64Array,
+  threshold: number,
+): Kernel {
+  const n = yTrue.length;
+  if (name === "roc_auc" || name === "average_precision") {
+    const order = descendingOrder(score);
+    return name === "roc_auc"
+      ? (w) => rocAucOrdered(yTrue, score, order, w)
+      : (w) => averagePrecisionOrdered(yTrue, score, order, w);
+  }
+  if (name === "log_loss" || name === "brier") {
+    const loss = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = score[i]!;
+      if (!(s >= 0 && s <= 1)) {
+        throw new DataError(
+          `pairedBootstrap: metric "${name}" needs probabilities in [0, 1]; score${run}[${i}] is ${s}`,
+          {
+            where: `score${run}[${i}]`,
+          },
+        );
+      }
+      const y = yTrue[i]!;
+      if (name === "brier") loss[i] = (s - y) * (s - y);
+      else {
+        const p = s < LOG_LOSS_EPS ? LOG_LOSS_EPS : s > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : s;
+        loss[i] = -(y === 1 ? Math.log(p) : Math.log(1 - p));
+      }
+    }
+    return (w) => {
+      let sum = 0;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const wi = w[i]!;
+        sum += wi * loss[i]!;
+        total += wi;
+      }
+      return sum / total;
+    };
+  }
+  // Threshold metrics: per example, 0 = tn, 1 = fn, 2 = fp, 3 = tp (bit 1: predicted, bit 0: positive).
+  const cell = new Uint8Array(n);
+  for (let i = 0; i < n; i++) cell[i] = (score[i]! >= threshold ? 2 : 0) | yTrue[i]!;
+  const tally = new Float64Array(4);
+  return (w) => {
+    tally.fill(0);
+    for (let i = 0; i < n; i++) tally[cell[i]!]! += w[i]!;
+    const tn = tally[0]!;
+    const fn = tally[1]!;
+    const fp = tally[2]!;
+    const tp = tally[3]!;
+    const total = tn + fn + fp + tp;
+    switch (name) {
+      case "accuracy":
+        return (tp + tn) / total;
+      case "error_rate":
+        return (fp + fn) / total;
+      case "precision":
+        return prf(tp, fp, fn).precision;
+      case "recall":
+        return prf(tp, fp, fn).recall;
+      default:
+        return prf(tp, fp, fn).f1;
+    }
+  };
+}
+
+/**
+ * Paired bootstrap of metric(B) − metric(A). Each resample draws n examples with replacement, the
+ * same draw for both runs (that pairing is what cancels the example-difficulty variance), and is
+ * represented by counts per example: every metric is then a weighted metric, ranking metrics reuse
+ * one sort per run, and a resample costs O(n) with no allocation. Resample r draws its n indices as
+ * `rng.int(n)` from `createRng(seed)`, in order, so a run is reproducible from its seed.
+ *
+ * Interval: percentile (numpy's linear percentile of the valid deltas). p-value: two-sided share of
+ * resampled deltas on the other side of 0 (Koehn 2004), which for a symmetric bootstrap
+ * distribution approximates the test of "no difference".
+ */
+export function pairedBootstrap(options: PairedBootstrapOptions): PairedBootstrapResult {
+  const fn = "pairedBootstrap";
+  const { yTrue, scoreA, scoreB, metric, seed } = options;
+  const resamples = options.resamples ?? 2000;
+  const ci = options.ci ?? 0.95;
+  checkBinaryInputs(fn, yTrue, scoreA);
+  checkSameLength(fn, ["scoreA", "scoreB"], scoreA, scoreB);
+  checkBinaryInputs(fn, yTrue, scoreB);
+  if (!Number.isInteger(resamples) || resamples < 1) {
+    throw new DataError(`${fn}: resamples is ${resamples}; it must be an integer >= 1`);
+  }
+  if (!(ci > 0 && ci < 1)) throw new DataError(`${fn}: ci is ${ci}; it must lie strictly between 0 and 1`);
+  if (!Number.isInteger(seed)) throw new DataError(`${fn}: seed is ${seed}; it must be an integer`);
+
+  let kernelA: Kernel;
+  let kernelB: Kernel;
+  let metricName: string;
+  let higherIsBetter: boolean | undefined;
+  if (typeof metric === "function") {
+    const tA = options.thresholdA ?? NaN;
+    const tB = options.thresholdB ?? NaN;
+    kernelA = (w) => metric(yTrue, scoreA, tA, w);
+    kernelB = (w) => metric(yTrue, scoreB, tB, w);
+    metricName = metric.name || "custom";
+  } else {
+    if (!(BOOTSTRAP_METRICS as readonly string[]).includes(metric)) {
+      throw new DataError(`${fn}: unknown metric "${String(metric)}"; allowed: ${BOOTSTRAP_METRICS.join(", ")}`);
+    }
+    if (THRESHOLD_METRICS.has(metric) && (options.thresholdA === undefined || options.thresholdB === undefined)) {
+      throw new DataError(
+        `${fn}: metric "${metric}" depends on the decision threshold; give thresholdA and thresholdB`,
+      );
+    }
+    kernelA = namedKernel(metric, "A", yTrue, scoreA, options.thresholdA ?? NaN);
+    kernelB = namedKernel(metric, "B", yTrue, scoreB, options.thresholdB ?? NaN);
+    metricName = metric;
+    higherIsBetter = !(metric === "log_loss" || metric === "brier" || metric === "error_rate");
+  }
+
+  const n = yTrue.length;
+  const weights = new Float64Array(n).fill(1);
+  const metricA = kernelA(weights);
+  const metricB = kernelB(weights);
+
+  const rng = createRng(seed);
+  const deltas = new Float64Array(resamples);
+  const valid = new Float64Array(resamples);
+  let nValid = 0;
+  let atMostZero = 0;
+  let atLeastZero = 0;
+  for (let r = 0; r < resamples; r++) {
+    weights.fill(0);
+    for (let k = 0; k < n; k++) weights[rng.int(n)]!++;
+    const d = kernelB(weights) - kernelA(weights);
+    deltas[r] = d;
+    if (Number.isNaN(d)) continue;
+    valid[nValid++] = d;
+    if (d <= 0) atMostZero++;
+    if (d >= 0) atLeastZero++;
+  }
+  const sorted = valid.subarray(0, nValid).sort();
+  const tail = 50 * (1 - ci);
+  return {
+    metric: metricName,
+    metricA,
+    metricB,
+    delta: metricB - metricA,
+    ci,
+    ciLow: percentileSorted(sorted, tail),
+    ciHigh: percentileSorted(sorted, 100 - tail),
+    pValue: nValid === 0 ? NaN : Math.min(1, (2 * Math.min(atMostZero, atLeastZero)) / nValid),
+    resamples,
+    validResamples: nValid,
+    ...(higherIsBetter === undefined ? {} : { higherIsBetter }),
+    ...(options.returnDeltas === true ? { deltas } : {}),
+  };
+}
+
+function checkCount(fn: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new DataError(`${fn}: ${name} is ${v}; it must be an integer >= 0`);
+}
+
+/**
+ * McNemar's exact test: two-sided binomial p-value of min(b, c) successes in b + c trials at 1/2,
+ * p = min(1, 2 · P(X <= min(b, c))) — for p = 1/2 this equals scipy.stats.binomtest(b, b + c).pvalue.
+ * With no discordant pair (b + c = 0) there is no evidence of a difference and p = 1 (scipy refuses
+ * n = 0). The tail is summed downward from the mode side in log space, so huge counts do not underflow.
+ */
+export function mcnemarExact(b: number, c: number): number {
+  checkCount("mcnemarExact", "b", b);
+  checkCount("mcnemarExact", "c", c);
+  const total = b + c;
+  if (total === 0) return 1;
+  const m = Math.min(b, c);
+  if (2 * m === total) return 1;
+  const logPmfM = logGamma(total + 1) - logGamma(m + 1) - logGamma(total - m + 1) - total * Math.LN2;
+  // Σ_{k<=m} pmf(k) / pmf(m), with pmf(k−1) / pmf(k) = k / (total − k + 1).
+  let ratio = 1;
+  let sum = 1;
+  for (let k = m; k > 0; k--) {
+    ratio *= k / (total - k + 1);
+    sum += ratio;
+    if (ratio < sum * 1e-17) break;
+  }
+  return Math.min(1, 2 * Math.exp(logPmfM + Math.log(sum)));
+}
+
+/**
+ * McNemar's asymptotic test: χ² = (|b − c| − 1)² / (b + c) with continuity correction (Edwards), or
+ * (b − c)² / (b + c) without, on 1 degree of freedom. b + c = 0 gives statistic 0 and p = 1.
+ */
+export function mcnemarChiSquare(
+  b: number,
+  c: number,
+  options: { correction?: boolean } = {},
+): { statistic: number; pValue: number } {
+  checkCount("mcnemarChiSquare", "b", b);
+  checkCount("mcnemarChiSquare", "c", c);
+  if (b + c === 0) return { statistic: 0, pValue: 1 };
+  const diff = Math.abs(b - c) - (options.correction === false ? 0 : 1);
+  const statistic = diff > 0 ? (diff * diff) / (b + c) : 0;
+  return { statistic, pValue: chiSquare1Sf(statistic) };
+}
+
+/** z for a 95% two-sided interval: scipy.stats.norm.ppf(0.975). */
+export const Z_95 = 1.959963984540054;
+
+/**
+ * Wilson score interval of a proportion k/n, in statsmodels' form (proportion_confint, method
+ * "wilson"). With n = 0 nothing is known and the interval is [0, 1].
+ */
+export function wilsonInterval(k: number, n: number, z: number = Z_95): { low: number; high: number } {
+  checkCount("wilsonInterval", "k", k);
+  checkCount("wilsonInterval", "n", n);
+  if (k > n) throw new DataError(`wilsonInterval: k is ${k} but n is ${n}; k must be <= n`);
+  if (!(z > 0) || !Number.isFinite(z)) throw new DataError(`wilsonInterval: z is ${z}; it must be a finite number > 0`);
+  if (n === 0) return { low: 0, high: 1 };
+  const q = k / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const center = (q + z2 / (2 * n)) / denom;
+  const dist = (z * Math.sqrt((q * (1 - q)) / n + z2 / (4 * n * n))) / denom;
+  return { low: Math.max(0, center - dist), high: Math.min(1, center + dist) };
+}
+
+/**
+ * How many examples a paired comparison needs for an accuracy delta like the observed one to be
+ * significant, from McNemar's normal approximation (Connor 1987, "Sample size for testing
+ * differences in proportions for the paired-sample design", Biometrics 43:207):
+ *
+ *   n = ( z_{1−α/2} · √p_d + z_{power} · √(p_d − δ²) )² / δ²
+ *
+ * with p_d = (b + c)/n the discordant share and δ = (c − b)/n the accuracy delta, both taken from the
+ * observed comparison. power = 0.5 drops the second term and answers "at what n would this exact
+ * delta just reach significance"; the default 0.8 is the usual planning figure ("n at which a real
+ * delta of this size is detected 80% of the time"). Infinity when δ = 0 (no n makes no difference
+ * significant). An estimate for planning, not a guarantee: p_d and δ are themselves noisy.
+ */
+export function requiredSampleSize(options: {
+  b: number;
+  c: number;
+  n: number;
+  alpha?: number;
+  power?: number;
+}): number {
+  const fn = "requiredSampleSize";
+  const { b, c, n } = options;
+  const alpha = options.alpha ?? 0.05;
+  const power = options.power ?? 0.8;
+  checkCount(fn, "b", b);
+  checkCount(fn, "c", c);
+  checkCount(fn, "n", n);
+  if (b + c > n) throw new DataError(`${fn}: b + c is ${b + c} but n is ${n}; discordant pairs cannot exceed n`);
+  if (!(alpha > 0 && alpha < 1)) throw new DataError(`${fn}: alpha is ${alpha}; it must lie strictly between 0 and 1`);
+  if (!(power >= 0.5 && power < 1)) throw new DataError(`${fn}: power is ${power}; it must lie in [0.5, 1)`);
+  if (b === c) return Infinity;
+  const pd = (b + c) / n;
+  const delta = (c - b) / n;
+  const zAlpha = normalQuantile(1 - alpha / 2);
+  const zPower = normalQuantile(power);
+  const root = zAlpha * Math.sqrt(pd) + zPower * Math.sqrt(pd - delta * delta);
+  return Math.ceil((root * root) / (delta * delta));
+}
