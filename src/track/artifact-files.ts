@@ -1,0 +1,84 @@
+/**
+ * Content-addressed artifact files under `<store dir>/artifacts/ab/cdef…` (sha256 hex split after
+ * two characters, like git's objects). The path is derived from the hash only, never from the
+ * artifact's name, so no name can reach outside the store; names are still checked so that an
+ * export to plain files (name → file) stays safe too.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { unlinkSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { StoreError } from "../errors.js";
+import { sha256Hex } from "../util/hash.js";
+
+const MAX_NAME_LENGTH = 255;
+const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+
+const ALLOWED_NAMES = 'a relative path of plain segments, e.g. "model.json" or "plots/roc.svg"';
+
+export function checkArtifactName(name: string): void {
+  const refuse = (why: string): never => {
+    throw new StoreError(`artifact name ${JSON.stringify(name)} is not allowed: ${why}; use ${ALLOWED_NAMES}`);
+  };
+  if (name.length === 0) refuse("it is empty");
+  if (name.length > MAX_NAME_LENGTH) refuse(`it is longer than ${MAX_NAME_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) refuse("it contains a control character");
+  if (name.includes("\\")) refuse("it contains a backslash");
+  if (name.startsWith("/")) refuse("it is an absolute path");
+  if (/^[A-Za-z]:/.test(name)) refuse("it starts with a drive letter");
+  for (const segment of name.split("/")) {
+    if (segment === "..") refuse('it contains a ".." segment');
+    if (segment === ".") refuse('it contains a "." segment');
+    if (segment === "") refuse("it contains an empty segment");
+  }
+}
+
+export function artifactPath(storeDir: string, sha256: string): string {
+  if (!SHA256_PATTERN.test(sha256)) throw new StoreError(`invalid artifact hash "${sha256}" in store ${storeDir}`);
+  return join(storeDir, "artifacts", sha256.slice(0, 2), sha256.slice(2));
+}
+
+/**
+ * Writes the content if it is not already there: to a temporary file first, fsynced, then renamed,
+ * so that a killed process never leaves a partial file under a hash name.
+ */
+export function writeArtifactFile(storeDir: string, bytes: Uint8Array): { sha256: string; size: number } {
+  const sha256 = sha256Hex(bytes);
+  const path = artifactPath(storeDir, sha256);
+  if (!existsSync(path)) {
+    const folder = join(storeDir, "artifacts", sha256.slice(0, 2));
+    mkdirSync(folder, { recursive: true });
+    const temporary = join(folder, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+    const fd = openSync(temporary, "w", 0o644);
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      renameSync(temporary, path);
+    } catch (error) {
+      unlinkSync(temporary);
+      throw error;
+    }
+  }
+  return { sha256, size: bytes.length };
+}
+
+export function readArtifactFile(storeDir: string, sha256: string, what: string): Uint8Array {
+  const path = artifactPath(storeDir, sha256);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new StoreError(`${what}: content file ${path} is missing or unreadable`, { cause: error });
+  }
+  const actual = sha256Hex(bytes);
+  if (actual !== sha256) {
+    throw new StoreError(`${what}: content file ${path} is corrupt (sha256 ${actual}, expected ${sha256})`);
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

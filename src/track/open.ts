@@ -1,0 +1,58 @@
+/**
+ * Choosing the store: `--store` (passed in as `location`), else the MLLOOP_STORE environment
+ * variable, else `.mlloop/mlloop.db` under the working directory.
+ *
+ * A location is a PostgreSQL URL (postgres:// or postgresql://), a database file (ends in .db,
+ * .sqlite or .sqlite3; artifacts go in an artifacts/ folder beside it), or otherwise a store
+ * folder that holds mlloop.db and artifacts/.
+ */
+import { join, resolve } from "node:path";
+import { StoreError } from "../errors.js";
+import { openSqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
+import type { Store } from "./store.js";
+
+export const STORE_ENV_VAR = "MLLOOP_STORE";
+export const DEFAULT_STORE_DIR = ".mlloop";
+export const DEFAULT_DB_FILE = "mlloop.db";
+
+export type StoreLocation =
+  { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "postgres"; readonly url: string };
+
+export interface OpenStoreOptions extends SqliteStoreOptions {
+  /** Base for relative paths and the default location (default: process.cwd()). */
+  readonly cwd?: string;
+  /** Environment to read MLLOOP_STORE from (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Hides the password of a URL so that it never reaches a message or a log. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:***@");
+}
+
+export function resolveStoreLocation(location?: string, options: OpenStoreOptions = {}): StoreLocation {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const given = location?.trim() || env[STORE_ENV_VAR]?.trim() || "";
+  if (given === "") return { kind: "sqlite", path: resolve(cwd, DEFAULT_STORE_DIR, DEFAULT_DB_FILE) };
+  if (/^postgres(ql)?:\/\//i.test(given)) return { kind: "postgres", url: given };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
+    throw new StoreError(
+      `unsupported store URL "${redactUrl(given)}": use a SQLite file or folder path, or a postgres:// URL`,
+    );
+  }
+  const path = resolve(cwd, given);
+  return /\.(db|sqlite3?)$/i.test(path)
+    ? { kind: "sqlite", path }
+    : { kind: "sqlite", path: join(path, DEFAULT_DB_FILE) };
+}
+
+export async function openStore(location?: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const resolved = resolveStoreLocation(location, options);
+  if (resolved.kind === "postgres") {
+    throw new StoreError(
+      `PostgreSQL store not available yet (${redactUrl(resolved.url)}): use a SQLite path for --store / ${STORE_ENV_VAR}`,
+    );
+  }
+  return openSqliteStore(resolved.path, options);
+}

@@ -1,0 +1,153 @@
+/**
+ * What produced a run besides its spec: the code (git commit, branch, dirty flag, the patch of
+ * uncommitted changes, untracked files — two runs "on the same commit" with different local edits
+ * must not look alike) and the machine (node, mlloop version, OS, CPU, memory).
+ * Never throws: no git, not a repository, or a refused repository gives `git: null` and a reason.
+ */
+import { spawn } from "node:child_process";
+import { arch, cpus, hostname, platform, release, totalmem, type } from "node:os";
+import { VERSION } from "../version.js";
+import type { EnvInfo, GitInfo, Provenance } from "./store.js";
+
+export const DEFAULT_MAX_PATCH_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_UNTRACKED = 1000;
+
+export interface ProvenanceOptions {
+  readonly cwd?: string;
+  readonly maxPatchBytes?: number;
+  readonly maxUntracked?: number;
+}
+
+interface GitResult {
+  readonly code: number | null;
+  readonly stdout: Buffer;
+  /** Bytes git wrote to stdout, including those beyond the cap. */
+  readonly totalBytes: number;
+  readonly stderr: string;
+}
+
+class GitUnavailable extends Error {}
+
+/** Runs git, keeping at most `maxBytes` of its output (the rest is counted and dropped). */
+function git(cwd: string, args: readonly string[], maxBytes = 16 * 1024 * 1024): Promise<GitResult> {
+  return new Promise((resolveGit, reject) => {
+    const child = spawn("git", ["-c", "core.quotepath=off", ...args], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" },
+    });
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let total = 0;
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      total += chunk.length;
+      if (kept < maxBytes) {
+        const part = chunk.subarray(0, maxBytes - kept);
+        chunks.push(part);
+        kept += part.length;
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString("utf8");
+    });
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      reject(error.code === "ENOENT" ? new GitUnavailable("git is not installed") : error);
+    });
+    child.on("close", (code) => resolveGit({ code, stdout: Buffer.concat(chunks), totalBytes: total, stderr }));
+  });
+}
+
+async function gitText(cwd: string, args: readonly string[]): Promise<string | null> {
+  const result = await git(cwd, args);
+  return result.code === 0 ? result.stdout.toString("utf8").trim() : null;
+}
+
+/** Cuts at a UTF-8 character boundary so that the kept patch stays valid text. */
+function utf8Prefix(bytes: Buffer, maxBytes: number): string {
+  let end = Math.min(bytes.length, maxBytes);
+  while (end > 0 && end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
+}
+
+export async function captureGit(
+  options: ProvenanceOptions = {},
+): Promise<{ git: GitInfo | null; gitUnavailable?: string }> {
+  const cwd = options.cwd ?? process.cwd();
+  const maxPatchBytes = options.maxPatchBytes ?? DEFAULT_MAX_PATCH_BYTES;
+  const maxUntracked = options.maxUntracked ?? DEFAULT_MAX_UNTRACKED;
+  try {
+    const top = await git(cwd, ["rev-parse", "--show-toplevel"]);
+    if (top.code !== 0) {
+      const reason = top.stderr.trim().split("\n")[0] ?? "";
+      return { git: null, gitUnavailable: /not a git repository/i.test(reason) ? "not a git repository" : reason };
+    }
+    const root = top.stdout.toString("utf8").trim();
+    const [commit, branch, status, untrackedOut] = await Promise.all([
+      gitText(cwd, ["rev-parse", "--verify", "-q", "HEAD"]),
+      gitText(cwd, ["symbolic-ref", "--short", "-q", "HEAD"]),
+      git(cwd, ["status", "--porcelain", "--untracked-files=no"]),
+      git(cwd, ["ls-files", "--others", "--exclude-standard", "-z", "--full-name", ":/"]),
+    ]);
+    const untrackedAll = untrackedOut.stdout
+      .toString("utf8")
+      .split("\0")
+      .filter((f) => f.length > 0);
+    let patch: string | null = null;
+    let patchBytes = 0;
+    let patchTruncated = false;
+    if (commit !== null) {
+      const diff = await git(root, ["diff", "HEAD", "--no-color", "--no-ext-diff"], maxPatchBytes);
+      if (diff.code === 0) {
+        patchBytes = diff.totalBytes;
+        patchTruncated = diff.totalBytes > maxPatchBytes;
+        patch = patchTruncated
+          ? `${utf8Prefix(diff.stdout, maxPatchBytes)}\n# mlloop: patch truncated: kept ${maxPatchBytes} of ${diff.totalBytes} bytes\n`
+          : diff.stdout.toString("utf8");
+      }
+    }
+    return {
+      git: {
+        root,
+        commit,
+        branch: branch === "" ? null : branch,
+        dirty: status.code === 0 && status.stdout.length > 0,
+        patch,
+        patchTruncated,
+        patchBytes,
+        untracked: untrackedAll.slice(0, maxUntracked),
+        untrackedTruncated: untrackedAll.length > maxUntracked,
+      },
+    };
+  } catch (error) {
+    return { git: null, gitUnavailable: (error as Error).message };
+  }
+}
+
+export function captureEnvironment(): EnvInfo {
+  const cpuList = cpus();
+  return {
+    node: process.version,
+    mlloop: VERSION,
+    os: `${type()} ${release()}`,
+    platform: platform(),
+    arch: arch(),
+    cpuModel: cpuList[0]?.model.trim() ?? "unknown",
+    cpuCount: cpuList.length,
+    hostname: hostname(),
+    totalMemoryBytes: totalmem(),
+  };
+}
+
+export async function captureProvenance(options: ProvenanceOptions = {}): Promise<Provenance> {
+  const cwd = options.cwd ?? process.cwd();
+  const { git: gitInfo, gitUnavailable } = await captureGit({ ...options, cwd });
+  return {
+    git: gitInfo,
+    ...(gitUnavailable === undefined ? {} : { gitUnavailable }),
+    env: captureEnvironment(),
+    cwd,
+    argv: process.argv.slice(),
+    capturedAt: Date.now(),
+  };
+}

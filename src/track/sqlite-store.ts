@@ -1,0 +1,873 @@
+/**
+ * The default Store: one SQLite file (better-sqlite3) plus content-addressed artifact files beside
+ * it. One connection per Store object; every write is a short BEGIN IMMEDIATE transaction retried
+ * on SQLITE_BUSY, so concurrent processes queue for the write lock instead of failing with
+ * "database is locked" (the failure MLflow and Optuna users know). The contract is in store.ts.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { StoreError } from "../errors.js";
+import { checkArtifactName, readArtifactFile, writeArtifactFile } from "./artifact-files.js";
+import { crashReason, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
+import { asRunId, newRunId, normaliseRunIdPrefix, RUN_ID_LENGTH, type RunId } from "./run-id.js";
+import { HEARTBEAT_SQL, startSqliteHeartbeat } from "./sqlite-heartbeat.js";
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-migrations.js";
+import {
+  MAX_ROWS_PER_TRANSACTION,
+  RUN_STATUSES,
+  type Artifact,
+  type ArtifactRecord,
+  type ClassScores,
+  type DataInfo,
+  type FinalStatus,
+  type Heartbeat,
+  type HeartbeatOptions,
+  type ListRunsQuery,
+  type MetricQuery,
+  type MetricRecord,
+  type MetricRow,
+  type PredictionRecord,
+  type PredictionRow,
+  type Provenance,
+  type RunInit,
+  type RunRecord,
+  type RunStatus,
+  type RunSummary,
+  type RunUpdate,
+  type Store,
+} from "./store.js";
+
+export interface SqliteStoreOptions {
+  /** A running run whose heartbeat is older than this is marked crashed on read (default 30 s). */
+  readonly staleAfterMs?: number;
+  /** SQLite's own wait for a lock before it returns SQLITE_BUSY (default 30 s). */
+  readonly busyTimeoutMs?: number;
+  /** Total time to keep retrying a write that gets SQLITE_BUSY before giving up (default 120 s). */
+  readonly maxBusyWaitMs?: number;
+}
+
+type Db = Database.Database;
+
+interface RunRow {
+  id: string;
+  experiment: string;
+  parent_id: string | null;
+  status: RunStatus;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  heartbeat_at: number | null;
+  pid: number | null;
+  host: string | null;
+  name: string | null;
+  spec_hash: string | null;
+  error: string | null;
+}
+
+interface FullRunRow extends RunRow {
+  notes: string | null;
+  spec_json: string | null;
+  spec_patch_json: string | null;
+  provenance_json: string | null;
+  seeds_json: string;
+  params_json: string;
+  data_info_json: string | null;
+  timings_json: string;
+  extras_json: string;
+}
+
+interface MetricDbRow {
+  name: string;
+  split: string;
+  step: number;
+  value: number | null;
+  logged_at: number;
+}
+
+interface PredictionDbRow {
+  split: string;
+  example_id: string;
+  label: string | null;
+  score: number | null;
+  scores_json: string | null;
+  decision: string | null;
+  correct: number | null;
+}
+
+interface ArtifactDbRow {
+  name: string;
+  sha256: string;
+  size: number;
+  media_type: string;
+  created_at: number;
+}
+
+const SUMMARY_COLUMNS =
+  "id, experiment, parent_id, status, created_at, started_at, ended_at, heartbeat_at, pid, host, name, spec_hash, error";
+
+/** Prefix lookups list at most this many candidates in the ambiguity message. */
+const MAX_CANDIDATES = 10;
+
+function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
+
+function toJson(value: unknown, what: string): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new StoreError(`${what} cannot be stored: it is not JSON-serialisable (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  if (json === undefined) throw new StoreError(`${what} cannot be stored: it is not JSON-serialisable`);
+  return json;
+}
+
+function parseJson<T>(json: string | null): T | null {
+  return json === null ? null : (JSON.parse(json) as T);
+}
+
+function requireString(value: unknown, what: string): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new StoreError(`${what} must be a non-empty string, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
+}
+
+function optionalString(value: unknown, what: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") throw new StoreError(`${what} must be a string or null, got ${typeof value}`);
+  return value;
+}
+
+function checkTags(tags: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(tags)) {
+    requireString(key, "a tag key");
+    if (typeof value !== "string") throw new StoreError(`tag "${key}" must have a string value, got ${typeof value}`);
+  }
+}
+
+function checkNumberRecord(record: Readonly<Record<string, number>>, what: string): void {
+  for (const [key, value] of Object.entries(record)) {
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new StoreError(`${what}.${key} must be a finite number, got ${JSON.stringify(value) ?? String(value)}`);
+    }
+  }
+}
+
+function checkStatus(status: unknown): RunStatus {
+  if (!RUN_STATUSES.includes(status as RunStatus)) {
+    throw new StoreError(`unknown run status ${JSON.stringify(status)}: allowed are ${RUN_STATUSES.join(", ")}`);
+  }
+  return status as RunStatus;
+}
+
+function checkCount(value: number | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new StoreError(`${what} must be an integer ≥ 0, got ${value}`);
+  }
+  return value;
+}
+
+function toSummary(row: RunRow, tags: Readonly<Record<string, string>>): RunSummary {
+  return {
+    id: row.id as RunId,
+    experiment: row.experiment,
+    parentId: row.parent_id as RunId | null,
+    status: row.status,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    heartbeatAt: row.heartbeat_at,
+    pid: row.pid,
+    host: row.host,
+    name: row.name,
+    specHash: row.spec_hash,
+    error: row.error,
+    tags,
+  };
+}
+
+function toRecord(row: FullRunRow, tags: Readonly<Record<string, string>>): RunRecord {
+  return {
+    ...toSummary(row, tags),
+    notes: row.notes,
+    specJson: row.spec_json,
+    specPatch: parseJson<unknown>(row.spec_patch_json),
+    provenance: parseJson<Provenance>(row.provenance_json),
+    seeds: JSON.parse(row.seeds_json) as Record<string, number>,
+    params: JSON.parse(row.params_json) as Record<string, unknown>,
+    dataInfo: parseJson<DataInfo>(row.data_info_json),
+    timings: JSON.parse(row.timings_json) as Record<string, number>,
+    extras: JSON.parse(row.extras_json) as Record<string, unknown>,
+  };
+}
+
+function checkMetricRow(row: MetricRow, index: number): void {
+  const where = `metric row ${index}`;
+  const name = requireString(row.name, `${where}: name`);
+  if (typeof row.value !== "number") {
+    throw new StoreError(`${where} ("${name}"): value must be a number, got ${JSON.stringify(row.value)}`);
+  }
+  if (row.split !== undefined && row.split !== null) requireString(row.split, `${where} ("${name}"): split`);
+  if (row.step !== undefined && !Number.isSafeInteger(row.step)) {
+    throw new StoreError(`${where} ("${name}"): step must be an integer, got ${row.step}`);
+  }
+}
+
+function checkPredictionRow(row: PredictionRow, index: number): void {
+  const where = `prediction row ${index}`;
+  const id = requireString(row.exampleId, `${where}: exampleId`);
+  const at = `${where} (example "${id}")`;
+  requireString(row.split, `${at}: split`);
+  optionalString(row.label, `${at}: label`);
+  optionalString(row.decision, `${at}: decision`);
+  if (row.score !== undefined && row.score !== null && (typeof row.score !== "number" || !Number.isFinite(row.score))) {
+    throw new StoreError(`${at}: score must be a finite number or null, got ${String(row.score)}`);
+  }
+  if (row.scores !== undefined && row.scores !== null) {
+    const values = Array.isArray(row.scores) ? (row.scores as number[]) : Object.values(row.scores);
+    if (typeof row.scores !== "object" || values.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
+      throw new StoreError(`${at}: scores must be an array or object of finite numbers`);
+    }
+  }
+  if (row.correct !== undefined && row.correct !== null && typeof row.correct !== "boolean") {
+    throw new StoreError(`${at}: correct must be true, false or null, got ${JSON.stringify(row.correct)}`);
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly location: string;
+  /** The folder holding the database file and the artifacts/ folder. */
+  readonly storeDir: string;
+  private readonly db: Db;
+  private readonly staleAfterMs: number;
+  private readonly busyTimeoutMs: number;
+  private readonly maxBusyWaitMs: number;
+  private readonly heartbeats = new Set<Heartbeat>();
+  private closed = false;
+
+  private readonly statements: {
+    runExists: Database.Statement<[string], { status: RunStatus; pid: number | null; host: string | null }>;
+    fullRun: Database.Statement<[string], FullRunRow>;
+    tagsOf: Database.Statement<[string], { key: string; value: string }>;
+    insertTag: Database.Statement<[string, string, string]>;
+    insertMetric: Database.Statement<[string, string, string, number, number | null, number]>;
+    insertPrediction: Database.Statement<
+      [string, string, string, string | null, number | null, string | null, string | null, number | null]
+    >;
+    heartbeat: Database.Statement<[number, string, number, string]>;
+    markCrashed: Database.Statement<[string, string, number | null]>;
+  };
+
+  /** Use {@link openSqliteStore}: opening may have to wait for other processes' migrations. */
+  private constructor(dbPath: string, db: Db, options: Required<SqliteStoreOptions>) {
+    this.location = dbPath;
+    this.storeDir = dirname(dbPath);
+    this.db = db;
+    this.staleAfterMs = options.staleAfterMs;
+    this.busyTimeoutMs = options.busyTimeoutMs;
+    this.maxBusyWaitMs = options.maxBusyWaitMs;
+    this.statements = {
+      runExists: db.prepare("SELECT status, pid, host FROM runs WHERE id = ?"),
+      fullRun: db.prepare("SELECT * FROM runs WHERE id = ?"),
+      tagsOf: db.prepare("SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key"),
+      insertTag: db.prepare("INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)"),
+      insertMetric: db.prepare(
+        "INSERT OR REPLACE INTO metrics (run_id, name, split, step, value, logged_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      insertPrediction: db.prepare(
+        `INSERT OR REPLACE INTO predictions (run_id, split, example_id, label, score, scores_json, decision, correct)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      heartbeat: db.prepare(HEARTBEAT_SQL),
+      markCrashed: db.prepare(
+        `UPDATE runs SET status = 'crashed', ended_at = COALESCE(heartbeat_at, started_at, created_at), error = ?
+         WHERE id = ? AND status = 'running' AND heartbeat_at IS ?`,
+      ),
+    };
+  }
+
+  static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const dbPath = resolve(path);
+    const resolved: Required<SqliteStoreOptions> = {
+      staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+      busyTimeoutMs: options.busyTimeoutMs ?? 30_000,
+      maxBusyWaitMs: options.maxBusyWaitMs ?? 120_000,
+    };
+    try {
+      mkdirSync(dirname(dbPath), { recursive: true });
+    } catch (error) {
+      throw new StoreError(`cannot create the store folder ${dirname(dbPath)}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    let db: Db;
+    try {
+      db = new Database(dbPath);
+    } catch (error) {
+      throw new StoreError(`cannot open store ${dbPath}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      const retry = <T>(what: string, fn: () => T): Promise<T> =>
+        retryWhileBusy(dbPath, what, resolved.maxBusyWaitMs, fn);
+      db.pragma(`busy_timeout = ${resolved.busyTimeoutMs}`);
+      // Changing the journal mode of a fresh file needs an exclusive lock: other openers may hold it.
+      const mode = await retry("enabling WAL", () => db.pragma("journal_mode = WAL", { simple: true }) as string);
+      if (mode !== "wal") {
+        throw new StoreError(`store ${dbPath} cannot use write-ahead logging (journal mode stays "${mode}")`);
+      }
+      db.pragma("synchronous = NORMAL");
+      db.pragma("foreign_keys = ON");
+      await migrate(db, dbPath, retry);
+    } catch (error) {
+      db.close();
+      throw translateSqliteError(error, dbPath);
+    }
+    return new SqliteStore(dbPath, db, resolved);
+  }
+
+  // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
+
+  private ensureOpen(): void {
+    if (this.closed) throw new StoreError(`store ${this.location} is closed`);
+  }
+
+  private async run<T>(what: string, fn: () => T): Promise<T> {
+    this.ensureOpen();
+    try {
+      return await retryWhileBusy(this.location, what, this.maxBusyWaitMs, fn);
+    } catch (error) {
+      throw translateSqliteError(error, this.location);
+    }
+  }
+
+  /** A write transaction that takes the write lock up front (no deadlock-prone lock upgrade). */
+  private write<T>(what: string, fn: () => T): Promise<T> {
+    return this.run(what, () => this.db.transaction(fn).immediate());
+  }
+
+  private requireRun(id: RunId): { status: RunStatus; pid: number | null; host: string | null } {
+    const row = this.statements.runExists.get(asRunId(id));
+    if (row === undefined) throw new StoreError(`no run with id "${id}" in store ${this.location}`);
+    return row;
+  }
+
+  private tagsOf(id: string): Record<string, string> {
+    const tags: Record<string, string> = {};
+    for (const { key, value } of this.statements.tagsOf.all(id)) tags[key] = value;
+    return tags;
+  }
+
+  /** Marks dead `running` runs crashed (compare-and-set on the heartbeat seen) and returns the row to show. */
+  private reap<R extends RunRow>(row: R): R {
+    if (row.status !== "running") return row;
+    const reason = crashReason(
+      {
+        pid: row.pid,
+        host: row.host,
+        heartbeatAt: row.heartbeat_at,
+        startedAt: row.started_at,
+        createdAt: row.created_at,
+      },
+      Date.now(),
+      this.staleAfterMs,
+    );
+    if (reason === null) return row;
+    let changed = true;
+    try {
+      changed =
+        this.db
+          .transaction(() => this.statements.markCrashed.run(reason, row.id, row.heartbeat_at).changes)
+          .immediate() === 1;
+    } catch (error) {
+      // A read-only or busy store still answers the read; the next reader persists the mark.
+      if (!isBusyError(error) && (error as { code?: string }).code !== "SQLITE_READONLY") throw error;
+    }
+    if (!changed) {
+      // A heartbeat landed in between: the run is alive after all.
+      const fresh = this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE id = ?`).get(row.id) as RunRow;
+      return { ...row, ...fresh };
+    }
+    const ended = row.heartbeat_at ?? row.started_at ?? row.created_at;
+    return { ...row, status: "crashed", ended_at: ended, error: reason };
+  }
+
+  // ── writes ───────────────────────────────────────────────────────────────────────────────────
+
+  async createRun(init: RunInit): Promise<RunRecord> {
+    const experiment = requireString(init.experiment, "experiment");
+    const parentId = init.parentId === undefined || init.parentId === null ? null : asRunId(init.parentId);
+    const tags = init.tags ?? {};
+    checkTags(tags);
+    if (init.seeds !== undefined) checkNumberRecord(init.seeds, "seeds");
+    const specJson = init.spec === undefined || init.spec === null ? null : requireString(init.spec.json, "spec.json");
+    const specHash = init.spec === undefined || init.spec === null ? null : requireString(init.spec.hash, "spec.hash");
+    const values = {
+      experiment,
+      parent_id: parentId,
+      name: optionalString(init.name, "name"),
+      notes: optionalString(init.notes, "notes"),
+      spec_json: specJson,
+      spec_hash: specHash,
+      spec_patch_json: init.specPatch === undefined ? null : toJson(init.specPatch, "specPatch"),
+      provenance_json:
+        init.provenance === undefined || init.provenance === null ? null : toJson(init.provenance, "provenance"),
+      seeds_json: toJson(init.seeds ?? {}, "seeds"),
+      params_json: toJson(init.params ?? {}, "params"),
+      data_info_json: init.dataInfo === undefined || init.dataInfo === null ? null : toJson(init.dataInfo, "dataInfo"),
+      extras_json: toJson(init.extras ?? {}, "extras"),
+    };
+    const id = await this.write("creating a run", () => {
+      if (parentId !== null && this.statements.runExists.get(parentId) === undefined) {
+        throw new StoreError(`parent run "${parentId}" not found in store ${this.location}`);
+      }
+      const now = Date.now();
+      const newId = newRunId(now);
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, experiment, parent_id, status, created_at, started_at, heartbeat_at, pid, host, name,
+             notes, spec_json, spec_hash, spec_patch_json, provenance_json, seeds_json, params_json, data_info_json,
+             extras_json)
+           VALUES (@id, @experiment, @parent_id, 'running', @now, @now, @now, @pid, @host, @name, @notes, @spec_json,
+             @spec_hash, @spec_patch_json, @provenance_json, @seeds_json, @params_json, @data_info_json, @extras_json)`,
+        )
+        .run({ ...values, id: newId, now, pid: process.pid, host: thisHost });
+      for (const [key, value] of Object.entries(tags)) this.statements.insertTag.run(newId, key, value);
+      return newId;
+    });
+    return this.run("reading a run", () => toRecord(this.statements.fullRun.get(id)!, this.tagsOf(id)));
+  }
+
+  async updateRun(id: RunId, update: RunUpdate): Promise<void> {
+    if (update.seeds !== undefined) checkNumberRecord(update.seeds, "seeds");
+    if (update.timings !== undefined) checkNumberRecord(update.timings, "timings");
+    await this.write("updating a run", () => {
+      this.requireRun(id);
+      const sets: Record<string, string | null> = {};
+      if (update.name !== undefined) sets.name = optionalString(update.name, "name");
+      if (update.notes !== undefined) sets.notes = optionalString(update.notes, "notes");
+      if (update.spec !== undefined) {
+        sets.spec_json = update.spec === null ? null : requireString(update.spec.json, "spec.json");
+        sets.spec_hash = update.spec === null ? null : requireString(update.spec.hash, "spec.hash");
+      }
+      if (update.specPatch !== undefined) sets.spec_patch_json = toJson(update.specPatch, "specPatch");
+      if (update.provenance !== undefined) {
+        sets.provenance_json = update.provenance === null ? null : toJson(update.provenance, "provenance");
+      }
+      if (update.seeds !== undefined) sets.seeds_json = toJson(update.seeds, "seeds");
+      if (update.dataInfo !== undefined) {
+        sets.data_info_json = update.dataInfo === null ? null : toJson(update.dataInfo, "dataInfo");
+      }
+      const merged = ["timings", "params", "extras"] as const;
+      if (merged.some((key) => update[key] !== undefined)) {
+        const current = this.db
+          .prepare("SELECT timings_json, params_json, extras_json FROM runs WHERE id = ?")
+          .get(id) as Record<string, string>;
+        for (const key of merged) {
+          const patch = update[key];
+          if (patch === undefined) continue;
+          const column = `${key}_json`;
+          sets[column] = toJson({ ...(JSON.parse(current[column]!) as object), ...patch }, key);
+        }
+      }
+      const columns = Object.keys(sets);
+      if (columns.length === 0) return;
+      this.db
+        .prepare(`UPDATE runs SET ${columns.map((c) => `${c} = @${c}`).join(", ")} WHERE id = @id`)
+        .run({ ...sets, id });
+    });
+  }
+
+  async finishRun(id: RunId, status: FinalStatus, error: string | null = null): Promise<void> {
+    if (status !== "finished" && status !== "failed") {
+      throw new StoreError(`a run can be ended as "finished" or "failed", not ${JSON.stringify(status)}`);
+    }
+    optionalString(error, "error");
+    await this.write("ending a run", () => {
+      const run = this.requireRun(id);
+      if (run.status === "finished" || run.status === "failed") {
+        throw new StoreError(`run ${id} has already ended (${run.status}); a run's final status is set once`);
+      }
+      if (run.status === "crashed" && (run.pid !== process.pid || run.host !== thisHost)) {
+        throw new StoreError(
+          `run ${id} was marked crashed and belongs to process ${run.pid ?? "?"} on ${run.host ?? "?"}; only that process can end it`,
+        );
+      }
+      const now = Date.now();
+      this.db
+        .prepare("UPDATE runs SET status = ?, ended_at = ?, heartbeat_at = ?, error = ? WHERE id = ?")
+        .run(status, now, now, error, id);
+    });
+  }
+
+  async heartbeat(id: RunId): Promise<void> {
+    await this.write("writing a heartbeat", () => {
+      const changes = this.statements.heartbeat.run(Date.now(), asRunId(id), process.pid, thisHost).changes;
+      if (changes === 0) {
+        const run = this.requireRun(id);
+        throw new StoreError(`run ${id} is ${run.status}: heartbeats are only for running runs of this process`);
+      }
+    });
+  }
+
+  async startHeartbeat(id: RunId, options?: HeartbeatOptions): Promise<Heartbeat> {
+    await this.heartbeat(id);
+    const beating = await startSqliteHeartbeat(
+      { dbPath: this.location, runId: id, busyTimeoutMs: this.busyTimeoutMs },
+      options,
+    );
+    const handle: Heartbeat = {
+      stop: async () => {
+        this.heartbeats.delete(handle);
+        await beating.stop();
+      },
+    };
+    this.heartbeats.add(handle);
+    return handle;
+  }
+
+  async setTag(id: RunId, key: string, value: string): Promise<void> {
+    checkTags({ [requireString(key, "a tag key")]: value });
+    await this.write("setting a tag", () => {
+      this.requireRun(id);
+      this.statements.insertTag.run(id, key, value);
+    });
+  }
+
+  async deleteTag(id: RunId, key: string): Promise<void> {
+    await this.write("deleting a tag", () => {
+      this.requireRun(id);
+      this.db.prepare("DELETE FROM run_tags WHERE run_id = ? AND key = ?").run(id, key);
+    });
+  }
+
+  async logMetrics(id: RunId, rows: readonly MetricRow[]): Promise<void> {
+    rows.forEach(checkMetricRow);
+    for (let start = 0; start < rows.length || start === 0; start += MAX_ROWS_PER_TRANSACTION) {
+      const chunk = rows.slice(start, start + MAX_ROWS_PER_TRANSACTION);
+      await this.write("logging metrics", () => {
+        this.requireRun(id);
+        const now = Date.now();
+        const insert = this.statements.insertMetric;
+        for (const row of chunk) {
+          // SQLite stores NaN as NULL; the read side maps NULL back to NaN.
+          const value = Number.isNaN(row.value) ? null : row.value;
+          insert.run(id, row.name, row.split ?? "", row.step ?? 0, value, now);
+        }
+      });
+    }
+  }
+
+  async logPredictions(id: RunId, rows: readonly PredictionRow[]): Promise<void> {
+    rows.forEach(checkPredictionRow);
+    for (let start = 0; start < rows.length || start === 0; start += MAX_ROWS_PER_TRANSACTION) {
+      const end = Math.min(rows.length, start + MAX_ROWS_PER_TRANSACTION);
+      await this.write("logging predictions", () => {
+        this.requireRun(id);
+        const insert = this.statements.insertPrediction;
+        for (let i = start; i < end; i++) {
+          const row = rows[i]!;
+          insert.run(
+            id,
+            row.split,
+            row.exampleId,
+            row.label ?? null,
+            row.score ?? null,
+            row.scores === undefined || row.scores === null ? null : JSON.stringify(row.scores),
+            row.decision ?? null,
+            row.correct === undefined || row.correct === null ? null : row.correct ? 1 : 0,
+          );
+        }
+      });
+    }
+  }
+
+  async putArtifact(
+    id: RunId,
+    name: string,
+    content: Uint8Array | string,
+    mediaType?: string,
+  ): Promise<ArtifactRecord> {
+    checkArtifactName(name);
+    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    const media =
+      mediaType === undefined
+        ? typeof content === "string"
+          ? "text/plain; charset=utf-8"
+          : "application/octet-stream"
+        : requireString(mediaType, `artifact "${name}": media type`);
+    await this.run("checking a run", () => this.requireRun(id));
+    // The file goes first: a crash in between leaves an unreferenced file, never a dangling row.
+    const { sha256, size } = writeArtifactFile(this.storeDir, bytes);
+    const record: ArtifactRecord = { name, sha256, size, mediaType: media, createdAt: Date.now() };
+    await this.write("recording an artifact", () => {
+      this.requireRun(id);
+      this.db
+        .prepare(
+          "INSERT OR REPLACE INTO artifacts (run_id, name, sha256, size, media_type, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .run(id, name, sha256, size, media, record.createdAt);
+    });
+    return record;
+  }
+
+  // ── reads ────────────────────────────────────────────────────────────────────────────────────
+
+  async getRun(idOrPrefix: string): Promise<RunRecord> {
+    const prefix = normaliseRunIdPrefix(idOrPrefix);
+    return this.run("reading a run", () => {
+      let row: FullRunRow | undefined;
+      if (prefix.length === RUN_ID_LENGTH) {
+        row = this.statements.fullRun.get(prefix);
+        if (row === undefined) throw new StoreError(`no run with id "${prefix}" in store ${this.location}`);
+      } else {
+        // Ids are hex, and "g" sorts after every hex digit: [prefix, prefix+"g") is exactly the prefix's range.
+        const matches = this.db
+          .prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?`)
+          .all(prefix, `${prefix}g`, MAX_CANDIDATES + 1) as RunRow[];
+        if (matches.length === 0) {
+          throw new StoreError(`no run id starts with "${prefix}" in store ${this.location}`);
+        }
+        if (matches.length > 1) {
+          const { n } = this.db
+            .prepare("SELECT count(*) AS n FROM runs WHERE id >= ? AND id < ?")
+            .get(prefix, `${prefix}g`) as { n: number };
+          const shown = matches.slice(0, MAX_CANDIDATES);
+          const lines = shown.map(
+            (r) =>
+              `  ${r.id}  ${r.experiment}  ${r.status}  ${new Date(r.created_at).toISOString()}${r.name === null ? "" : `  ${r.name}`}`,
+          );
+          const more = n > shown.length ? `\n  … and ${n - shown.length} more` : "";
+          throw new StoreError(
+            `run id prefix "${prefix}" is ambiguous: ${n} runs match; type more characters. Candidates:\n${lines.join("\n")}${more}`,
+          );
+        }
+        row = this.statements.fullRun.get(matches[0]!.id)!;
+      }
+      const shown = this.reap(row);
+      return toRecord(shown, this.tagsOf(shown.id));
+    });
+  }
+
+  async listRuns(query: ListRunsQuery = {}): Promise<RunSummary[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.experiment !== undefined) {
+      where.push("experiment = ?");
+      params.push(requireString(query.experiment, "experiment"));
+    }
+    if (query.status !== undefined) {
+      where.push("status = ?");
+      params.push(checkStatus(query.status));
+    }
+    if (query.parentId !== undefined) {
+      where.push("parent_id = ?");
+      params.push(asRunId(query.parentId));
+    }
+    const limit = checkCount(query.limit, "limit");
+    const offset = checkCount(query.offset, "offset");
+    const sql =
+      `SELECT ${SUMMARY_COLUMNS} FROM runs` +
+      (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
+      ` ORDER BY id DESC LIMIT ${limit ?? -1} OFFSET ${offset ?? 0}`;
+    return this.run("listing runs", () => {
+      const rows = (this.db.prepare(sql).all(...params) as RunRow[]).map((row) => this.reap(row));
+      const tags = new Map<string, Record<string, string>>();
+      if (rows.length > 0) {
+        const tagRows = this.db
+          .prepare("SELECT run_id, key, value FROM run_tags WHERE run_id IN (SELECT value FROM json_each(?))")
+          .all(JSON.stringify(rows.map((r) => r.id))) as { run_id: string; key: string; value: string }[];
+        for (const t of tagRows) {
+          let forRun = tags.get(t.run_id);
+          if (forRun === undefined) tags.set(t.run_id, (forRun = {}));
+          forRun[t.key] = t.value;
+        }
+      }
+      // A status filter applies to the stored status; a run just found crashed no longer matches "running".
+      const shown = query.status === undefined ? rows : rows.filter((r) => r.status === query.status);
+      return shown.map((row) => toSummary(row, tags.get(row.id) ?? {}));
+    });
+  }
+
+  async getMetrics(id: RunId, query: MetricQuery = {}): Promise<MetricRecord[]> {
+    const where = ["run_id = ?"];
+    const params: string[] = [id];
+    if (query.name !== undefined) {
+      where.push("name = ?");
+      params.push(query.name);
+    }
+    if (query.split !== undefined) {
+      where.push("split = ?");
+      params.push(query.split ?? "");
+    }
+    return this.run("reading metrics", () => {
+      this.requireRun(id);
+      const rows = this.db
+        .prepare(
+          `SELECT name, split, step, value, logged_at FROM metrics WHERE ${where.join(" AND ")} ORDER BY name, split, step`,
+        )
+        .all(...params) as MetricDbRow[];
+      return rows.map((r) => ({
+        name: r.name,
+        value: r.value ?? Number.NaN,
+        split: r.split === "" ? null : r.split,
+        step: r.step,
+        loggedAt: r.logged_at,
+      }));
+    });
+  }
+
+  async getPredictions(id: RunId, split?: string): Promise<PredictionRecord[]> {
+    return this.run("reading predictions", () => {
+      this.requireRun(id);
+      const columns = "split, example_id, label, score, scores_json, decision, correct";
+      const rows = (
+        split === undefined
+          ? this.db.prepare(`SELECT ${columns} FROM predictions WHERE run_id = ? ORDER BY split, example_id`).all(id)
+          : this.db
+              .prepare(`SELECT ${columns} FROM predictions WHERE run_id = ? AND split = ? ORDER BY example_id`)
+              .all(id, split)
+      ) as PredictionDbRow[];
+      return rows.map((r) => ({
+        exampleId: r.example_id,
+        split: r.split,
+        label: r.label,
+        score: r.score,
+        scores: parseJson<ClassScores>(r.scores_json),
+        decision: r.decision,
+        correct: r.correct === null ? null : r.correct === 1,
+      }));
+    });
+  }
+
+  async getArtifact(id: RunId, name: string): Promise<Artifact> {
+    checkArtifactName(name);
+    const record = await this.run("reading an artifact", () => {
+      this.requireRun(id);
+      const row = this.db
+        .prepare("SELECT name, sha256, size, media_type, created_at FROM artifacts WHERE run_id = ? AND name = ?")
+        .get(id, name) as ArtifactDbRow | undefined;
+      if (row === undefined) {
+        const names = (
+          this.db.prepare("SELECT name FROM artifacts WHERE run_id = ? ORDER BY name").all(id) as { name: string }[]
+        ).map((r) => r.name);
+        throw new StoreError(
+          `run ${id} has no artifact "${name}"` +
+            (names.length === 0 ? " (it has no artifacts)" : ` (it has: ${names.join(", ")})`),
+        );
+      }
+      return toArtifactRecord(row);
+    });
+    const bytes = readArtifactFile(this.storeDir, record.sha256, `artifact "${name}" of run ${id}`);
+    return { record, bytes };
+  }
+
+  async listArtifacts(id: RunId): Promise<ArtifactRecord[]> {
+    return this.run("listing artifacts", () => {
+      this.requireRun(id);
+      const rows = this.db
+        .prepare("SELECT name, sha256, size, media_type, created_at FROM artifacts WHERE run_id = ? ORDER BY name")
+        .all(id) as ArtifactDbRow[];
+      return rows.map(toArtifactRecord);
+    });
+  }
+
+  /** The applied schema version (PRAGMA user_version). */
+  async schemaVersion(): Promise<number> {
+    return this.run("reading the schema version", () => this.db.pragma("user_version", { simple: true }) as number);
+  }
+
+  /** `PRAGMA integrity_check`: "ok" or SQLite's list of problems. */
+  async integrityCheck(): Promise<string> {
+    return this.run("checking integrity", () =>
+      (this.db.pragma("integrity_check") as { integrity_check: string }[]).map((r) => r.integrity_check).join("\n"),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.heartbeats].map((h) => h.stop()));
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function toArtifactRecord(row: ArtifactDbRow): ArtifactRecord {
+  return { name: row.name, sha256: row.sha256, size: row.size, mediaType: row.media_type, createdAt: row.created_at };
+}
+
+async function retryWhileBusy<T>(location: string, what: string, maxWaitMs: number, fn: () => T): Promise<T> {
+  const start = Date.now();
+  let delay = 5;
+  for (;;) {
+    try {
+      return fn();
+    } catch (error) {
+      if (!isBusyError(error)) throw error;
+      const waited = Date.now() - start;
+      if (waited >= maxWaitMs) {
+        throw new StoreError(
+          `store ${location} stayed locked for ${Math.round(waited / 1000)} s while ${what}: another process holds its write lock (is one stuck?)`,
+          { cause: error },
+        );
+      }
+      // Jitter keeps processes that collided from colliding again in lockstep.
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 500);
+    }
+  }
+}
+
+function translateSqliteError(error: unknown, location: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
+  const message = (error as Error).message;
+  if (code === "SQLITE_NOTADB") {
+    return new StoreError(`${location} is not an mlloop store: not a SQLite database`, { cause: error });
+  }
+  if (code.startsWith("SQLITE_CORRUPT")) {
+    return new StoreError(`store ${location} is corrupt: ${message}`, { cause: error });
+  }
+  if (code === "SQLITE_FULL") return new StoreError(`store ${location}: the disk is full`, { cause: error });
+  if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_IOERR")) {
+    return new StoreError(`store ${location}: ${message}`, { cause: error });
+  }
+  return error;
+}
+
+async function migrate(db: Db, location: string, retry: <T>(what: string, fn: () => T) => Promise<T>): Promise<void> {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > SQLITE_SCHEMA_VERSION) {
+    throw new StoreError(
+      `store ${location} has schema version ${current}, newer than this mlloop understands (${SQLITE_SCHEMA_VERSION}): upgrade mlloop`,
+    );
+  }
+  for (const migration of SQLITE_MIGRATIONS) {
+    if (migration.version <= current) continue;
+    await retry(`migrating to schema version ${migration.version}`, () =>
+      db
+        .transaction(() => {
+          // Re-read inside the write lock: another process may have migrated while we waited.
+          const version = db.pragma("user_version", { simple: true }) as number;
+          if (version >= migration.version) return;
+          db.exec(migration.sql);
+          db.pragma(`user_version = ${migration.version}`);
+        })
+        .immediate(),
+    );
+  }
+}
+
+export function openSqliteStore(path: string, options?: SqliteStoreOptions): Promise<SqliteStore> {
+  return SqliteStore.open(path, options);
+}
