@@ -12,7 +12,7 @@ import { createRng } from "../util/random.js";
 import { LOG_LOSS_EPS, prf } from "./metrics.js";
 import { percentileSorted } from "./quantile.js";
 import { averagePrecisionOrdered, descendingOrder, rocAucOrdered } from "./ranking.js";
-import { chiSquare1Sf, logGamma, normalQuantile } from "./special.js";
+import { binomialLogPmf, chiSquare1Sf, normalQuantile } from "./special.js";
 import { checkBinaryInputs, checkSameLength } from "./validate.js";
 
 export const BOOTSTRAP_METRICS = [
@@ -260,7 +260,7 @@ export function mcnemarExact(b: number, c: number): number {
   if (total === 0) return 1;
   const m = Math.min(b, c);
   if (2 * m === total) return 1;
-  const logPmfM = logGamma(total + 1) - logGamma(m + 1) - logGamma(total - m + 1) - total * Math.LN2;
+  const logPmfM = binomialLogPmf(m, total, 0.5);
   // Σ_{k<=m} pmf(k) / pmf(m), with pmf(k−1) / pmf(k) = k / (total − k + 1).
   let ratio = 1;
   let sum = 1;
@@ -274,7 +274,9 @@ export function mcnemarExact(b: number, c: number): number {
 
 /**
  * McNemar's asymptotic test: χ² = (|b − c| − 1)² / (b + c) with continuity correction (Edwards), or
- * (b − c)² / (b + c) without, on 1 degree of freedom. b + c = 0 gives statistic 0 and p = 1.
+ * (b − c)² / (b + c) without, on 1 degree of freedom. The correction never pushes |b − c| below 0:
+ * |b − c| <= 1 gives statistic 0 and p = 1, as R's mcnemar.test (statsmodels' formula gives
+ * 1/(2b) at b = c, i.e. "evidence" from identical counts). b + c = 0 gives statistic 0 and p = 1.
  */
 export function mcnemarChiSquare(
   b: number,
