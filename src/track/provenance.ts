@@ -63,10 +63,16 @@ async function gitText(cwd: string, args: readonly string[]): Promise<string | n
   return result.code === 0 ? result.stdout.toString("utf8").trim() : null;
 }
 
-/** Cuts at a UTF-8 character boundary so that the kept patch stays valid text. */
-function utf8Prefix(bytes: Buffer, maxBytes: number): string {
-  let end = Math.min(bytes.length, maxBytes);
-  while (end > 0 && end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--;
+/** Decodes a byte prefix, dropping a last character that the cut split, so that the patch stays valid text. */
+function decodeUtf8Prefix(bytes: Buffer): string {
+  let end = bytes.length;
+  let lead = end - 1;
+  while (lead >= 0 && end - lead < 4 && (bytes[lead]! & 0xc0) === 0x80) lead--;
+  if (lead >= 0) {
+    const byte = bytes[lead]!;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    if (end - lead < length) end = lead;
+  }
   return bytes.subarray(0, end).toString("utf8");
 }
 
@@ -102,7 +108,7 @@ export async function captureGit(
         patchBytes = diff.totalBytes;
         patchTruncated = diff.totalBytes > maxPatchBytes;
         patch = patchTruncated
-          ? `${utf8Prefix(diff.stdout, maxPatchBytes)}\n# mlloop: patch truncated: kept ${maxPatchBytes} of ${diff.totalBytes} bytes\n`
+          ? `${decodeUtf8Prefix(diff.stdout)}\n# mlloop: patch truncated: kept ${maxPatchBytes} of ${diff.totalBytes} bytes\n`
           : diff.stdout.toString("utf8");
       }
     }

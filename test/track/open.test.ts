@@ -1,0 +1,77 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StoreError } from "../../src/errors.js";
+import { openStore, redactUrl, resolveStoreLocation } from "../../src/track/open.js";
+
+describe("choosing the store", () => {
+  const cwd = "/home/ann/project";
+
+  it("defaults to .mlloop/mlloop.db under the working directory", () => {
+    expect(resolveStoreLocation(undefined, { cwd, env: {} })).toEqual({
+      kind: "sqlite",
+      path: "/home/ann/project/.mlloop/mlloop.db",
+    });
+  });
+
+  it("takes MLLOOP_STORE when no --store is given, and --store over it", () => {
+    const env = { MLLOOP_STORE: "/data/team.db" };
+    expect(resolveStoreLocation(undefined, { cwd, env })).toEqual({ kind: "sqlite", path: "/data/team.db" });
+    expect(resolveStoreLocation("runs.sqlite", { cwd, env })).toEqual({
+      kind: "sqlite",
+      path: "/home/ann/project/runs.sqlite",
+    });
+    expect(resolveStoreLocation("  ", { cwd, env })).toEqual({ kind: "sqlite", path: "/data/team.db" });
+  });
+
+  it("treats a path without a database extension as a store folder", () => {
+    expect(resolveStoreLocation("../shared/store", { cwd, env: {} })).toEqual({
+      kind: "sqlite",
+      path: "/home/ann/shared/store/mlloop.db",
+    });
+  });
+
+  it("recognises PostgreSQL URLs and refuses other URLs", () => {
+    expect(resolveStoreLocation("postgresql://u:pw@db:5432/ml", { cwd, env: {} })).toEqual({
+      kind: "postgres",
+      url: "postgresql://u:pw@db:5432/ml",
+    });
+    expect(() => resolveStoreLocation("mysql://u:secret@db/ml", { cwd, env: {} })).toThrow(
+      new StoreError(
+        'unsupported store URL "mysql://u:***@db/ml": use a SQLite file or folder path, or a postgres:// URL',
+      ),
+    );
+  });
+
+  it("says PostgreSQL is not available yet, without printing the password", async () => {
+    await expect(openStore("postgres://ann:hunter2@db.example:5432/mlloop", { env: {} })).rejects.toThrow(
+      new StoreError(
+        "PostgreSQL store not available yet (postgres://ann:***@db.example:5432/mlloop): use a SQLite path for --store / MLLOOP_STORE",
+      ),
+    );
+    expect(redactUrl("postgres://db.example/mlloop")).toBe("postgres://db.example/mlloop");
+  });
+});
+
+describe("openStore", () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "mlloop-open-"));
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("creates the default store folder under the working directory", async () => {
+    const store = await openStore(undefined, { cwd: root, env: {} });
+    try {
+      expect(store.location).toBe(join(root, ".mlloop", "mlloop.db"));
+      expect(existsSync(join(root, ".mlloop", "mlloop.db"))).toBe(true);
+      const run = await store.createRun({ experiment: "e" });
+      expect((await store.getRun(run.id)).experiment).toBe("e");
+    } finally {
+      await store.close();
+    }
+  });
+});
