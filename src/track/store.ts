@@ -279,7 +279,11 @@ export interface Store {
   /** Where the store is (file path or URL without password), for messages. */
   readonly location: string;
 
-  /** Creates a `running` run owned by this process (pid, host) and returns it. */
+  /**
+   * Creates a `running` run owned by this process (pid, host) and returns it. The owner must keep
+   * it alive with `startHeartbeat` (the run logger does) or it reads as crashed once the stale
+   * threshold has passed.
+   */
   createRun(init: RunInit): Promise<RunRecord>;
   updateRun(id: RunId, update: RunUpdate): Promise<void>;
   /** Sets the final status; a run ends once (a second call is a StoreError). */
