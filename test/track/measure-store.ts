@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openSqliteStore } from "../../src/track/sqlite-store.js";
-import type { PredictionRow } from "../../src/track/store.js";
+import type { PredictionRow, RunRecord } from "../../src/track/store.js";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,7 +38,7 @@ try {
     decision: i % 2 === 0 ? "spam" : "ham",
     correct: i % 4 !== 0,
   }));
-  const runs = [];
+  const runs: RunRecord[] = [];
   for (let i = 0; i < 11; i++) runs.push(await store.createRun({ experiment: "predictions" }));
   let k = 0;
   const logMs = await timed(11, () => store.logPredictions(runs[k++]!.id, rows));
