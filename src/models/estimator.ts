@@ -18,7 +18,10 @@ export interface FitData {
 
 export interface CurvePoint {
   readonly step: number;
+  /** The training objective at this step (what the solver minimises; comparable to finalLoss). */
   readonly loss: number;
+  /** Mean unregularised training loss (e.g. log loss) at this step: comparable to devLoss. */
+  readonly trainLoss?: number;
   readonly devLoss?: number;
 }
 

@@ -16,7 +16,7 @@ export const logisticRegressionParamsSchema = z.strictObject({
   /** Inverse regularisation strength, as in scikit-learn and liblinear. */
   C: z.number().positive().default(1.0),
   penalty: z.enum(["l2"]).default("l2"),
-  /** Stopping tolerance on the projected gradient norm relative to its initial value. */
+  /** Stop when the gradient norm falls to `tol` × its value at w = 0 (liblinear's criterion). */
   tol: z.number().positive().default(1e-4),
   max_iter: z.number().int().positive().default(100),
   fit_intercept: z.boolean().default(true),
@@ -28,10 +28,20 @@ export type LogisticRegressionParams = z.infer<typeof logisticRegressionParamsSc
 
 export const naiveBayesParamsSchema = z.strictObject({
   family: z.literal("naive_bayes"),
-  variant: z.enum(["multinomial"]).default("multinomial"),
-  /** Additive (Laplace/Lidstone) smoothing. */
+  /**
+   * multinomial: counts/TF-IDF (sklearn MultinomialNB); bernoulli: presence/absence of each feature
+   * (BernoulliNB); complement: weights from the other classes' counts, robust to class imbalance
+   * (ComplementNB).
+   */
+  variant: z.enum(["multinomial", "bernoulli", "complement"]).default("multinomial"),
+  /** Additive (Laplace/Lidstone) smoothing; values below 1e-10 are raised to 1e-10 as in sklearn. */
   alpha: z.number().min(0).default(1.0),
+  /** Learn class priors from the training data; false: uniform priors. Unused by complement. */
   fit_prior: z.boolean().default(true),
+  /** bernoulli only: a feature is present when its value is > this; null: X is already 0/1. */
+  binarize: z.number().min(0).nullable().default(0),
+  /** complement only: normalise each class's weights (sklearn's norm, off by default there too). */
+  norm: z.boolean().default(false),
 });
 export type NaiveBayesParams = z.infer<typeof naiveBayesParamsSchema>;
 

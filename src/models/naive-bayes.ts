@@ -1,0 +1,239 @@
+/**
+ * Naive Bayes for sparse features, matching scikit-learn's MultinomialNB, BernoulliNB and
+ * ComplementNB (including sample weights, which weight each row's counts and its class count).
+ * All three are linear in (binarized) X at prediction time: jll = X · Wᵀ + bias, which is what
+ * `linearWeights` exposes.
+ */
+import { ModelError } from "../errors.js";
+import type { CsrMatrix } from "../features/csr.js";
+import type { NaiveBayesParams } from "../spec/models.js";
+import { checkFitData, checkNonNegative, checkPredictX } from "./check-input.js";
+import type { Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
+import { numberArray } from "./logistic-regression.js";
+
+export const NAIVE_BAYES = "naive_bayes";
+
+/** sklearn (force_alpha=False, the default before 1.4) raises alpha below this to avoid log(0). */
+const MIN_ALPHA = 1e-10;
+
+export class NaiveBayes implements Estimator {
+  readonly family = NAIVE_BAYES;
+  nFeatures = -1;
+  nClasses = 0;
+  /** nClasses × nFeatures, class-major: sklearn's feature_log_prob_ (complement: its weights). */
+  featureLogProb: Float64Array = new Float64Array(0);
+  classLogPrior: Float64Array = new Float64Array(0);
+  /** Bias of the linear form jll = X · Wᵀ + bias (see `linearForm`). */
+  private bias: Float64Array = new Float64Array(0);
+  /** The weights W of that linear form (bernoulli: log p − log(1−p); others: featureLogProb). */
+  private weights: Float64Array = new Float64Array(0);
+
+  constructor(readonly params: NaiveBayesParams) {}
+
+  fit(data: FitData): TrainingReport {
+    const family = `${this.family} (${this.params.variant})`;
+    const sw = checkFitData(data, family);
+    const { y, nClasses: K } = data;
+    const X = this.prepare(data.X, family);
+    const d = X.cols;
+    const alpha = Math.max(this.params.alpha, MIN_ALPHA);
+
+    const featureCount = new Float64Array(K * d);
+    const classCount = new Float64Array(K);
+    for (let i = 0; i < X.rows; i++) {
+      const c = y[i]!;
+      const s = sw[i]!;
+      classCount[c]! += s;
+      const o = c * d;
+      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) featureCount[o + X.indices[p]!]! += s * X.data[p]!;
+    }
+
+    const flp = new Float64Array(K * d);
+    const variant = this.params.variant;
+    if (variant === "multinomial") {
+      for (let c = 0; c < K; c++) {
+        let total = 0;
+        for (let j = 0; j < d; j++) total += featureCount[c * d + j]! + alpha;
+        const logTotal = Math.log(total);
+        for (let j = 0; j < d; j++) flp[c * d + j] = Math.log(featureCount[c * d + j]! + alpha) - logTotal;
+      }
+    } else if (variant === "bernoulli") {
+      for (let c = 0; c < K; c++) {
+        const logDenom = Math.log(classCount[c]! + 2 * alpha);
+        for (let j = 0; j < d; j++) flp[c * d + j] = Math.log(featureCount[c * d + j]! + alpha) - logDenom;
+      }
+    } else {
+      // Complement: each class is described by the counts of all *other* classes.
+      const featureAll = new Float64Array(d);
+      for (let c = 0; c < K; c++) for (let j = 0; j < d; j++) featureAll[j]! += featureCount[c * d + j]!;
+      for (let c = 0; c < K; c++) {
+        let total = 0;
+        for (let j = 0; j < d; j++) total += featureAll[j]! + alpha - featureCount[c * d + j]!;
+        let logSum = 0;
+        for (let j = 0; j < d; j++) {
+          const logged = Math.log((featureAll[j]! + alpha - featureCount[c * d + j]!) / total);
+          flp[c * d + j] = logged;
+          logSum += logged;
+        }
+        for (let j = 0; j < d; j++) flp[c * d + j] = this.params.norm ? flp[c * d + j]! / logSum : -flp[c * d + j]!;
+      }
+    }
+
+    const prior = new Float64Array(K);
+    let totalCount = 0;
+    for (let c = 0; c < K; c++) totalCount += classCount[c]!;
+    for (let c = 0; c < K; c++) {
+      prior[c] = this.params.fit_prior ? Math.log(classCount[c]!) - Math.log(totalCount) : -Math.log(K);
+    }
+    this.nFeatures = d;
+    this.nClasses = K;
+    this.featureLogProb = flp;
+    this.classLogPrior = prior;
+    this.buildLinearForm();
+
+    // NB has no iterative objective; report the weighted mean training log loss so that a training
+    // curve and a dev curve of an NB run are comparable with those of the other families.
+    const proba = this.probaFromPrepared(X);
+    let loss = 0;
+    let wsum = 0;
+    let plain = 0;
+    for (let i = 0; i < X.rows; i++) {
+      const l = -Math.log(Math.max(proba[i * K + y[i]!]!, 1e-300));
+      loss += sw[i]! * l;
+      wsum += sw[i]!;
+      plain += l;
+    }
+    const finalLoss = loss / wsum;
+    const point = { step: 1, loss: finalLoss, trainLoss: plain / X.rows };
+    const warnings: string[] = [];
+    let devLoss: number | undefined;
+    if (data.dev !== undefined && data.dev.X.rows > 0) {
+      const dp = this.predictProba(data.dev.X);
+      devLoss = 0;
+      for (let i = 0; i < data.dev.y.length; i++) devLoss -= Math.log(Math.max(dp[i * K + data.dev.y[i]!]!, 1e-300));
+      devLoss /= data.dev.y.length;
+    }
+    if (!Number.isFinite(finalLoss)) warnings.push(`training log loss is ${finalLoss}`);
+    return {
+      iterations: 1,
+      converged: true,
+      finalLoss,
+      curve: [devLoss === undefined ? point : { ...point, devLoss }],
+      warnings,
+    };
+  }
+
+  /** Binarizes (bernoulli) and checks X ≥ 0 where the variant needs counts. */
+  private prepare(X: CsrMatrix, family: string): CsrMatrix {
+    const variant = this.params.variant;
+    if (variant !== "bernoulli") {
+      checkNonNegative(X, "X", family);
+      return X;
+    }
+    const threshold = this.params.binarize;
+    if (threshold === null) return X;
+    const data = new Float64Array(X.data.length);
+    for (let k = 0; k < data.length; k++) data[k] = X.data[k]! > threshold ? 1 : 0;
+    return { ...X, data };
+  }
+
+  private buildLinearForm(): void {
+    const K = this.nClasses;
+    const d = this.nFeatures;
+    const flp = this.featureLogProb;
+    this.weights = new Float64Array(K * d);
+    this.bias = new Float64Array(K);
+    for (let c = 0; c < K; c++) {
+      let bias = this.params.variant === "complement" ? 0 : this.classLogPrior[c]!;
+      for (let j = 0; j < d; j++) {
+        const lp = flp[c * d + j]!;
+        if (this.params.variant === "bernoulli") {
+          // log(1 - p) with p = exp(lp) close to 1 would lose digits; log1p(-exp) keeps them.
+          const logNot = Math.log1p(-Math.exp(lp));
+          this.weights[c * d + j] = lp - logNot;
+          bias += logNot;
+        } else {
+          this.weights[c * d + j] = lp;
+        }
+      }
+      this.bias[c] = bias;
+    }
+  }
+
+  /** Joint log likelihood, n × nClasses row-major. */
+  jointLogLikelihood(X: CsrMatrix): Float64Array {
+    checkPredictX(X, this.nFeatures, this.family);
+    return this.jllFromPrepared(this.prepare(X, `${this.family} (${this.params.variant})`));
+  }
+
+  private jllFromPrepared(X: CsrMatrix): Float64Array {
+    const K = this.nClasses;
+    const d = this.nFeatures;
+    const out = new Float64Array(X.rows * K);
+    for (let i = 0; i < X.rows; i++) {
+      const o = i * K;
+      for (let c = 0; c < K; c++) out[o + c] = this.bias[c]!;
+      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
+        const j = X.indices[p]!;
+        const x = X.data[p]!;
+        for (let c = 0; c < K; c++) out[o + c]! += x * this.weights[c * d + j]!;
+      }
+    }
+    return out;
+  }
+
+  /** log P(class | x) via log-sum-exp, n × nClasses row-major. */
+  predictLogProba(X: CsrMatrix): Float64Array {
+    const jll = this.jointLogLikelihood(X);
+    normalizeLogRows(jll, this.nClasses);
+    return jll;
+  }
+
+  predictProba(X: CsrMatrix): Float64Array {
+    checkPredictX(X, this.nFeatures, this.family);
+    return this.probaFromPrepared(this.prepare(X, `${this.family} (${this.params.variant})`));
+  }
+
+  private probaFromPrepared(X: CsrMatrix): Float64Array {
+    const out = this.jllFromPrepared(X);
+    normalizeLogRows(out, this.nClasses);
+    for (let i = 0; i < out.length; i++) out[i] = Math.exp(out[i]!);
+    return out;
+  }
+
+  /** jll = X · weightsᵀ + bias over (binarized, for bernoulli) X. */
+  linearForm(): { weights: Float64Array; bias: Float64Array } {
+    return { weights: this.weights, bias: this.bias };
+  }
+
+  serialize(): SerializedModel {
+    if (this.nFeatures < 0) throw new ModelError(`${this.family}: serialize called before fit`);
+    return {
+      family: this.family,
+      params: { ...this.params },
+      nClasses: this.nClasses,
+      nFeatures: this.nFeatures,
+      state: { featureLogProb: Array.from(this.featureLogProb), classLogPrior: Array.from(this.classLogPrior) },
+    };
+  }
+
+  restore(s: SerializedModel): void {
+    this.nClasses = s.nClasses;
+    this.nFeatures = s.nFeatures;
+    this.featureLogProb = numberArray(s, "featureLogProb", s.nClasses * s.nFeatures);
+    this.classLogPrior = numberArray(s, "classLogPrior", s.nClasses);
+    this.buildLinearForm();
+  }
+}
+
+/** Each row of an n × K matrix of log scores becomes log-probabilities (row − logsumexp(row)). */
+function normalizeLogRows(M: Float64Array, K: number): void {
+  for (let o = 0; o < M.length; o += K) {
+    let max = -Infinity;
+    for (let c = 0; c < K; c++) if (M[o + c]! > max) max = M[o + c]!;
+    let sum = 0;
+    for (let c = 0; c < K; c++) sum += Math.exp(M[o + c]! - max);
+    const lse = max + Math.log(sum);
+    for (let c = 0; c < K; c++) M[o + c]! -= lse;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The model families by name: create one from a validated spec, reload one from its serialized
+ * form, and read the weights of linear models for explanations. A new family is one file in this
+ * folder, one schema in src/spec/models.ts and one entry here.
+ */
+import { ModelError } from "../errors.js";
+import { modelSchema, type ModelSpec } from "../spec/models.js";
+import type { Estimator, SerializedModel } from "./estimator.js";
+import { LogisticRegression } from "./logistic-regression.js";
+import { NaiveBayes } from "./naive-bayes.js";
+
+export const MODEL_FAMILIES = ["logistic_regression", "naive_bayes"] as const satisfies readonly ModelSpec["family"][];
+export type ModelFamily = (typeof MODEL_FAMILIES)[number];
+
+/**
+ * A fresh, unfitted estimator. `seed` drives every random choice the family makes (shuffling,
+ * folds); deterministic families ignore it.
+ */
+export function createModel(spec: ModelSpec, seed: number): Estimator {
+  void seed;
+  switch (spec.family) {
+    case "logistic_regression":
+      return new LogisticRegression(spec);
+    case "naive_bayes":
+      return new NaiveBayes(spec);
+    default: {
+      const family = (spec as { family: unknown }).family;
+      throw new ModelError(`unknown model family "${String(family)}" (allowed: ${MODEL_FAMILIES.join(", ")})`);
+    }
+  }
+}
+
+/** Rebuilds a fitted estimator from `serialize()` output (after a JSON round trip). */
+export function loadModel(s: SerializedModel): Estimator {
+  if (!(MODEL_FAMILIES as readonly string[]).includes(s.family)) {
+    throw new ModelError(`cannot load model: unknown family "${s.family}" (allowed: ${MODEL_FAMILIES.join(", ")})`);
+  }
+  const parsed = modelSchema.safeParse({ ...s.params, family: s.family });
+  if (!parsed.success) {
+    throw new ModelError(`cannot load ${s.family} model: its params are invalid (${parsed.error.issues[0]?.message})`);
+  }
+  if (!Number.isInteger(s.nFeatures) || s.nFeatures < 0 || !Number.isInteger(s.nClasses) || s.nClasses < 2) {
+    throw new ModelError(
+      `cannot load ${s.family} model: nFeatures = ${s.nFeatures}, nClasses = ${s.nClasses} (need integers, nClasses ≥ 2)`,
+    );
+  }
+  const spec = parsed.data;
+  switch (spec.family) {
+    case "logistic_regression": {
+      const m = new LogisticRegression(spec);
+      m.restore(s);
+      return m;
+    }
+    case "naive_bayes": {
+      const m = new NaiveBayes(spec);
+      m.restore(s);
+      return m;
+    }
+  }
+}
+
+export interface LinearWeights {
+  /** Number of classes of the model. */
+  readonly classes: number;
+  /** Row-major rows × nFeatures; one row (the positive class's log-odds) for binary models. */
+  readonly weights: Float64Array;
+  readonly intercept: Float64Array;
+  /** What a weight multiplies: the feature value, or (bernoulli NB) its presence indicator. */
+  readonly input: "value" | "presence";
+}
+
+/**
+ * The score of each class as a linear function of the features, or null for a family that is not
+ * linear. For binary models it is the log-odds of class 1, so a positive weight pushes towards
+ * class 1; for multiclass models row k scores class k (softmax/one-vs-rest logits, or naive Bayes
+ * joint log likelihoods, which differ from log-probabilities by a per-row constant).
+ */
+export function linearWeights(est: Estimator): LinearWeights | null {
+  if (est instanceof LogisticRegression) {
+    if (est.nFeatures < 0) return null;
+    return { classes: est.nClasses, weights: est.coef, intercept: est.intercept, input: "value" };
+  }
+  if (est instanceof NaiveBayes) {
+    if (est.nFeatures < 0) return null;
+    const { weights, bias } = est.linearForm();
+    const input = est.params.variant === "bernoulli" && est.params.binarize !== null ? "presence" : "value";
+    const d = est.nFeatures;
+    if (est.nClasses === 2) {
+      const w = new Float64Array(d);
+      for (let j = 0; j < d; j++) w[j] = weights[d + j]! - weights[j]!;
+      return { classes: 2, weights: w, intercept: Float64Array.of(bias[1]! - bias[0]!), input };
+    }
+    return { classes: est.nClasses, weights, intercept: bias, input };
+  }
+  return null;
+}

@@ -1,0 +1,107 @@
+/**
+ * The few sparse/dense kernels the linear learners are built from. Weights of a K-output model are
+ * stored feature-major (w[j*K + k]) while training so that one pass over a row's nonzeros updates
+ * all K scores with contiguous reads.
+ */
+import type { CsrMatrix } from "../features/csr.js";
+
+export function dot(a: Float64Array, b: Float64Array, n = a.length): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** y += alpha · x */
+export function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < y.length; i++) y[i]! += alpha * x[i]!;
+}
+
+export function norm2(a: Float64Array): number {
+  return Math.sqrt(dot(a, a));
+}
+
+/** out[i] = x_i · w (+ bias) for the single-output layout. */
+export function csrTimesVector(X: CsrMatrix, w: Float64Array, bias: number, out: Float64Array): void {
+  const { indptr, indices, data } = X;
+  for (let i = 0; i < X.rows; i++) {
+    let s = bias;
+    const end = indptr[i + 1]!;
+    for (let k = indptr[i]!; k < end; k++) s += data[k]! * w[indices[k]!]!;
+    out[i] = s;
+  }
+}
+
+/** out[j] += Σ_i r_i x_ij (out is not cleared). */
+export function csrTransposeTimesVectorAdd(X: CsrMatrix, r: Float64Array, out: Float64Array): void {
+  const { indptr, indices, data } = X;
+  for (let i = 0; i < X.rows; i++) {
+    const ri = r[i]!;
+    if (ri === 0) continue;
+    const end = indptr[i + 1]!;
+    for (let k = indptr[i]!; k < end; k++) out[indices[k]!]! += data[k]! * ri;
+  }
+}
+
+/** Z[i*K + k] = x_i · W[:, k] + bias[k] with W feature-major (W[j*K + k]). */
+export function csrTimesMatrix(
+  X: CsrMatrix,
+  W: Float64Array,
+  K: number,
+  bias: Float64Array | null,
+  Z: Float64Array,
+): void {
+  const { indptr, indices, data } = X;
+  for (let i = 0; i < X.rows; i++) {
+    const zo = i * K;
+    for (let k = 0; k < K; k++) Z[zo + k] = bias === null ? 0 : bias[k]!;
+    const end = indptr[i + 1]!;
+    for (let p = indptr[i]!; p < end; p++) {
+      const x = data[p]!;
+      const wo = indices[p]! * K;
+      for (let k = 0; k < K; k++) Z[zo + k]! += x * W[wo + k]!;
+    }
+  }
+}
+
+/** G[j*K + k] += Σ_i x_ij R[i*K + k] (G is not cleared). */
+export function csrTransposeTimesMatrixAdd(X: CsrMatrix, R: Float64Array, K: number, G: Float64Array): void {
+  const { indptr, indices, data } = X;
+  for (let i = 0; i < X.rows; i++) {
+    const ro = i * K;
+    const end = indptr[i + 1]!;
+    for (let p = indptr[i]!; p < end; p++) {
+      const x = data[p]!;
+      const go = indices[p]! * K;
+      for (let k = 0; k < K; k++) G[go + k]! += x * R[ro + k]!;
+    }
+  }
+}
+
+/** log(1 + exp(-m)) without overflow for large |m|. */
+export function logOnePlusExpNeg(m: number): number {
+  return m >= 0 ? Math.log1p(Math.exp(-m)) : -m + Math.log1p(Math.exp(m));
+}
+
+/** 1 / (1 + exp(-z)) without overflow. */
+export function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** In place: each row of the n × K matrix becomes softmax(row); returns Σ_i logsumexp(row_i) if asked. */
+export function softmaxRowsInPlace(Z: Float64Array, n: number, K: number, logNorm?: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * K;
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) if (Z[o + k]! > max) max = Z[o + k]!;
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      const e = Math.exp(Z[o + k]! - max);
+      Z[o + k] = e;
+      sum += e;
+    }
+    for (let k = 0; k < K; k++) Z[o + k]! /= sum;
+    if (logNorm !== undefined) logNorm[i] = max + Math.log(sum);
+  }
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""Reference values for test/models/*.test.ts, computed with scikit-learn.
+
+Run from the repository root:  /usr/bin/python3 test/reference/models_ref.py
+It writes test/fixtures/models/reference.json (data + expected outputs). The data are generated here
+with a fixed numpy RNG so the fixture can be regenerated bit for bit; the TypeScript tests read the
+data and the expected values from the JSON and never compute expectations themselves.
+"""
+import json
+import sys
+import warnings
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import BernoulliNB, ComplementNB, MultinomialNB
+
+warnings.simplefilter("ignore")  # ConvergenceWarning from the polishing refits
+rng = np.random.default_rng(20240521)
+N, D, NTEST = 40, 12, 10
+
+# Sparse count matrix: Poisson counts with ~60% zeros, labels that depend on the counts plus noise
+# (so no class is perfectly separable and the regularised optimum is well defined).
+rates = rng.uniform(0.2, 1.5, size=D)
+def counts(n):
+    x = rng.poisson(rates, size=(n, D)).astype(float)
+    x[rng.uniform(size=(n, D)) < 0.45] = 0.0
+    return x
+
+X = counts(N)
+Xt = counts(NTEST)
+score_w = rng.normal(size=(3, D))
+logits = X @ score_w.T + rng.normal(scale=1.5, size=(N, 3))
+y3 = logits.argmax(axis=1)
+y2 = (logits[:, 0] - logits[:, 1] + 0.8 > 0).astype(int)  # imbalanced-ish binary labels
+sw = rng.uniform(0.3, 2.0, size=N)
+
+Xs, Xts = sp.csr_matrix(X), sp.csr_matrix(Xt)
+
+def lr_case(name, y, sample_weight=None, **params):
+    # scipy's L-BFGS-B stops on its relative-reduction test (ftol, which sklearn does not expose)
+    # long before gtol=1e-10, leaving coefficients accurate to only ~1e-4. Warm-started refits of the
+    # same sklearn estimator polish the optimum until a refit moves no coefficient by more than 1e-9.
+    m = LogisticRegression(solver="lbfgs", tol=1e-10, max_iter=10000, warm_start=True, **params)
+    refits = 0
+    prev = None
+    while refits < 200:
+        m.fit(Xs, y, sample_weight=sample_weight)
+        refits += 1
+        cur = np.concatenate([m.coef_.ravel(), np.atleast_1d(m.intercept_)])
+        if prev is not None and np.max(np.abs(cur - prev)) < 1e-9:
+            break
+        prev = cur
+    grad = kkt_residual(m, y, sample_weight, **params)
+    print(f"{name}: {refits} warm-started lbfgs fits, max |gradient| of the objective {grad:.1e}", file=sys.stderr)
+    return {
+        "name": name,
+        "y": "y2" if y is y2 else "y3",
+        "sampleWeight": sample_weight is not None,
+        "params": params,
+        "coef": m.coef_.tolist(),
+        "intercept": np.atleast_1d(m.intercept_).tolist(),
+        "probaTest": m.predict_proba(Xts).tolist(),
+        "refGradMax": grad,
+    }
+
+def kkt_residual(m, y, sample_weight, C=1.0, class_weight=None, multi_class="auto", fit_intercept=True):
+    """Max |gradient| of 0.5*||W||^2 + C*sum_i s_i*loss_i at sklearn's solution (the reference's own precision)."""
+    s = np.ones(N) if sample_weight is None else sample_weight.copy()
+    K = len(np.unique(y))
+    W, b = m.coef_, np.atleast_1d(m.intercept_)
+    worst = 0.0
+    if K == 2 or multi_class == "ovr":
+        for k in range(W.shape[0]):
+            t = y if K == 2 else (y == k).astype(int)
+            ss = s.copy()
+            if class_weight == "balanced":
+                ss *= np.where(t == 1, N / (2 * t.sum()), N / (2 * (N - t.sum())))
+            elif isinstance(class_weight, dict):
+                ss *= np.array([class_weight[v] for v in y])
+            r = ss * (1 / (1 + np.exp(-(X @ W[k] + b[k]))) - t)
+            g = C * X.T @ r + W[k]
+            if fit_intercept:
+                g = np.append(g, C * r.sum())
+            worst = max(worst, float(np.max(np.abs(g))))
+    else:
+        if class_weight == "balanced":
+            s = s * (N / (K * np.bincount(y)))[y]
+        Z = X @ W.T + b
+        P = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        R = (P - np.eye(K)[y]) * s[:, None]
+        g = C * R.T @ X + W
+        worst = float(np.max(np.abs(g)))
+        if fit_intercept:
+            worst = max(worst, float(np.max(np.abs(C * R.sum(axis=0)))))
+    return worst
+
+lr_cases = [
+    lr_case("binary C=1", y2, C=1.0),
+    lr_case("binary C=0.1", y2, C=0.1),
+    lr_case("binary C=10 sample weights", y2, sw, C=10.0),
+    lr_case("binary balanced", y2, C=1.0, class_weight="balanced"),
+    lr_case("binary balanced + sample weights", y2, sw, C=1.0, class_weight="balanced"),
+    lr_case("binary class_weight dict", y2, C=1.0, class_weight={0: 2.5, 1: 0.5}),
+    lr_case("binary no intercept", y2, C=1.0, fit_intercept=False),
+    lr_case("multinomial C=1", y3, C=1.0, multi_class="multinomial"),
+    lr_case("multinomial C=5 sample weights", y3, sw, C=5.0, multi_class="multinomial"),
+    lr_case("multinomial balanced", y3, C=1.0, multi_class="multinomial", class_weight="balanced"),
+    lr_case("multinomial no intercept", y3, C=1.0, multi_class="multinomial", fit_intercept=False),
+    lr_case("ovr C=1", y3, C=1.0, multi_class="ovr"),
+    lr_case("ovr balanced + sample weights", y3, sw, C=1.0, multi_class="ovr", class_weight="balanced"),
+]
+
+def nb_case(name, cls, y, sample_weight=None, **params):
+    m = cls(**params)
+    m.fit(Xs, y, sample_weight=sample_weight)
+    return {
+        "name": name,
+        "variant": {MultinomialNB: "multinomial", BernoulliNB: "bernoulli", ComplementNB: "complement"}[cls],
+        "y": "y2" if y is y2 else "y3",
+        "sampleWeight": sample_weight is not None,
+        "params": params,
+        "featureLogProb": m.feature_log_prob_.tolist(),
+        "classLogPrior": m.class_log_prior_.tolist(),
+        "logProbaTest": m.predict_log_proba(Xts).tolist(),
+        "probaTest": m.predict_proba(Xts).tolist(),
+    }
+
+nb_cases = [
+    nb_case("multinomial default", MultinomialNB, y3),
+    nb_case("multinomial alpha=0.5 sample weights", MultinomialNB, y3, sw, alpha=0.5),
+    nb_case("multinomial binary no prior", MultinomialNB, y2, fit_prior=False),
+    nb_case("bernoulli default", BernoulliNB, y3),
+    nb_case("bernoulli binarize=1.5 sample weights", BernoulliNB, y3, sw, binarize=1.5),
+    nb_case("bernoulli binary alpha=2", BernoulliNB, y2, alpha=2.0),
+    nb_case("complement default", ComplementNB, y3),
+    nb_case("complement norm sample weights", ComplementNB, y3, sw, norm=True),
+    nb_case("complement binary alpha=0.3", ComplementNB, y2, alpha=0.3),
+]
+
+out = {
+    "provenance": (
+        f"test/reference/models_ref.py with scikit-learn {sklearn.__version__}, scipy {scipy.__version__}, "
+        f"numpy {np.__version__}: LogisticRegression(solver='lbfgs', tol=1e-10, max_iter=10000, **params) and "
+        "MultinomialNB/BernoulliNB/ComplementNB(**params), fitted on csr_matrix(X) with y and optional sample_weight"
+    ),
+    "X": X.tolist(),
+    "Xtest": Xt.tolist(),
+    "y2": y2.tolist(),
+    "y3": y3.tolist(),
+    "sampleWeight": sw.tolist(),
+    "logisticRegression": lr_cases,
+    "naiveBayes": nb_cases,
+}
+with open("test/fixtures/models/reference.json", "w") as f:
+    json.dump(out, f, indent=1)
+print("wrote test/fixtures/models/reference.json", file=sys.stderr)
