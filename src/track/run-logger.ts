@@ -78,9 +78,48 @@ function errorText(error: unknown): { message: string; stack?: string } {
   return { message: String(error) };
 }
 
+/**
+ * Runs to end as failed if an exception goes uncaught. One process-wide listener serves them all,
+ * installed only while there are such runs: listening replaces Node's default handler, so once the
+ * runs are recorded it does what Node would have done (print, exit 1) unless the program has
+ * uncaughtException handlers of its own.
+ */
+const runsToFailOnCrash = new Set<ActiveRun>();
+let recordingCrash = false;
+
+function onUncaughtException(error: unknown): void {
+  if (recordingCrash) return;
+  recordingCrash = true;
+  const runs = [...runsToFailOnCrash];
+  runsToFailOnCrash.clear();
+  void Promise.all(
+    runs.map((run) =>
+      run.fail(error).catch((failure: unknown) => {
+        console.error(`mlloop: could not record run ${run.id} as failed: ${errorText(failure).message}`);
+      }),
+    ),
+  ).then(() => {
+    process.off("uncaughtException", onUncaughtException);
+    recordingCrash = false;
+    if (process.listenerCount("uncaughtException") === 0) {
+      console.error(error);
+      process.exit(1);
+    }
+  });
+}
+
+function failOnCrash(run: ActiveRun): void {
+  if (runsToFailOnCrash.size === 0 && !recordingCrash) process.on("uncaughtException", onUncaughtException);
+  runsToFailOnCrash.add(run);
+}
+
+function stopFailingOnCrash(run: ActiveRun): void {
+  if (!runsToFailOnCrash.delete(run)) return;
+  if (runsToFailOnCrash.size === 0 && !recordingCrash) process.off("uncaughtException", onUncaughtException);
+}
+
 export class ActiveRun {
   private ended = false;
-  private readonly onUncaught: ((error: unknown) => void) | null;
 
   constructor(
     readonly store: Store,
@@ -88,8 +127,7 @@ export class ActiveRun {
     private readonly heartbeat: Heartbeat | null,
     failOnUncaughtException: boolean,
   ) {
-    this.onUncaught = failOnUncaughtException ? (error) => this.handleUncaught(error) : null;
-    if (this.onUncaught !== null) process.on("uncaughtException", this.onUncaught);
+    if (failOnUncaughtException) failOnCrash(this);
   }
 
   get id(): RunId {
@@ -164,7 +202,7 @@ export class ActiveRun {
   async end(status: FinalStatus = "finished", error?: string): Promise<void> {
     this.ensureActive("end the run");
     this.ended = true;
-    if (this.onUncaught !== null) process.off("uncaughtException", this.onUncaught);
+    stopFailingOnCrash(this);
     await this.heartbeat?.stop();
     await this.store.finishRun(this.id, status, error ?? null);
   }
@@ -174,21 +212,6 @@ export class ActiveRun {
     const { message, stack } = errorText(error);
     if (stack !== undefined && !this.ended) await this.store.updateRun(this.id, { extras: { errorStack: stack } });
     await this.end("failed", message);
-  }
-
-  private handleUncaught(error: unknown): void {
-    const rethrowLikeNode = (): void => {
-      // We replaced Node's default handler by listening: do what it would have done, unless the
-      // program has handlers of its own.
-      if (process.listenerCount("uncaughtException") === 0) {
-        console.error(error);
-        process.exit(1);
-      }
-    };
-    this.fail(error).then(rethrowLikeNode, (failure: unknown) => {
-      console.error(`mlloop: could not record run ${this.id} as failed: ${errorText(failure).message}`);
-      rethrowLikeNode();
-    });
   }
 }
 

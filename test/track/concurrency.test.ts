@@ -160,7 +160,7 @@ describe("several processes on one SQLite store", () => {
   it("an uncaught exception inside a run ends it as failed with the message, and the process still exits 1", async () => {
     const db = join(root, "mlloop.db");
     const child = startChild(["throw", db, "-"]);
-    const { id } = (await child.firstJson) as { id: RunId };
+    const { id, second } = (await child.firstJson) as { id: RunId; second: RunId };
     const result = await child.exit;
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Error: training diverged: loss is NaN at step 3");
@@ -170,6 +170,7 @@ describe("several processes on one SQLite store", () => {
       expect(run.status).toBe("failed");
       expect(run.error).toBe("training diverged: loss is NaN at step 3");
       expect(String(run.extras["errorStack"])).toContain("store-child.ts");
+      expect((await store.getRun(second)).status).toBe("failed");
     } finally {
       await store.close();
     }

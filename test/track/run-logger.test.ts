@@ -125,8 +125,12 @@ describe("run logger", () => {
   it("leaves no uncaughtException listener behind once the run ended", async () => {
     const before = process.listenerCount("uncaughtException");
     const run = await startRun(store, { experiment: "e", provenance: false });
+    const other = await startRun(store, { experiment: "e", provenance: false });
+    // One process-wide listener, however many runs are active.
     expect(process.listenerCount("uncaughtException")).toBe(before + 1);
     await run.fail("plain string failure");
+    expect(process.listenerCount("uncaughtException")).toBe(before + 1);
+    await other.end();
     expect(process.listenerCount("uncaughtException")).toBe(before);
     expect((await store.getRun(run.id)).error).toBe("plain string failure");
   });
