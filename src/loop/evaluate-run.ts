@@ -3,7 +3,7 @@
  * a binary model is chosen by the spec's policy on dev — never on test; without a dev split a
  * data-driven policy falls back to train, and the run says so.
  */
-import { binaryMetrics, multiclassMetrics } from "../evaluate/metrics.js";
+import { evaluateSplit } from "../evaluate/evaluate.js";
 import { chooseThreshold } from "../evaluate/threshold.js";
 import type { Spec } from "../spec/schema.js";
 
@@ -50,7 +50,7 @@ export function evaluatePredictions(input: EvaluateInput): RunEvaluation {
       );
     }
     for (const s of present) {
-      const m = multiclassMetrics(s.y, s.proba, k);
+      const m = evaluateSplit({ kind: "multiclass", y: s.y, proba: s.proba, nClasses: k });
       const n = s.y.length;
       const decisions = new Int32Array(n);
       const scores = new Float64Array(n);
@@ -60,7 +60,7 @@ export function evaluatePredictions(input: EvaluateInput): RunEvaluation {
         decisions[i] = best;
         scores[i] = s.proba[i * k + best]!;
       }
-      splits[s.name] = { scores, decisions, metrics: m.flat, confusion: m.confusion };
+      splits[s.name] = { scores, decisions, metrics: m.metrics, confusion: m.confusionMatrix };
     }
     return { splits, threshold: null, warnings };
   }
@@ -86,38 +86,12 @@ export function evaluatePredictions(input: EvaluateInput): RunEvaluation {
     : { threshold: policy.policy === "fixed" ? policy.value : 0.5, policy: policy.policy, objective: Number.NaN };
   const threshold = chosen.threshold;
   for (const b of binary) {
-    const m = binaryMetrics(b.yBin, b.score, threshold);
+    const m = evaluateSplit({ kind: "binary", yTrue: b.yBin, score: b.score, threshold });
     const n = b.y.length;
     const decisions = new Int32Array(n);
     const neg = pos === 0 ? 1 : 0;
     for (let i = 0; i < n; i++) decisions[i] = b.score[i]! >= threshold ? pos : neg;
-    const metrics: Record<string, number> = {
-      accuracy: m.accuracy,
-      precision: m.precision,
-      recall: m.recall,
-      f1: m.f1,
-      roc_auc: m.roc_auc,
-      average_precision: m.average_precision,
-      log_loss: m.log_loss,
-      brier: m.brier,
-      error_rate: 1 - m.accuracy,
-      tp: m.tp,
-      fp: m.fp,
-      tn: m.tn,
-      fn: m.fn,
-      n,
-      threshold,
-    };
-    // rows = true class (negative, positive), columns = predicted
-    splits[b.name] = {
-      scores: b.score,
-      decisions,
-      metrics,
-      confusion: [
-        [m.tn, m.fp],
-        [m.fn, m.tp],
-      ],
-    };
+    splits[b.name] = { scores: b.score, decisions, metrics: m.metrics, confusion: m.confusionMatrix };
   }
   return { splits, threshold: { value: threshold, policy: chosen.policy, chosenOn }, warnings };
 }

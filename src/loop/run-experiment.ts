@@ -139,7 +139,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
   if (opts.parent) {
     const parent = await store.getRun(opts.parent);
     parentId = parent.id;
-    if (parent.spec) patch = diffSpecs(JSON.parse(parent.spec) as unknown, canonicalize(spec));
+    if (parent.specJson) patch = diffSpecs(JSON.parse(parent.specJson) as unknown, canonicalize(spec));
   }
 
   const seeds = {
@@ -195,7 +195,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
     spec,
     specHash: specHash(spec),
     parent: parentId,
-    patch,
+    specPatch: patch,
     notes: opts.notes ?? spec.notes,
     name: opts.name,
     tags: opts.tags,
