@@ -88,23 +88,53 @@ export const dataSchema = z.discriminatedUnion("source", [
 
 // ── features ─────────────────────────────────────────────────────────────────────────────────────
 
-export const wordsParamsSchema = z.strictObject({
-  /** Text fields to read (email sources: subject, body, from, to, headers, raw; csv/jsonl: declared text columns). */
-  fields: z.array(nonEmptyString).min(1).default(["subject", "body"]),
-  /** Keep each field's tokens apart (prefix "subject:") or pool them into one vocabulary. */
-  separate_fields: z.boolean().default(false),
-  lowercase: z.boolean().default(true),
-  /** [min_n, max_n] word n-grams. */
-  ngram_range: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([1, 1]),
-  /** Minimum document frequency: an integer count, or a fraction of training documents if < 1. */
-  min_df: z.number().positive().default(1),
-  max_df: z.number().positive().default(1.0),
-  max_features: z.number().int().positive().nullable().default(null),
-  weighting: z.enum(["tfidf", "counts", "binary"]).default("tfidf"),
-  sublinear_tf: z.boolean().default(false),
-  /** tfidf only: L2-normalise each row (scikit-learn's norm="l2"). */
-  normalize: z.boolean().default(true),
-});
+export const wordsParamsSchema = z
+  .strictObject({
+    /** Text fields to read (email sources: subject, body, from, to, headers, raw; csv/jsonl: declared text columns). */
+    fields: z.array(nonEmptyString).min(1).default(["subject", "body"]),
+    /** Keep each field's tokens apart (prefix "subject:") or pool them into one vocabulary (fields joined by "\n"). */
+    separate_fields: z.boolean().default(false),
+    lowercase: z.boolean().default(true),
+    /** [min_n, max_n] word n-grams. */
+    ngram_range: z
+      .tuple([z.number().int().min(1), z.number().int().min(1)])
+      .refine(([lo, hi]) => lo <= hi, { message: "min_n must not exceed max_n (e.g. [1, 2])" })
+      .default([1, 1]),
+    /**
+     * Minimum document frequency: a fraction of training documents if < 1, else a whole count
+     * (so 1 means one document, as scikit-learn's default min_df=1).
+     */
+    min_df: z
+      .number()
+      .positive()
+      .refine((v) => v < 1 || Number.isInteger(v), { message: "use a fraction below 1 or a whole document count" })
+      .default(1),
+    /**
+     * Maximum document frequency: a fraction of training documents if <= 1 (so 1 means all of them,
+     * as scikit-learn's default max_df=1.0), else a whole count.
+     */
+    max_df: z
+      .number()
+      .positive()
+      .refine((v) => v <= 1 || Number.isInteger(v), { message: "use a fraction up to 1 or a whole document count" })
+      .default(1.0),
+    /** Keep only the terms most frequent in the training corpus (ties broken as scikit-learn does). */
+    max_features: z.number().int().positive().nullable().default(null),
+    weighting: z.enum(["tfidf", "counts", "binary"]).default("tfidf"),
+    /** tfidf only: replace tf with 1 + ln(tf). */
+    sublinear_tf: z.boolean().default(false),
+    /** tfidf only: L2-normalise each row (scikit-learn's norm="l2"). */
+    normalize: z.boolean().default(true),
+  })
+  .superRefine((p, ctx) => {
+    if (p.sublinear_tf && p.weighting !== "tfidf") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sublinear_tf"],
+        message: `sublinear_tf applies to weighting "tfidf" only (weighting is "${p.weighting}")`,
+      });
+    }
+  });
 export type WordsParams = z.infer<typeof wordsParamsSchema>;
 
 export const numericParamsSchema = z.strictObject({
