@@ -330,12 +330,12 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
     });
 
     it("marks a running run crashed on read when its heartbeat is stale, and its owner's heartbeat revives it", async () => {
-      const quick = await factory.create({ staleAfterMs: 300 });
+      const quick = await factory.create({ staleAfterMs: 1_000 });
       try {
         const { id } = await quick.createRun({ experiment: "e" });
         const alive = await quick.createRun({ experiment: "e" });
         expect((await quick.getRun(id)).status).toBe("running");
-        await new Promise((r) => setTimeout(r, 450));
+        await new Promise((r) => setTimeout(r, 1_300));
         await quick.heartbeat(alive.id);
         const listed = await quick.listRuns();
         expect(listed.map((r) => [r.id, r.status])).toEqual([
