@@ -1,7 +1,9 @@
 /**
  * L2-regularised logistic objectives on CSR data, in liblinear's scaling:
  *
- *   f(w, b) = ½‖w‖² + Σ_i c_i · loss_i,   c_i = C · sampleWeight_i · classWeight(y_i)
+ *   f(w, b) = ½·l2·‖w‖² + Σ_i c_i · loss_i,   c_i = C · sampleWeight_i · classWeight(y_i)
+ *
+ * (l2 = 1 for the L2 penalty; elastic net passes 1 − l1_ratio and adds l1_ratio·‖w‖₁ in OWL-QN.)
  *
  * The intercept b is NOT regularised. That is scikit-learn's lbfgs/newton-cg convention (liblinear
  * instead appends a constant feature and so shrinks the intercept towards 0); it makes the fitted
@@ -33,6 +35,8 @@ export class BinaryLogisticObjective implements SmoothObjective {
     private readonly ySign: Float64Array,
     private readonly c: Float64Array,
     private readonly fitIntercept: boolean,
+    /** Weight of ½‖w‖² (elastic net uses 1 − l1_ratio; the L1 part is left to the solver). */
+    private readonly l2 = 1,
   ) {
     this.d = X.cols;
     this.size = X.cols + (fitIntercept ? 1 : 0);
@@ -54,7 +58,7 @@ export class BinaryLogisticObjective implements SmoothObjective {
     this.meanLoss = plain / z.length;
     let reg = 0;
     for (let j = 0; j < d; j++) reg += w[j]! * w[j]!;
-    return f + 0.5 * reg;
+    return f + 0.5 * this.l2 * reg;
   }
 
   gradient(w: Float64Array, g: Float64Array): void {
@@ -66,7 +70,7 @@ export class BinaryLogisticObjective implements SmoothObjective {
       r[i] = c[i]! * (s - 1) * ySign[i]!;
       gb += r[i]!;
     }
-    for (let j = 0; j < d; j++) g[j] = w[j]!;
+    for (let j = 0; j < d; j++) g[j] = this.l2 * w[j]!;
     csrTransposeTimesVectorAdd(this.X, r, g);
     if (this.fitIntercept) g[d] = gb;
   }
@@ -79,7 +83,7 @@ export class BinaryLogisticObjective implements SmoothObjective {
       r[i]! *= D[i]!;
       ob += r[i]!;
     }
-    for (let j = 0; j < d; j++) out[j] = v[j]!;
+    for (let j = 0; j < d; j++) out[j] = this.l2 * v[j]!;
     csrTransposeTimesVectorAdd(this.X, r, out);
     if (this.fitIntercept) out[d] = ob;
   }
@@ -87,7 +91,7 @@ export class BinaryLogisticObjective implements SmoothObjective {
   diagHessian(M: Float64Array): void {
     const { D, d } = this;
     const { indptr, indices, data } = this.X;
-    for (let j = 0; j < d; j++) M[j] = 1;
+    for (let j = 0; j < d; j++) M[j] = this.l2;
     let mb = 0;
     for (let i = 0; i < this.X.rows; i++) {
       const Di = D[i]!;
@@ -119,6 +123,7 @@ export class MultinomialLogisticObjective implements SmoothObjective {
     K: number,
     private readonly c: Float64Array,
     private readonly fitIntercept: boolean,
+    private readonly l2 = 1,
   ) {
     this.d = X.cols;
     this.K = K;
@@ -151,7 +156,7 @@ export class MultinomialLogisticObjective implements SmoothObjective {
     this.meanLoss = plain / n;
     let reg = 0;
     for (let j = 0; j < d * K; j++) reg += W[j]! * W[j]!;
-    return f + 0.5 * reg;
+    return f + 0.5 * this.l2 * reg;
   }
 
   gradient(w: Float64Array, g: Float64Array): void {
@@ -162,7 +167,7 @@ export class MultinomialLogisticObjective implements SmoothObjective {
       const o = i * K;
       for (let k = 0; k < K; k++) R[o + k] = c[i]! * (P[o + k]! - (k === y[i] ? 1 : 0));
     }
-    for (let j = 0; j < d * K; j++) g[j] = w[j]!;
+    for (let j = 0; j < d * K; j++) g[j] = this.l2 * w[j]!;
     csrTransposeTimesMatrixAdd(this.X, R, K, g);
     if (this.fitIntercept) this.sumRows(R, g, d * K);
   }
@@ -177,7 +182,7 @@ export class MultinomialLogisticObjective implements SmoothObjective {
       for (let k = 0; k < K; k++) pq += P[o + k]! * R[o + k]!;
       for (let k = 0; k < K; k++) R[o + k] = c[i]! * P[o + k]! * (R[o + k]! - pq);
     }
-    for (let j = 0; j < d * K; j++) out[j] = v[j]!;
+    for (let j = 0; j < d * K; j++) out[j] = this.l2 * v[j]!;
     csrTransposeTimesMatrixAdd(this.X, R, K, out);
     if (this.fitIntercept) this.sumRows(R, out, d * K);
   }
@@ -185,7 +190,7 @@ export class MultinomialLogisticObjective implements SmoothObjective {
   diagHessian(M: Float64Array): void {
     const { d, K, c, P } = this;
     const { indptr, indices, data } = this.X;
-    for (let j = 0; j < d * K; j++) M[j] = 1;
+    for (let j = 0; j < d * K; j++) M[j] = this.l2;
     if (this.fitIntercept) for (let k = 0; k < K; k++) M[d * K + k] = 0;
     for (let i = 0; i < this.X.rows; i++) {
       const o = i * K;

@@ -15,7 +15,10 @@ export const logisticRegressionParamsSchema = z.strictObject({
   family: z.literal("logistic_regression"),
   /** Inverse regularisation strength, as in scikit-learn and liblinear. */
   C: z.number().positive().default(1.0),
-  penalty: z.enum(["l2"]).default("l2"),
+  /** l2: ½‖w‖²; l1: ‖w‖₁ (sparse weights); elasticnet: ½(1 − l1_ratio)‖w‖² + l1_ratio‖w‖₁. */
+  penalty: z.enum(["l2", "l1", "elasticnet"]).default("l2"),
+  /** elasticnet only: the share of the L1 term (0 = pure L2, 1 = pure L1). */
+  l1_ratio: z.number().min(0).max(1).default(0.5),
   /** Stop when the gradient norm falls to `tol` × its value at w = 0 (liblinear's criterion). */
   tol: z.number().positive().default(1e-4),
   max_iter: z.number().int().positive().default(100),

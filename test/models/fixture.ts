@@ -8,6 +8,8 @@ export interface LrCase {
   sampleWeight: boolean;
   params: {
     C?: number;
+    penalty?: "l1" | "elasticnet";
+    l1_ratio?: number;
     class_weight?: "balanced" | Record<string, number>;
     multi_class?: "multinomial" | "ovr";
     fit_intercept?: boolean;

@@ -98,6 +98,42 @@ def kkt_residual(m, y, sample_weight, C=1.0, class_weight=None, multi_class="aut
             worst = max(worst, float(np.max(np.abs(C * R.sum(axis=0)))))
     return worst
 
+def sparse_lr_case(name, y, sample_weight=None, **params):
+    """L1 / elastic net: sklearn's saga (intercept unpenalised, like ours), run to a tiny tol."""
+    m = LogisticRegression(solver="saga", tol=1e-12, max_iter=1_000_000, **params)
+    m.fit(Xs, y, sample_weight=sample_weight)
+    grad = l1_kkt_residual(m, y, sample_weight, **params)
+    print(f"{name}: saga {m.n_iter_} epochs, max KKT violation {grad:.1e}, zeros {int((m.coef_ == 0).sum())}", file=sys.stderr)
+    return {
+        "name": name,
+        "y": "y2" if y is y2 else "y3",
+        "sampleWeight": sample_weight is not None,
+        "params": params,
+        "coef": m.coef_.tolist(),
+        "intercept": np.atleast_1d(m.intercept_).tolist(),
+        "probaTest": m.predict_proba(Xts).tolist(),
+        "refGradMax": grad,
+    }
+
+def l1_kkt_residual(m, y, sample_weight, C=1.0, penalty="l1", l1_ratio=None, multi_class="auto"):
+    """Max violation of the optimality conditions of ½(1-ρ)‖W‖² + ρ‖W‖₁ + C Σ s_i loss_i."""
+    rho = 1.0 if penalty == "l1" else l1_ratio
+    s = np.ones(N) if sample_weight is None else sample_weight
+    K = len(np.unique(y))
+    W, b = np.atleast_2d(m.coef_), np.atleast_1d(m.intercept_)
+    if K == 2:
+        r = s * (1 / (1 + np.exp(-(X @ W[0] + b[0]))) - y)
+        G, gb = (C * X.T @ r)[None, :], np.array([C * r.sum()])
+    else:
+        Z = X @ W.T + b
+        P = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        R = (P - np.eye(K)[y]) * s[:, None]
+        G, gb = C * R.T @ X, C * R.sum(axis=0)
+    G = G + (1 - rho) * W
+    viol = np.where(W != 0, np.abs(G + rho * np.sign(W)), np.maximum(np.abs(G) - rho, 0))
+    return float(max(viol.max(), np.abs(gb).max()))
+
 lr_cases = [
     lr_case("binary C=1", y2, C=1.0),
     lr_case("binary C=0.1", y2, C=0.1),
@@ -112,6 +148,10 @@ lr_cases = [
     lr_case("multinomial no intercept", y3, C=1.0, multi_class="multinomial", fit_intercept=False),
     lr_case("ovr C=1", y3, C=1.0, multi_class="ovr"),
     lr_case("ovr balanced + sample weights", y3, sw, C=1.0, multi_class="ovr", class_weight="balanced"),
+    sparse_lr_case("binary l1 C=0.5", y2, C=0.5, penalty="l1"),
+    sparse_lr_case("binary elasticnet 0.5 sample weights", y2, sw, C=1.0, penalty="elasticnet", l1_ratio=0.5),
+    sparse_lr_case("multinomial l1 C=0.5", y3, C=0.5, penalty="l1", multi_class="multinomial"),
+    sparse_lr_case("multinomial elasticnet 0.3", y3, C=1.0, penalty="elasticnet", l1_ratio=0.3, multi_class="multinomial"),
 ]
 
 def nb_case(name, cls, y, sample_weight=None, **params):
