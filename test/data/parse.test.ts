@@ -310,6 +310,18 @@ describe("parseEmail: malformed input never throws", () => {
     expect(e.warnings).toEqual(['invalid Content-Type "garbage"; read as text/plain']);
   });
 
+  it("warnings are capped at 50 per message", () => {
+    const lines = ['Content-Type: multipart/mixed; boundary="b"', ""];
+    for (let i = 0; i < 60; i++) lines.push("--b", "Content-Type: nonsense", "", `p${i}`);
+    lines.push("--b--");
+    const e = parseEmail(lines.join("\n"));
+    expect(e.warnings).toHaveLength(51);
+    expect(e.warnings[0]).toBe('part 1: invalid Content-Type "nonsense"; read as text/plain');
+    expect(e.warnings[49]).toBe('part 50: invalid Content-Type "nonsense"; read as text/plain');
+    expect(e.warnings[50]).toBe("… and 10 more warnings");
+    expect(e.text.split("\n")).toHaveLength(60);
+  });
+
   it("deep nesting stops with a warning instead of overflowing the stack", () => {
     const depth = 40;
     const lines: string[] = [];

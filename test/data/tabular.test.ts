@@ -82,6 +82,13 @@ describe("csv source", () => {
     );
   });
 
+  it("a declared column twice in the header is ambiguous", async () => {
+    const f = write("csv", `id,text,label,age,color,label\n1,a,ham,1,red,spam\n`);
+    expect((await errorOf(load(csvSpec(f.name)))).message).toBe(
+      `${f.abs}:1: column "label" (data.columns.label) appears 2 times in the header; a declared column must be unique`,
+    );
+  });
+
   it("a non-numeric value in a numeric column names file:line:column and the value", async () => {
     const f = write("csv", `${HEADER}\n1,a,ham,1,red\n2,b,spam,abc,red\n`);
     const e = await errorOf(load(csvSpec(f.name)));

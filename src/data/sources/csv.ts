@@ -8,7 +8,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
 import { DataError } from "../../errors.js";
 import type { DataSpec } from "../../spec/schema.js";
-import { checkColumns, quote, RowBuilder, RowProblem } from "../contract.js";
+import { checkColumns, declaredColumns, quote, RowBuilder, RowProblem } from "../contract.js";
 import { Utf8LineValidator, type InvalidLine } from "../utf8.js";
 import { resolveDataPath } from "./files.js";
 import type { SourceOptions, SourceResult } from "./source.js";
@@ -135,6 +135,14 @@ export async function loadCsv(data: CsvSpec, opts: SourceOptions): Promise<Sourc
         header = record;
         index = new Map(header.map((name, i) => [name, i] as const));
         checkColumns(data.columns, header, abs, "the file's columns are");
+        for (const { column, key } of declaredColumns(data.columns)) {
+          const times = header.filter((h) => h === column).length;
+          if (times > 1)
+            throw new DataError(
+              `${where}: column "${column}" (${key}) appears ${times} times in the header; a declared column must be unique`,
+              { where },
+            );
+        }
         continue;
       }
       records++;
