@@ -6,10 +6,15 @@
 import { ModelError } from "../errors.js";
 import { modelSchema, type ModelSpec } from "../spec/models.js";
 import type { Estimator, SerializedModel } from "./estimator.js";
+import { LinearSvm } from "./linear-svm.js";
 import { LogisticRegression } from "./logistic-regression.js";
 import { NaiveBayes } from "./naive-bayes.js";
 
-export const MODEL_FAMILIES = ["logistic_regression", "naive_bayes"] as const satisfies readonly ModelSpec["family"][];
+export const MODEL_FAMILIES = [
+  "logistic_regression",
+  "naive_bayes",
+  "linear_svm",
+] as const satisfies readonly ModelSpec["family"][];
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 
 /**
@@ -17,12 +22,13 @@ export type ModelFamily = (typeof MODEL_FAMILIES)[number];
  * folds); deterministic families ignore it.
  */
 export function createModel(spec: ModelSpec, seed: number): Estimator {
-  void seed;
   switch (spec.family) {
     case "logistic_regression":
       return new LogisticRegression(spec);
     case "naive_bayes":
       return new NaiveBayes(spec);
+    case "linear_svm":
+      return new LinearSvm(spec, seed);
     default: {
       const family = (spec as { family: unknown }).family;
       throw new ModelError(`unknown model family "${String(family)}" (allowed: ${MODEL_FAMILIES.join(", ")})`);
@@ -56,6 +62,12 @@ export function loadModel(s: SerializedModel): Estimator {
       m.restore(s);
       return m;
     }
+    case "linear_svm": {
+      // The seed only matters for fitting; a loaded model is already fitted.
+      const m = new LinearSvm(spec, 0);
+      m.restore(s);
+      return m;
+    }
   }
 }
 
@@ -71,12 +83,13 @@ export interface LinearWeights {
 
 /**
  * The score of each class as a linear function of the features, or null for a family that is not
- * linear. For binary models it is the log-odds of class 1, so a positive weight pushes towards
- * class 1; for multiclass models row k scores class k (softmax/one-vs-rest logits, or naive Bayes
- * joint log likelihoods, which differ from log-probabilities by a per-row constant).
+ * linear. For binary models there is one row scoring class 1 (logistic regression and naive Bayes:
+ * its log-odds; linear SVM: its margin), so a positive weight pushes towards class 1; for multiclass
+ * models row k scores class k (softmax or one-vs-rest logits, SVM margins, or naive Bayes joint log
+ * likelihoods, which differ from log-probabilities by a per-row constant).
  */
 export function linearWeights(est: Estimator): LinearWeights | null {
-  if (est instanceof LogisticRegression) {
+  if (est instanceof LogisticRegression || est instanceof LinearSvm) {
     if (est.nFeatures < 0) return null;
     return { classes: est.nClasses, weights: est.coef, intercept: est.intercept, input: "value" };
   }

@@ -48,5 +48,27 @@ export const naiveBayesParamsSchema = z.strictObject({
 });
 export type NaiveBayesParams = z.infer<typeof naiveBayesParamsSchema>;
 
-export const modelSchema = z.discriminatedUnion("family", [logisticRegressionParamsSchema, naiveBayesParamsSchema]);
+export const linearSvmParamsSchema = z.strictObject({
+  family: z.literal("linear_svm"),
+  /** Inverse regularisation strength (liblinear/sklearn LinearSVC). */
+  C: z.number().positive().default(1.0),
+  /** hinge: the classic SVM; squared_hinge: smooth, liblinear's and sklearn's default. */
+  loss: z.enum(["hinge", "squared_hinge"]).default("squared_hinge"),
+  /** Stop when the spread of the dual projected gradient falls below this (liblinear's eps). */
+  tol: z.number().positive().default(1e-4),
+  max_iter: z.number().int().positive().default(1000),
+  fit_intercept: z.boolean().default(true),
+  /** The intercept is a regularised weight on a constant feature of this value (liblinear). */
+  intercept_scaling: z.number().positive().default(1),
+  class_weight: classWeight,
+  /** Probabilities come from Platt scaling fitted on this many cross-validation folds. */
+  calibration_folds: z.number().int().min(2).default(5),
+});
+export type LinearSvmParams = z.infer<typeof linearSvmParamsSchema>;
+
+export const modelSchema = z.discriminatedUnion("family", [
+  logisticRegressionParamsSchema,
+  naiveBayesParamsSchema,
+  linearSvmParamsSchema,
+]);
 export type ModelSpec = z.infer<typeof modelSchema>;

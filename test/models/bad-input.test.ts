@@ -7,6 +7,7 @@ import { modelSchema, type ModelSpec } from "../../src/spec/models.js";
 const specs: ModelSpec[] = [
   modelSchema.parse({ family: "logistic_regression" }),
   modelSchema.parse({ family: "naive_bayes" }),
+  modelSchema.parse({ family: "linear_svm" }),
 ];
 
 const X = csrFromDense([1, 0, 2, 0, 3, 1, 0, 1, 1, 2, 0, 0], 4, 3);

@@ -32,6 +32,22 @@ export interface NbCase {
   probaTest: number[][];
 }
 
+export interface SvmCase {
+  name: string;
+  y: "y2" | "y3";
+  sampleWeight: boolean;
+  params: {
+    C?: number;
+    loss?: "hinge" | "squared_hinge";
+    class_weight?: "balanced" | Record<string, number>;
+    intercept_scaling?: number;
+    fit_intercept?: boolean;
+  };
+  coef: number[][];
+  intercept: number[];
+  decisionTest: number[][];
+}
+
 export interface Reference {
   provenance: string;
   X: number[][];
@@ -41,6 +57,8 @@ export interface Reference {
   sampleWeight: number[];
   logisticRegression: LrCase[];
   naiveBayes: NbCase[];
+  linearSvm: SvmCase[];
+  platt: { decision: number[]; y: "y2"; cases: { name: string; sampleWeight: boolean; A: number; B: number }[] };
 }
 
 export const ref = JSON.parse(

@@ -12,6 +12,8 @@ const specs = [
   { family: "naive_bayes" },
   { family: "naive_bayes", variant: "bernoulli", binarize: 1 },
   { family: "naive_bayes", variant: "complement", norm: true },
+  { family: "linear_svm" },
+  { family: "linear_svm", loss: "hinge", class_weight: "balanced", calibration_folds: 3 },
 ].map((s) => modelSchema.parse(s));
 
 describe("serialization round trip", () => {
@@ -34,7 +36,9 @@ describe("serialization round trip", () => {
 
   it("rejects an unknown family and truncated state", () => {
     expect(() => loadModel({ family: "random_forest", params: {}, nClasses: 2, nFeatures: 3, state: {} })).toThrow(
-      new ModelError('cannot load model: unknown family "random_forest" (allowed: logistic_regression, naive_bayes)'),
+      new ModelError(
+        'cannot load model: unknown family "random_forest" (allowed: logistic_regression, naive_bayes, linear_svm)',
+      ),
     );
     const m = createModel(specs[0]!, 1);
     m.fit({ X, y: labels.y2, nClasses: 2 });
@@ -47,7 +51,7 @@ describe("serialization round trip", () => {
 
 describe("registry", () => {
   it("creates every family and names them", () => {
-    expect([...MODEL_FAMILIES]).toEqual(["logistic_regression", "naive_bayes"]);
+    expect([...MODEL_FAMILIES]).toEqual(["logistic_regression", "naive_bayes", "linear_svm"]);
     for (const family of MODEL_FAMILIES) expect(createModel(modelSchema.parse({ family }), 0).family).toBe(family);
   });
 });

@@ -95,6 +95,7 @@ describe("scale", () => {
     { family: "logistic_regression", multi_class: "ovr" },
     { family: "naive_bayes" },
     { family: "naive_bayes", variant: "complement" },
+    { family: "linear_svm" },
   ]) {
     for (const [yy, K] of [
       [y2, 2],

@@ -14,7 +14,9 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 import sklearn
+from sklearn.calibration import _sigmoid_calibration
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 from sklearn.naive_bayes import BernoulliNB, ComplementNB, MultinomialNB
 
 warnings.simplefilter("ignore")  # ConvergenceWarning from the polishing refits
@@ -100,7 +102,7 @@ def kkt_residual(m, y, sample_weight, C=1.0, class_weight=None, multi_class="aut
 
 def sparse_lr_case(name, y, sample_weight=None, **params):
     """L1 / elastic net: sklearn's saga (intercept unpenalised, like ours), run to a tiny tol."""
-    m = LogisticRegression(solver="saga", tol=1e-12, max_iter=1_000_000, **params)
+    m = LogisticRegression(solver="saga", tol=1e-12, max_iter=1_000_000, random_state=0, **params)
     m.fit(Xs, y, sample_weight=sample_weight)
     grad = l1_kkt_residual(m, y, sample_weight, **params)
     print(f"{name}: saga {m.n_iter_} epochs, max KKT violation {grad:.1e}, zeros {int((m.coef_ == 0).sum())}", file=sys.stderr)
@@ -181,11 +183,50 @@ nb_cases = [
     nb_case("complement binary alpha=0.3", ComplementNB, y2, alpha=0.3),
 ]
 
+def svm_case(name, y, sample_weight=None, **params):
+    # tol=1e-10, not smaller: at 1e-12 liblinear's shrinking can stall on a shrunk subproblem that never
+    # meets the tolerance in floating point, and stop at max_iter away from the optimum.
+    m = LinearSVC(dual=True, tol=1e-10, max_iter=1_000_000, random_state=0, **params)
+    m.fit(Xs, y, sample_weight=sample_weight)
+    check = LinearSVC(dual=True, tol=1e-8, max_iter=1_000_000, random_state=1, **params)
+    check.fit(Xs, y, sample_weight=sample_weight)
+    gap = float(np.max(np.abs(m.coef_ - check.coef_)))
+    print(f"{name}: {m.n_iter_} passes; |coef(tol 1e-10) - coef(tol 1e-8, other shuffle)| = {gap:.1e}", file=sys.stderr)
+    return {
+        "name": name,
+        "y": "y2" if y is y2 else "y3",
+        "sampleWeight": sample_weight is not None,
+        "params": params,
+        "coef": m.coef_.tolist(),
+        # LinearSVC(fit_intercept=False) has a scalar intercept_ of 0.0: one per output here.
+        "intercept": np.broadcast_to(np.atleast_1d(m.intercept_), m.coef_.shape[0]).tolist(),
+        "decisionTest": np.atleast_2d(m.decision_function(Xts).T).T.tolist(),
+    }
+
+svm_cases = [
+    svm_case("binary squared hinge C=1", y2, C=1.0),
+    svm_case("binary hinge C=0.5", y2, C=0.5, loss="hinge"),
+    svm_case("binary balanced + sample weights", y2, sw, C=1.0, class_weight="balanced"),
+    svm_case("binary intercept_scaling=10", y2, C=0.2, intercept_scaling=10.0),
+    svm_case("ovr squared hinge C=0.3", y3, C=0.3),
+    svm_case("ovr hinge sample weights", y3, sw, C=1.0, loss="hinge"),
+    svm_case("ovr class_weight dict", y3, C=0.5, class_weight={0: 0.5, 1: 2.0, 2: 3.0}),
+    svm_case("ovr no intercept", y3, C=1.0, fit_intercept=False),
+]
+
+# Platt scaling on fixed decision values (those of a LinearSVC on the training rows).
+platt_F = LinearSVC(C=1.0, tol=1e-8, max_iter=100000, random_state=0).fit(Xs, y2).decision_function(Xs)
+platt_cases = []
+for name, weights in [("unweighted", None), ("sample weights", sw)]:
+    a, b = _sigmoid_calibration(platt_F, y2, weights)
+    platt_cases.append({"name": name, "sampleWeight": weights is not None, "A": float(a), "B": float(b)})
+
 out = {
     "provenance": (
         f"test/reference/models_ref.py with scikit-learn {sklearn.__version__}, scipy {scipy.__version__}, "
         f"numpy {np.__version__}: LogisticRegression(solver='lbfgs', tol=1e-10, max_iter=10000, **params) and "
-        "MultinomialNB/BernoulliNB/ComplementNB(**params), fitted on csr_matrix(X) with y and optional sample_weight"
+        "MultinomialNB/BernoulliNB/ComplementNB(**params), LinearSVC(dual=True, tol=1e-10, max_iter=1e6, random_state=0, **params), "
+        "fitted on csr_matrix(X) with y and optional sample_weight; sklearn.calibration._sigmoid_calibration(F, y2, sw)"
     ),
     "X": X.tolist(),
     "Xtest": Xt.tolist(),
@@ -194,6 +235,8 @@ out = {
     "sampleWeight": sw.tolist(),
     "logisticRegression": lr_cases,
     "naiveBayes": nb_cases,
+    "linearSvm": svm_cases,
+    "platt": {"decision": platt_F.tolist(), "y": "y2", "cases": platt_cases},
 }
 with open("test/fixtures/models/reference.json", "w") as f:
     json.dump(out, f, indent=1)

@@ -1,0 +1,384 @@
+/**
+ * Linear support vector machine, solved as liblinear does it (and so scikit-learn's LinearSVC):
+ * dual coordinate descent with shrinking (Hsieh et al. 2008) on
+ *
+ *   min_w ½‖w‖² + Σ_i c_i · ξ(y_i wᵀx_i),  ξ = max(0, 1 − m) (hinge) or max(0, 1 − m)² (squared hinge)
+ *
+ * where, as in liblinear, the intercept is the weight of a constant feature of value
+ * `intercept_scaling` and IS regularised. Multiclass is one-vs-rest (liblinear's default).
+ *
+ * Probabilities: an SVM gives margins, not probabilities. They come from Platt scaling fitted on
+ * held-out decision values (stratified `calibration_folds`-fold cross-validation, like
+ * sklearn's CalibratedClassifierCV(method="sigmoid", ensemble=False)): fitting the sigmoid on the
+ * training margins would be overconfident, since training rows sit beyond the margin by design.
+ */
+import { ModelError } from "../errors.js";
+import { type CsrMatrix, csrSelectRows } from "../features/csr.js";
+import type { LinearSvmParams } from "../spec/models.js";
+import { createRng, deriveSeed, type Rng } from "../util/random.js";
+import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
+import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
+import { numberArray } from "./logistic-regression.js";
+import { calibrationFolds, fitPlatt, plattProbability, stratifiedFolds } from "./platt.js";
+
+export const LINEAR_SVM = "linear_svm";
+
+export interface DualCdResult {
+  /** d weights followed by the bias weight (0 without an intercept). */
+  readonly w: Float64Array;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** max − min projected gradient at the last pass (liblinear's stopping quantity). */
+  readonly violation: number;
+  /** Primal objective at iterations 1, 2, 4, 8, … and at the end. */
+  readonly curve: CurvePoint[];
+  readonly primal: number;
+}
+
+/**
+ * One binary problem (liblinear's solve_l2r_l1l2_svc). `bias` is the constant feature's value
+ * (0: no intercept). Rows with c_i = 0 take no part, as in liblinear.
+ */
+export function dualCoordinateDescent(
+  X: CsrMatrix,
+  ySign: Float64Array,
+  c: Float64Array,
+  loss: "hinge" | "squared_hinge",
+  bias: number,
+  tol: number,
+  maxIter: number,
+  rng: Rng,
+): DualCdResult {
+  const { indptr, indices, data } = X;
+  const d = X.cols;
+  const w = new Float64Array(d + 1);
+  const alpha = new Float64Array(X.rows);
+  const QD = new Float64Array(X.rows);
+  const diag = new Float64Array(X.rows);
+  const upper = new Float64Array(X.rows);
+  const index: number[] = [];
+  for (let i = 0; i < X.rows; i++) {
+    if (c[i]! <= 0) continue;
+    index.push(i);
+    diag[i] = loss === "hinge" ? 0 : 0.5 / c[i]!;
+    upper[i] = loss === "hinge" ? c[i]! : Infinity;
+    let q = diag[i]! + bias * bias;
+    for (let p = indptr[i]!; p < indptr[i + 1]!; p++) q += data[p]! * data[p]!;
+    QD[i] = q;
+  }
+  const l = index.length;
+  let activeSize = l;
+  let pgMaxOld = Infinity;
+  let pgMinOld = -Infinity;
+  let iter = 0;
+  let converged = false;
+  let violation = Infinity;
+  const curve: CurvePoint[] = [];
+  let nextCheckpoint = 1;
+  const primal = (): number => primalObjective(X, ySign, c, loss, bias, w);
+
+  while (iter < maxIter) {
+    let pgMaxNew = -Infinity;
+    let pgMinNew = Infinity;
+    for (let s = activeSize - 1; s > 0; s--) {
+      const j = rng.int(s + 1);
+      const t = index[s]!;
+      index[s] = index[j]!;
+      index[j] = t;
+    }
+    for (let s = 0; s < activeSize; s++) {
+      const i = index[s]!;
+      const yi = ySign[i]!;
+      let G = w[d]! * bias;
+      for (let p = indptr[i]!; p < indptr[i + 1]!; p++) G += w[indices[p]!]! * data[p]!;
+      G = G * yi - 1 + diag[i]! * alpha[i]!;
+      let PG = 0;
+      if (alpha[i] === 0) {
+        if (G > pgMaxOld) {
+          // Shrink: this row is at its bound and will likely stay there.
+          activeSize--;
+          index[s] = index[activeSize]!;
+          index[activeSize] = i;
+          s--;
+          continue;
+        } else if (G < 0) PG = G;
+      } else if (alpha[i] === upper[i]) {
+        if (G < pgMinOld) {
+          activeSize--;
+          index[s] = index[activeSize]!;
+          index[activeSize] = i;
+          s--;
+          continue;
+        } else if (G > 0) PG = G;
+      } else PG = G;
+      if (PG > pgMaxNew) pgMaxNew = PG;
+      if (PG < pgMinNew) pgMinNew = PG;
+      if (Math.abs(PG) > 1e-12) {
+        const old = alpha[i]!;
+        alpha[i] = Math.min(Math.max(old - G / QD[i]!, 0), upper[i]!);
+        const delta = (alpha[i]! - old) * yi;
+        for (let p = indptr[i]!; p < indptr[i + 1]!; p++) w[indices[p]!]! += delta * data[p]!;
+        w[d]! += delta * bias;
+      }
+    }
+    iter++;
+    violation = pgMaxNew - pgMinNew;
+    if (iter === nextCheckpoint) {
+      curve.push({ step: iter, loss: primal() });
+      nextCheckpoint *= 2;
+    }
+    if (violation <= tol) {
+      if (activeSize === l) {
+        converged = true;
+        break;
+      }
+      // Converged on the shrunk problem: check all rows once more before stopping.
+      activeSize = l;
+      pgMaxOld = Infinity;
+      pgMinOld = -Infinity;
+      continue;
+    }
+    pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
+    pgMinOld = pgMinNew >= 0 ? -Infinity : pgMinNew;
+  }
+  const final = primal();
+  if (curve.at(-1)?.step !== iter) curve.push({ step: iter, loss: final });
+  return { w, iterations: iter, converged, violation, curve, primal: final };
+}
+
+function primalObjective(
+  X: CsrMatrix,
+  ySign: Float64Array,
+  c: Float64Array,
+  loss: "hinge" | "squared_hinge",
+  bias: number,
+  w: Float64Array,
+): number {
+  const d = X.cols;
+  let f = 0;
+  for (let j = 0; j <= d; j++) f += 0.5 * w[j]! * w[j]!;
+  for (let i = 0; i < X.rows; i++) {
+    let z = w[d]! * bias;
+    for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) z += w[X.indices[p]!]! * X.data[p]!;
+    const slack = Math.max(0, 1 - ySign[i]! * z);
+    f += c[i]! * (loss === "hinge" ? slack : slack * slack);
+  }
+  return f;
+}
+
+interface SvmFit {
+  /** nOut × d, class-major. */
+  coef: Float64Array;
+  intercept: Float64Array;
+  results: DualCdResult[];
+}
+
+export class LinearSvm implements Estimator {
+  readonly family = LINEAR_SVM;
+  nFeatures = -1;
+  nClasses = 0;
+  coef: Float64Array = new Float64Array(0);
+  intercept: Float64Array = new Float64Array(0);
+  /** Platt parameters per output (A then B). */
+  plattA: Float64Array = new Float64Array(0);
+  plattB: Float64Array = new Float64Array(0);
+
+  constructor(
+    readonly params: LinearSvmParams,
+    private readonly seed: number,
+  ) {}
+
+  /** One-vs-rest (or binary) SVM on the given rows; `seedLabel` separates the RNG streams of CV fits. */
+  private fitSvm(X: CsrMatrix, y: Int32Array, nClasses: number, sw: Float64Array, seedLabel: string): SvmFit {
+    const p = this.params;
+    const d = X.cols;
+    const nOut = nClasses === 2 ? 1 : nClasses;
+    const mult = classWeightMultipliers(p.class_weight, y, nClasses, this.family);
+    const bias = p.fit_intercept ? p.intercept_scaling : 0;
+    const coef = new Float64Array(nOut * d);
+    const intercept = new Float64Array(nOut);
+    const results: DualCdResult[] = [];
+    for (let k = 0; k < nOut; k++) {
+      const positive = nClasses === 2 ? 1 : k;
+      const ySign = new Float64Array(X.rows);
+      const c = new Float64Array(X.rows);
+      for (let i = 0; i < X.rows; i++) {
+        ySign[i] = y[i] === positive ? 1 : -1;
+        // liblinear's one-vs-rest weights only the positive class by its class weight.
+        const m = nClasses === 2 || y[i] === positive ? mult[y[i]!]! : 1;
+        c[i] = p.C * sw[i]! * m;
+      }
+      const rng = createRng(deriveSeed(this.seed, `${seedLabel}/${k}`));
+      const r = dualCoordinateDescent(X, ySign, c, p.loss, bias, p.tol, p.max_iter, rng);
+      coef.set(r.w.subarray(0, d), k * d);
+      intercept[k] = r.w[d]! * bias;
+      results.push(r);
+    }
+    return { coef, intercept, results };
+  }
+
+  fit(data: FitData): TrainingReport {
+    const sw = checkFitData(data, this.family);
+    const { X, y, nClasses } = data;
+    if (data.dev !== undefined) checkPredictX(data.dev.X, X.cols, `${this.family} (dev)`);
+    const nOut = nClasses === 2 ? 1 : nClasses;
+    const warnings: string[] = [];
+
+    // Held-out decision values for Platt scaling.
+    const requested = this.params.calibration_folds;
+    const k = calibrationFolds(y, nClasses, requested, this.family);
+    if (k < requested) {
+      warnings.push(`calibration used ${k} folds instead of ${requested}: the smallest class has only ${k} rows`);
+    }
+    const fold = stratifiedFolds(y, nClasses, k, deriveSeed(this.seed, "calibration-folds"));
+    const heldOut = new Float64Array(X.rows * nOut);
+    for (let f = 0; f < k; f++) {
+      const trainRows: number[] = [];
+      const testRows: number[] = [];
+      for (let i = 0; i < X.rows; i++) (fold[i] === f ? testRows : trainRows).push(i);
+      const part = this.fitSvm(
+        csrSelectRows(X, trainRows),
+        Int32Array.from(trainRows, (i) => y[i]!),
+        nClasses,
+        Float64Array.from(trainRows, (i) => sw[i]!),
+        `fold${f}`,
+      );
+      const scores = decisionValues(csrSelectRows(X, testRows), part.coef, part.intercept, nOut);
+      testRows.forEach((row, t) => {
+        for (let o = 0; o < nOut; o++) heldOut[row * nOut + o] = scores[t * nOut + o]!;
+      });
+    }
+    this.plattA = new Float64Array(nOut);
+    this.plattB = new Float64Array(nOut);
+    const column = new Float64Array(X.rows);
+    const positive = new Uint8Array(X.rows);
+    for (let o = 0; o < nOut; o++) {
+      const cls = nClasses === 2 ? 1 : o;
+      for (let i = 0; i < X.rows; i++) {
+        column[i] = heldOut[i * nOut + o]!;
+        positive[i] = y[i] === cls ? 1 : 0;
+      }
+      const platt = fitPlatt(column, positive, data.sampleWeight === undefined ? undefined : sw);
+      this.plattA[o] = platt.A;
+      this.plattB[o] = platt.B;
+    }
+
+    const full = this.fitSvm(X, y, nClasses, sw, "full");
+    this.coef = full.coef;
+    this.intercept = full.intercept;
+    this.nFeatures = X.cols;
+    this.nClasses = nClasses;
+
+    full.results.forEach((r, o) => {
+      if (!r.converged) {
+        warnings.push(
+          `${nOut > 1 ? `one-vs-rest problem for class ${o}: ` : ""}did not converge in ${r.iterations} iterations (projected-gradient spread ${r.violation.toExponential(2)} > tol ${this.params.tol}); raise max_iter or tol, or scale the features`,
+        );
+      }
+    });
+    const curve = mergeCurves(full.results.map((r) => r.curve));
+    if (data.dev !== undefined && data.dev.X.rows > 0) {
+      const proba = this.predictProba(data.dev.X);
+      let s = 0;
+      for (let i = 0; i < data.dev.y.length; i++)
+        s -= Math.log(Math.max(proba[i * nClasses + data.dev.y[i]!]!, 1e-300));
+      curve[curve.length - 1] = { ...curve.at(-1)!, devLoss: s / data.dev.y.length };
+    }
+    const finalLoss = full.results.reduce((s, r) => s + r.primal, 0);
+    if (!Number.isFinite(finalLoss)) warnings.push(`final objective is ${finalLoss}; the model is not usable`);
+    return {
+      iterations: Math.max(...full.results.map((r) => r.iterations)),
+      converged: full.results.every((r) => r.converged),
+      finalLoss,
+      curve,
+      warnings,
+    };
+  }
+
+  /** Row-major n × (1 for binary, nClasses otherwise) margins wᵀx + b. */
+  decisionFunction(X: CsrMatrix): Float64Array {
+    checkPredictX(X, this.nFeatures, this.family);
+    return decisionValues(X, this.coef, this.intercept, this.intercept.length);
+  }
+
+  predictProba(X: CsrMatrix): Float64Array {
+    const scores = this.decisionFunction(X);
+    const K = this.nClasses;
+    const out = new Float64Array(X.rows * K);
+    if (K === 2) {
+      const platt = { A: this.plattA[0]!, B: this.plattB[0]! };
+      for (let i = 0; i < X.rows; i++) {
+        const p = plattProbability(platt, scores[i]!);
+        out[2 * i] = 1 - p;
+        out[2 * i + 1] = p;
+      }
+      return out;
+    }
+    for (let i = 0; i < X.rows; i++) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) {
+        const p = plattProbability({ A: this.plattA[k]!, B: this.plattB[k]! }, scores[i * K + k]!);
+        out[i * K + k] = p;
+        sum += p;
+      }
+      // sklearn's rule: renormalise the one-vs-rest probabilities; uniform if all are 0.
+      for (let k = 0; k < K; k++) out[i * K + k] = sum > 0 ? out[i * K + k]! / sum : 1 / K;
+    }
+    return out;
+  }
+
+  serialize(): SerializedModel {
+    if (this.nFeatures < 0) throw new ModelError(`${this.family}: serialize called before fit`);
+    return {
+      family: this.family,
+      params: { ...this.params },
+      nClasses: this.nClasses,
+      nFeatures: this.nFeatures,
+      state: {
+        coef: Array.from(this.coef),
+        intercept: Array.from(this.intercept),
+        plattA: Array.from(this.plattA),
+        plattB: Array.from(this.plattB),
+      },
+    };
+  }
+
+  restore(s: SerializedModel): void {
+    const nOut = s.nClasses === 2 ? 1 : s.nClasses;
+    this.nClasses = s.nClasses;
+    this.nFeatures = s.nFeatures;
+    this.coef = numberArray(s, "coef", nOut * s.nFeatures);
+    this.intercept = numberArray(s, "intercept", nOut);
+    this.plattA = numberArray(s, "plattA", nOut);
+    this.plattB = numberArray(s, "plattB", nOut);
+  }
+}
+
+export function decisionValues(X: CsrMatrix, coef: Float64Array, intercept: Float64Array, nOut: number): Float64Array {
+  const d = X.cols;
+  const out = new Float64Array(X.rows * nOut);
+  for (let i = 0; i < X.rows; i++) {
+    for (let o = 0; o < nOut; o++) {
+      let s = intercept[o]!;
+      const w = o * d;
+      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) s += X.data[p]! * coef[w + X.indices[p]!]!;
+      out[i * nOut + o] = s;
+    }
+  }
+  return out;
+}
+
+/** Sum of one-vs-rest objective curves at the union of their checkpoints (last value carried forward). */
+export function mergeCurves(curves: CurvePoint[][]): CurvePoint[] {
+  if (curves.length === 1) return [...curves[0]!];
+  const steps = [...new Set(curves.flatMap((c) => c.map((p) => p.step)))].sort((a, b) => a - b);
+  return steps.map((step) => {
+    let loss = 0;
+    for (const c of curves) {
+      let v = c[0]!.loss;
+      for (const p of c) if (p.step <= step) v = p.loss;
+      loss += v;
+    }
+    return { step, loss };
+  });
+}
