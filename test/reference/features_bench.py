@@ -32,11 +32,12 @@ def main():
             bodies.append(extract_body(json.load(f)["text"]))
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(bodies, f, ensure_ascii=False)
-    times = []
+    times, cpu = [], []
     for _ in range(5):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         X = TfidfVectorizer(min_df=2, sublinear_tf=True).fit_transform(bodies)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     print(
         json.dumps(
             {
@@ -47,6 +48,8 @@ def main():
                 "nnz": int(X.nnz),
                 "times_s": [round(t, 4) for t in times],
                 "median_s": round(statistics.median(times), 4),
+                "cpu_median_s": round(statistics.median(cpu), 4),
+                "load_avg": [round(x, 2) for x in os.getloadavg()],
                 "bodies": out_path,
             }
         )

@@ -10,6 +10,7 @@
  *   npx tsx test/reference/features_bench.ts /tmp/spam_bodies.json
  */
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import type { Example } from "../../src/data/example.js";
 import { csrNnz } from "../../src/features/csr.js";
 import { createFamily } from "../../src/features/registry.js";
@@ -30,8 +31,14 @@ const params = { fields: ["body"], min_df: 2, sublinear_tf: true, weighting: "tf
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** fitTransform (= TfidfVectorizer.fit_transform), or fit then transform (what the runner does). */
-function once(mode: "fitTransform" | "fit+transform"): { s: number; shape: [number, number]; nnz: number } {
+function once(mode: "fitTransform" | "fit+transform"): {
+  s: number;
+  cpu: number;
+  shape: [number, number];
+  nnz: number;
+} {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const family = createFamily("words", params);
   let X;
   if (mode === "fitTransform") X = family.fitTransform!(examples);
@@ -39,7 +46,9 @@ function once(mode: "fitTransform" | "fit+transform"): { s: number; shape: [numb
     family.fit(examples);
     X = family.transform(examples);
   }
-  return { s: (performance.now() - t0) / 1000, shape: [X.rows, X.cols], nnz: csrNnz(X) };
+  const s = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { s, cpu: (c.user + c.system) / 1e6, shape: [X.rows, X.cols], nnz: csrNnz(X) };
 }
 
 const result: Record<string, unknown> = {
@@ -55,6 +64,9 @@ for (const mode of ["fitTransform", "fit+transform"] as const) {
     nnz: runs[0]!.nnz,
     times_s: runs.map((r) => Math.round(r.s * 1e4) / 1e4),
     median_s: Math.round(median(runs.map((r) => r.s)) * 1e4) / 1e4,
+    // all threads (V8 also collects garbage on a helper thread)
+    cpu_median_s: Math.round(median(runs.map((r) => r.cpu)) * 1e4) / 1e4,
   };
 }
+result.load_avg = loadavg().map((x) => Math.round(x * 100) / 100);
 console.log(JSON.stringify(result));
