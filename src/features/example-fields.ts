@@ -25,8 +25,16 @@ function has(record: object, name: string): boolean {
 
 /** The text of field `name`; `specKey` is where the field was asked for ("features.words.fields"). */
 export function textField(ex: Example, name: string, specKey: string): string {
-  const v = ex.text[name];
-  if (typeof v !== "string" || !has(ex.text, name)) throw missing(ex, "text", name, specKey);
+  if (!has(ex.text, name)) throw missing(ex, "text", name, specKey);
+  const v: unknown = ex.text[name];
+  if (typeof v !== "string") {
+    throw new DataError(
+      `${specKey}: example "${ex.id}" has ${v === null ? "null" : typeof v} in text field "${name}"`,
+      {
+        where: ex.id,
+      },
+    );
+  }
   return v;
 }
 

@@ -292,3 +292,13 @@ describe("words parameters", () => {
     );
   });
 });
+
+describe("text field that is not a string", () => {
+  it("→ DataError naming the example and field", () => {
+    const family = createFamily("words", { fields: ["body"] });
+    const bad = example("e1", { text: { body: null as unknown as string } });
+    expect(() => family.fit([bad])).toThrow(
+      new DataError('features.words.fields: example "e1" has null in text field "body"', { where: "e1" }),
+    );
+  });
+});
