@@ -90,6 +90,25 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX artifacts_by_sha256 ON artifacts (sha256);
     `,
   },
+  {
+    version: 2,
+    name: "pair results (comparisons, attributions); indexes for run queries",
+    sql: `
+      CREATE TABLE pair_results (
+        kind        TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        run_a       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        run_b       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        result_json TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (kind, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX pair_results_by_a ON pair_results (run_a, kind);
+      CREATE INDEX pair_results_by_b ON pair_results (run_b, kind);
+      CREATE INDEX runs_by_created ON runs (created_at);
+      CREATE INDEX runs_by_status ON runs (status, id);
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

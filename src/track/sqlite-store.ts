@@ -13,6 +13,8 @@ import { crashReason, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
 import { asRunId, newRunId, normaliseRunIdPrefix, RUN_ID_LENGTH, type RunId } from "./run-id.js";
 import { HEARTBEAT_SQL, startSqliteHeartbeat } from "./sqlite-heartbeat.js";
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-migrations.js";
+import { compileRunQuery, decodeFieldValue, registerQueryFunctions } from "./sqlite-query.js";
+import type { RunQuery } from "./query-types.js";
 import {
   MAX_ROWS_PER_TRANSACTION,
   RUN_STATUSES,
@@ -27,7 +29,9 @@ import {
   type MetricQuery,
   type MetricRecord,
   type MetricRow,
+  type PairResult,
   type PredictionRecord,
+  type QueriedRun,
   type PredictionRow,
   type Provenance,
   type RunInit,
@@ -277,6 +281,7 @@ export class SqliteStore implements Store {
     this.staleAfterMs = options.staleAfterMs;
     this.busyTimeoutMs = options.busyTimeoutMs;
     this.maxBusyWaitMs = options.maxBusyWaitMs;
+    registerQueryFunctions(db);
     this.statements = {
       runExists: db.prepare("SELECT status, pid, host FROM runs WHERE id = ?"),
       fullRun: db.prepare("SELECT * FROM runs WHERE id = ?"),
@@ -782,6 +787,81 @@ export class SqliteStore implements Store {
     });
   }
 
+  // ── queries and derived results ──────────────────────────────────────────────────────────────
+
+  async queryRuns(query: RunQuery): Promise<QueriedRun[]> {
+    const limit = checkCount(query.limit, "limit");
+    const offset = checkCount(query.offset, "offset");
+    const compiled = compileRunQuery({ ...query, limit, offset }, SUMMARY_COLUMNS);
+    return this.run("querying runs", () => {
+      // Dead running runs are marked first, so that a status filter sees what a reader would.
+      for (const row of this.db
+        .prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE status = 'running'`)
+        .all() as RunRow[]) {
+        this.reap(row);
+      }
+      const rows = this.db.prepare(compiled.sql).all(...compiled.params) as Array<RunRow & Record<string, unknown>>;
+      const tags = new Map<string, Record<string, string>>();
+      if (rows.length > 0) {
+        const tagRows = this.db
+          .prepare("SELECT run_id, key, value FROM run_tags WHERE run_id IN (SELECT value FROM json_each(?))")
+          .all(JSON.stringify(rows.map((r) => r.id))) as { run_id: string; key: string; value: string }[];
+        for (const t of tagRows) {
+          let forRun = tags.get(t.run_id);
+          if (forRun === undefined) tags.set(t.run_id, (forRun = {}));
+          forRun[t.key] = t.value;
+        }
+      }
+      return rows.map((row) => {
+        const values: Record<string, unknown> = {};
+        for (const f of compiled.fields) {
+          const v = decodeFieldValue(row[f.value], f.type === null ? null : row[f.type]);
+          if (v !== undefined) values[f.key] = v;
+        }
+        return { ...toSummary(row, tags.get(row.id) ?? {}), values };
+      });
+    });
+  }
+
+  async putPairResult(kind: string, key: string, runA: RunId, runB: RunId, result: unknown): Promise<void> {
+    requireString(kind, "a pair result's kind");
+    requireString(key, "a pair result's key");
+    const json = toJson(result, `${kind} result`);
+    await this.write(`storing a ${kind} result`, () => {
+      this.requireRun(runA);
+      this.requireRun(runB);
+      this.db
+        .prepare(
+          "INSERT OR REPLACE INTO pair_results (kind, key, run_a, run_b, result_json, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .run(kind, key, runA, runB, json, Date.now());
+    });
+  }
+
+  async getPairResult(kind: string, key: string): Promise<PairResult | null> {
+    return this.run(`reading a ${kind} result`, () => {
+      const row = this.db
+        .prepare("SELECT kind, key, run_a, run_b, result_json, created_at FROM pair_results WHERE kind = ? AND key = ?")
+        .get(kind, key) as PairResultRow | undefined;
+      return row === undefined ? null : toPairResult(row);
+    });
+  }
+
+  async listPairResults(kind: string, runIds: readonly RunId[]): Promise<PairResult[]> {
+    if (runIds.length === 0) return [];
+    return this.run(`listing ${kind} results`, () => {
+      const ids = JSON.stringify(runIds);
+      const rows = this.db
+        .prepare(
+          `SELECT kind, key, run_a, run_b, result_json, created_at FROM pair_results
+           WHERE kind = ? AND (run_a IN (SELECT value FROM json_each(?)) OR run_b IN (SELECT value FROM json_each(?)))
+           ORDER BY created_at, key`,
+        )
+        .all(kind, ids, ids) as PairResultRow[];
+      return rows.map(toPairResult);
+    });
+  }
+
   /** The applied schema version (PRAGMA user_version). */
   async schemaVersion(): Promise<number> {
     return this.run("reading the schema version", () => this.db.pragma("user_version", { simple: true }) as number);
@@ -800,6 +880,26 @@ export class SqliteStore implements Store {
     this.closed = true;
     this.db.close();
   }
+}
+
+interface PairResultRow {
+  kind: string;
+  key: string;
+  run_a: string;
+  run_b: string;
+  result_json: string;
+  created_at: number;
+}
+
+function toPairResult(row: PairResultRow): PairResult {
+  return {
+    kind: row.kind,
+    key: row.key,
+    runA: row.run_a as RunId,
+    runB: row.run_b as RunId,
+    result: JSON.parse(row.result_json) as unknown,
+    createdAt: row.created_at,
+  };
 }
 
 function toArtifactRecord(row: ArtifactDbRow): ArtifactRecord {

@@ -40,6 +40,7 @@
  *   "plots/roc.svg"): `..`, `.`, leading `/`, backslashes and control characters are refused.
  *   Reading an artifact re-checks its hash.
  */
+import type { RunQuery } from "./query-types.js";
 import type { RunId } from "./run-id.js";
 
 export type { RunId } from "./run-id.js";
@@ -263,6 +264,26 @@ export interface Artifact {
   readonly bytes: Uint8Array;
 }
 
+/** A run found by `queryRuns`: its summary and the field values that were asked for. */
+export interface QueriedRun extends RunSummary {
+  /** Keyed by field text ("spec.model.C", "metrics.dev.f1", "tags.owner"); missing values are absent. */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A result derived from two runs (a comparison, an attribution), stored so that `log`, `compare`
+ * and the ledger need not recompute it. `key` identifies the computation (runs, split, options,
+ * algorithm version); storing the same key again replaces the result.
+ */
+export interface PairResult {
+  readonly kind: string;
+  readonly key: string;
+  readonly runA: RunId;
+  readonly runB: RunId;
+  readonly result: unknown;
+  readonly createdAt: number;
+}
+
 /** A running heartbeat; `stop` resolves once no further beat will be written. */
 export interface Heartbeat {
   stop(): Promise<void>;
@@ -309,6 +330,17 @@ export interface Store {
   getPredictions(id: RunId, split?: string): Promise<PredictionRecord[]>;
   getArtifact(id: RunId, name: string): Promise<Artifact>;
   listArtifacts(id: RunId): Promise<ArtifactRecord[]>;
+
+  /**
+   * Runs matching a query (src/track/query.ts states the language and its semantics), ordered and
+   * paged, with the requested field values. Like `listRuns`, it first marks dead running runs crashed.
+   */
+  queryRuns(query: RunQuery): Promise<QueriedRun[]>;
+  /** Stores (or replaces) a result derived from two runs; both must exist. */
+  putPairResult(kind: string, key: string, runA: RunId, runB: RunId, result: unknown): Promise<void>;
+  getPairResult(kind: string, key: string): Promise<PairResult | null>;
+  /** Results of one kind that involve any of the runs (as A or B), oldest first. */
+  listPairResults(kind: string, runIds: readonly RunId[]): Promise<PairResult[]>;
 
   /** Stops this store's heartbeats and closes its connections. Idempotent. */
   close(): Promise<void>;
