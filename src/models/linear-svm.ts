@@ -13,13 +13,13 @@
  * training margins would be overconfident, since training rows sit beyond the margin by design.
  */
 import { ModelError } from "../errors.js";
-import { type CsrMatrix, csrSelectRows } from "../features/csr.js";
+import type { CsrMatrix } from "../features/csr.js";
 import type { LinearSvmParams } from "../spec/models.js";
 import { createRng, deriveSeed, type Rng } from "../util/random.js";
 import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
 import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
 import { numberArray } from "./logistic-regression.js";
-import { calibrationFolds, fitPlatt, plattProbability, stratifiedFolds } from "./platt.js";
+import { crossValidatedPlatt, plattProbabilities } from "./platt.js";
 
 export const LINEAR_SVM = "linear_svm";
 
@@ -224,44 +224,22 @@ export class LinearSvm implements Estimator {
     const nOut = nClasses === 2 ? 1 : nClasses;
     const warnings: string[] = [];
 
-    // Held-out decision values for Platt scaling.
-    const requested = this.params.calibration_folds;
-    const k = calibrationFolds(y, nClasses, requested, this.family);
-    if (k < requested) {
-      warnings.push(`calibration used ${k} folds instead of ${requested}: the smallest class has only ${k} rows`);
-    }
-    const fold = stratifiedFolds(y, nClasses, k, deriveSeed(this.seed, "calibration-folds"));
-    const heldOut = new Float64Array(X.rows * nOut);
-    for (let f = 0; f < k; f++) {
-      const trainRows: number[] = [];
-      const testRows: number[] = [];
-      for (let i = 0; i < X.rows; i++) (fold[i] === f ? testRows : trainRows).push(i);
-      const part = this.fitSvm(
-        csrSelectRows(X, trainRows),
-        Int32Array.from(trainRows, (i) => y[i]!),
-        nClasses,
-        Float64Array.from(trainRows, (i) => sw[i]!),
-        `fold${f}`,
-      );
-      const scores = decisionValues(csrSelectRows(X, testRows), part.coef, part.intercept, nOut);
-      testRows.forEach((row, t) => {
-        for (let o = 0; o < nOut; o++) heldOut[row * nOut + o] = scores[t * nOut + o]!;
-      });
-    }
-    this.plattA = new Float64Array(nOut);
-    this.plattB = new Float64Array(nOut);
-    const column = new Float64Array(X.rows);
-    const positive = new Uint8Array(X.rows);
-    for (let o = 0; o < nOut; o++) {
-      const cls = nClasses === 2 ? 1 : o;
-      for (let i = 0; i < X.rows; i++) {
-        column[i] = heldOut[i * nOut + o]!;
-        positive[i] = y[i] === cls ? 1 : 0;
-      }
-      const platt = fitPlatt(column, positive, data.sampleWeight === undefined ? undefined : sw);
-      this.plattA[o] = platt.A;
-      this.plattB[o] = platt.B;
-    }
+    const platt = crossValidatedPlatt(
+      X,
+      y,
+      data.sampleWeight === undefined ? undefined : sw,
+      nClasses,
+      this.params.calibration_folds,
+      deriveSeed(this.seed, "calibration-folds"),
+      this.family,
+      (Xf, yf, swf, label) => {
+        const part = this.fitSvm(Xf, yf, nClasses, swf, label);
+        return (Xh) => decisionValues(Xh, part.coef, part.intercept, nOut);
+      },
+    );
+    this.plattA = platt.A;
+    this.plattB = platt.B;
+    warnings.push(...platt.warnings);
 
     const full = this.fitSvm(X, y, nClasses, sw, "full");
     this.coef = full.coef;
@@ -302,29 +280,7 @@ export class LinearSvm implements Estimator {
   }
 
   predictProba(X: CsrMatrix): Float64Array {
-    const scores = this.decisionFunction(X);
-    const K = this.nClasses;
-    const out = new Float64Array(X.rows * K);
-    if (K === 2) {
-      const platt = { A: this.plattA[0]!, B: this.plattB[0]! };
-      for (let i = 0; i < X.rows; i++) {
-        const p = plattProbability(platt, scores[i]!);
-        out[2 * i] = 1 - p;
-        out[2 * i + 1] = p;
-      }
-      return out;
-    }
-    for (let i = 0; i < X.rows; i++) {
-      let sum = 0;
-      for (let k = 0; k < K; k++) {
-        const p = plattProbability({ A: this.plattA[k]!, B: this.plattB[k]! }, scores[i * K + k]!);
-        out[i * K + k] = p;
-        sum += p;
-      }
-      // sklearn's rule: renormalise the one-vs-rest probabilities; uniform if all are 0.
-      for (let k = 0; k < K; k++) out[i * K + k] = sum > 0 ? out[i * K + k]! / sum : 1 / K;
-    }
-    return out;
+    return plattProbabilities(this.decisionFunction(X), X.rows, this.nClasses, this.plattA, this.plattB);
   }
 
   serialize(): SerializedModel {

@@ -6,6 +6,7 @@
  * which converges in a handful of steps on this two-parameter convex problem.
  */
 import { ModelError } from "../errors.js";
+import { type CsrMatrix, csrSelectRows } from "../features/csr.js";
 import { logOnePlusExpNeg, sigmoid } from "./sparse-linear.js";
 import { createRng, shuffleInPlace } from "../util/random.js";
 
@@ -125,4 +126,100 @@ export function calibrationFolds(y: Int32Array, nClasses: number, requested: num
     );
   }
   return Math.min(requested, smallest);
+}
+
+/** A binary-or-OvR linear scorer fitted on a subset of rows: returns decision values for other rows. */
+export type FitDecision = (
+  X: CsrMatrix,
+  y: Int32Array,
+  sampleWeight: Float64Array,
+  foldLabel: string,
+) => (Xheld: CsrMatrix) => Float64Array;
+
+/**
+ * Platt parameters per output (1 for binary, nClasses for one-vs-rest) fitted on held-out decision
+ * values from stratified k-fold cross-validation — sklearn's CalibratedClassifierCV(method="sigmoid",
+ * ensemble=False): fitting on the training margins themselves would be overconfident.
+ */
+export function crossValidatedPlatt(
+  X: CsrMatrix,
+  y: Int32Array,
+  sampleWeight: Float64Array | undefined,
+  nClasses: number,
+  requestedFolds: number,
+  seed: number,
+  family: string,
+  fitDecision: FitDecision,
+): { A: Float64Array; B: Float64Array; warnings: string[] } {
+  const warnings: string[] = [];
+  const nOut = nClasses === 2 ? 1 : nClasses;
+  const sw = sampleWeight ?? new Float64Array(X.rows).fill(1);
+  const k = calibrationFolds(y, nClasses, requestedFolds, family);
+  if (k < requestedFolds) {
+    warnings.push(`calibration used ${k} folds instead of ${requestedFolds}: the smallest class has only ${k} rows`);
+  }
+  const fold = stratifiedFolds(y, nClasses, k, seed);
+  const heldOut = new Float64Array(X.rows * nOut);
+  for (let f = 0; f < k; f++) {
+    const trainRows: number[] = [];
+    const testRows: number[] = [];
+    for (let i = 0; i < X.rows; i++) (fold[i] === f ? testRows : trainRows).push(i);
+    const decide = fitDecision(
+      csrSelectRows(X, trainRows),
+      Int32Array.from(trainRows, (i) => y[i]!),
+      Float64Array.from(trainRows, (i) => sw[i]!),
+      `fold${f}`,
+    );
+    const scores = decide(csrSelectRows(X, testRows));
+    testRows.forEach((row, t) => {
+      for (let o = 0; o < nOut; o++) heldOut[row * nOut + o] = scores[t * nOut + o]!;
+    });
+  }
+  const A = new Float64Array(nOut);
+  const B = new Float64Array(nOut);
+  const column = new Float64Array(X.rows);
+  const positive = new Uint8Array(X.rows);
+  for (let o = 0; o < nOut; o++) {
+    const cls = nClasses === 2 ? 1 : o;
+    for (let i = 0; i < X.rows; i++) {
+      column[i] = heldOut[i * nOut + o]!;
+      positive[i] = y[i] === cls ? 1 : 0;
+    }
+    const p = fitPlatt(column, positive, sampleWeight);
+    A[o] = p.A;
+    B[o] = p.B;
+  }
+  return { A, B, warnings };
+}
+
+/** n × nClasses probabilities from decision values (n × 1 for binary, n × nClasses for one-vs-rest). */
+export function plattProbabilities(
+  scores: Float64Array,
+  rows: number,
+  nClasses: number,
+  A: Float64Array,
+  B: Float64Array,
+): Float64Array {
+  const K = nClasses;
+  const out = new Float64Array(rows * K);
+  if (K === 2) {
+    const platt = { A: A[0]!, B: B[0]! };
+    for (let i = 0; i < rows; i++) {
+      const p = plattProbability(platt, scores[i]!);
+      out[2 * i] = 1 - p;
+      out[2 * i + 1] = p;
+    }
+    return out;
+  }
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      const p = plattProbability({ A: A[k]!, B: B[k]! }, scores[i * K + k]!);
+      out[i * K + k] = p;
+      sum += p;
+    }
+    // sklearn's rule: renormalise the one-vs-rest probabilities; uniform if all are 0.
+    for (let k = 0; k < K; k++) out[i * K + k] = sum > 0 ? out[i * K + k]! / sum : 1 / K;
+  }
+  return out;
 }

@@ -9,13 +9,18 @@ import type { Estimator, SerializedModel } from "./estimator.js";
 import { LinearSvm } from "./linear-svm.js";
 import { LogisticRegression } from "./logistic-regression.js";
 import { NaiveBayes } from "./naive-bayes.js";
+import { SgdClassifier } from "./sgd.js";
 
 export const MODEL_FAMILIES = [
   "logistic_regression",
   "naive_bayes",
   "linear_svm",
+  "sgd",
 ] as const satisfies readonly ModelSpec["family"][];
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
+// Compile-time check that every family the spec accepts is listed above.
+const _everyFamilyListed: Exclude<ModelSpec["family"], ModelFamily> extends never ? true : false = true;
+void _everyFamilyListed;
 
 /**
  * A fresh, unfitted estimator. `seed` drives every random choice the family makes (shuffling,
@@ -29,6 +34,8 @@ export function createModel(spec: ModelSpec, seed: number): Estimator {
       return new NaiveBayes(spec);
     case "linear_svm":
       return new LinearSvm(spec, seed);
+    case "sgd":
+      return new SgdClassifier(spec, seed);
     default: {
       const family = (spec as { family: unknown }).family;
       throw new ModelError(`unknown model family "${String(family)}" (allowed: ${MODEL_FAMILIES.join(", ")})`);
@@ -68,6 +75,11 @@ export function loadModel(s: SerializedModel): Estimator {
       m.restore(s);
       return m;
     }
+    case "sgd": {
+      const m = new SgdClassifier(spec, 0);
+      m.restore(s);
+      return m;
+    }
   }
 }
 
@@ -84,12 +96,12 @@ export interface LinearWeights {
 /**
  * The score of each class as a linear function of the features, or null for a family that is not
  * linear. For binary models there is one row scoring class 1 (logistic regression and naive Bayes:
- * its log-odds; linear SVM: its margin), so a positive weight pushes towards class 1; for multiclass
+ * its log-odds; linear SVM and SGD: its decision value), so a positive weight pushes towards class 1; for multiclass
  * models row k scores class k (softmax or one-vs-rest logits, SVM margins, or naive Bayes joint log
  * likelihoods, which differ from log-probabilities by a per-row constant).
  */
 export function linearWeights(est: Estimator): LinearWeights | null {
-  if (est instanceof LogisticRegression || est instanceof LinearSvm) {
+  if (est instanceof LogisticRegression || est instanceof LinearSvm || est instanceof SgdClassifier) {
     if (est.nFeatures < 0) return null;
     return { classes: est.nClasses, weights: est.coef, intercept: est.intercept, input: "value" };
   }

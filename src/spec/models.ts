@@ -66,9 +66,43 @@ export const linearSvmParamsSchema = z.strictObject({
 });
 export type LinearSvmParams = z.infer<typeof linearSvmParamsSchema>;
 
+export const sgdParamsSchema = z.strictObject({
+  family: z.literal("sgd"),
+  /**
+   * hinge: linear SVM (probabilities by cross-validated Platt scaling); log_loss: logistic
+   * regression; modified_huber: smooth hinge with probabilities (clip(f, -1, 1) + 1) / 2.
+   */
+  loss: z.enum(["hinge", "log_loss", "modified_huber"]).default("hinge"),
+  /** L2 regularisation strength (the penalty is alpha/2 · ‖w‖² per example, as in sklearn). */
+  alpha: z.number().positive().default(1e-4),
+  fit_intercept: z.boolean().default(true),
+  /** Maximum number of epochs (passes over the training data). */
+  max_iter: z.number().int().positive().default(1000),
+  /** Stop after n_iter_no_change epochs that improve the epoch loss (or validation accuracy) by less than tol; null: run max_iter epochs. */
+  tol: z.number().min(0).nullable().default(1e-3),
+  /** Shuffle the rows before each epoch (seeded). */
+  shuffle: z.boolean().default(true),
+  /** optimal: eta = 1/(alpha (t0 + t)); constant: eta0; invscaling: eta0 / t^power_t. */
+  learning_rate: z.enum(["optimal", "constant", "invscaling"]).default("optimal"),
+  /** Initial learning rate for constant and invscaling (sklearn's default of 0 would not learn). */
+  eta0: z.number().positive().default(0.01),
+  power_t: z.number().default(0.5),
+  /** true: predict with the average of all iterates (ASGD); an integer n: average from the n-th update on. */
+  average: z.union([z.boolean(), z.number().int().positive()]).default(false),
+  /** Hold out validation_fraction of the training rows (stratified, seeded) and stop on their accuracy. */
+  early_stopping: z.boolean().default(false),
+  validation_fraction: z.number().gt(0).lt(1).default(0.1),
+  n_iter_no_change: z.number().int().positive().default(5),
+  class_weight: classWeight,
+  /** hinge only: Platt scaling is fitted on this many cross-validation folds. */
+  calibration_folds: z.number().int().min(2).default(5),
+});
+export type SgdParams = z.infer<typeof sgdParamsSchema>;
+
 export const modelSchema = z.discriminatedUnion("family", [
   logisticRegressionParamsSchema,
   naiveBayesParamsSchema,
   linearSvmParamsSchema,
+  sgdParamsSchema,
 ]);
 export type ModelSpec = z.infer<typeof modelSchema>;

@@ -8,6 +8,7 @@ const specs: ModelSpec[] = [
   modelSchema.parse({ family: "logistic_regression" }),
   modelSchema.parse({ family: "naive_bayes" }),
   modelSchema.parse({ family: "linear_svm" }),
+  modelSchema.parse({ family: "sgd", loss: "log_loss" }),
 ];
 
 const X = csrFromDense([1, 0, 2, 0, 3, 1, 0, 1, 1, 2, 0, 0], 4, 3);

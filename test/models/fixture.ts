@@ -48,6 +48,25 @@ export interface SvmCase {
   decisionTest: number[][];
 }
 
+export interface SgdExactCase {
+  name: string;
+  y: "y2" | "y3";
+  sampleWeight: boolean;
+  params: Record<string, unknown>;
+  coef: number[][];
+  intercept: number[];
+  nIter: number;
+}
+
+export interface SgdBehaviourCase {
+  name: string;
+  params: Record<string, unknown>;
+  meanAccuracy: number;
+  meanEpochs: number;
+  meanLogLoss: number | null;
+  meanCoef: number[][];
+}
+
 export interface Reference {
   provenance: string;
   X: number[][];
@@ -59,6 +78,8 @@ export interface Reference {
   naiveBayes: NbCase[];
   linearSvm: SvmCase[];
   platt: { decision: number[]; y: "y2"; cases: { name: string; sampleWeight: boolean; A: number; B: number }[] };
+  sgdExact: SgdExactCase[];
+  sgdBehaviour: { X: number[][]; y: number[]; Xtest: number[][]; ytest: number[]; cases: SgdBehaviourCase[] };
 }
 
 export const ref = JSON.parse(

@@ -14,6 +14,9 @@ const specs = [
   { family: "naive_bayes", variant: "complement", norm: true },
   { family: "linear_svm" },
   { family: "linear_svm", loss: "hinge", class_weight: "balanced", calibration_folds: 3 },
+  { family: "sgd", calibration_folds: 2 },
+  { family: "sgd", loss: "log_loss", average: true, early_stopping: true, validation_fraction: 0.25 },
+  { family: "sgd", loss: "modified_huber", learning_rate: "invscaling", eta0: 0.1 },
 ].map((s) => modelSchema.parse(s));
 
 describe("serialization round trip", () => {
@@ -37,7 +40,7 @@ describe("serialization round trip", () => {
   it("rejects an unknown family and truncated state", () => {
     expect(() => loadModel({ family: "random_forest", params: {}, nClasses: 2, nFeatures: 3, state: {} })).toThrow(
       new ModelError(
-        'cannot load model: unknown family "random_forest" (allowed: logistic_regression, naive_bayes, linear_svm)',
+        'cannot load model: unknown family "random_forest" (allowed: logistic_regression, naive_bayes, linear_svm, sgd)',
       ),
     );
     const m = createModel(specs[0]!, 1);
@@ -51,7 +54,7 @@ describe("serialization round trip", () => {
 
 describe("registry", () => {
   it("creates every family and names them", () => {
-    expect([...MODEL_FAMILIES]).toEqual(["logistic_regression", "naive_bayes", "linear_svm"]);
+    expect([...MODEL_FAMILIES]).toEqual(["logistic_regression", "naive_bayes", "linear_svm", "sgd"]);
     for (const family of MODEL_FAMILIES) expect(createModel(modelSchema.parse({ family }), 0).family).toBe(family);
   });
 });

@@ -96,6 +96,7 @@ describe("scale", () => {
     { family: "naive_bayes" },
     { family: "naive_bayes", variant: "complement" },
     { family: "linear_svm" },
+    { family: "sgd", loss: "log_loss", alpha: 1e-5, average: true },
   ]) {
     for (const [yy, K] of [
       [y2, 2],

@@ -15,7 +15,8 @@ import scipy
 import scipy.sparse as sp
 import sklearn
 from sklearn.calibration import _sigmoid_calibration
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.metrics import log_loss
 from sklearn.svm import LinearSVC
 from sklearn.naive_bayes import BernoulliNB, ComplementNB, MultinomialNB
 
@@ -221,11 +222,76 @@ for name, weights in [("unweighted", None), ("sample weights", sw)]:
     a, b = _sigmoid_calibration(platt_F, y2, weights)
     platt_cases.append({"name": name, "sampleWeight": weights is not None, "A": float(a), "B": float(b)})
 
+def sgd_exact_case(name, y, sample_weight=None, **params):
+    """shuffle=False: the visiting order is the row order, so the iterates are reproducible exactly."""
+    m = SGDClassifier(shuffle=False, **params)
+    m.fit(Xs, y, sample_weight=sample_weight)
+    return {
+        "name": name,
+        "y": "y2" if y is y2 else "y3",
+        "sampleWeight": sample_weight is not None,
+        "params": params,
+        "coef": m.coef_.tolist(),
+        "intercept": np.atleast_1d(m.intercept_).tolist(),
+        "nIter": int(m.n_iter_),
+    }
+
+sgd_exact = [
+    sgd_exact_case("hinge optimal binary", y2, alpha=1e-3, max_iter=50),
+    sgd_exact_case("log_loss optimal binary, balanced + sample weights", y2, sw, loss="log_loss", alpha=1e-3, class_weight="balanced", max_iter=50),
+    sgd_exact_case("modified_huber constant multiclass", y3, loss="modified_huber", learning_rate="constant", eta0=0.01, max_iter=50),
+    sgd_exact_case("log_loss invscaling averaged multiclass", y3, loss="log_loss", learning_rate="invscaling", eta0=0.1, alpha=1e-3, average=True, max_iter=50),
+    sgd_exact_case("hinge average from 15, class_weight dict, tol None", y2, alpha=1e-2, average=15, class_weight={0: 2.0, 1: 0.7}, tol=None, max_iter=7),
+    sgd_exact_case("log_loss no intercept multiclass, sample weights", y3, sw, loss="log_loss", fit_intercept=False, alpha=1e-2, max_iter=50),
+]
+
+# Behaviour with shuffling: a larger text-like problem (L2-normalised sparse counts, 3 classes).
+NB_TRAIN, NB_TEST, DB = 600, 300, 40
+brates = rng.uniform(0.1, 1.0, size=DB)
+def text_like(n):
+    x = rng.poisson(brates, size=(n, DB)).astype(float)
+    x[rng.uniform(size=(n, DB)) < 0.5] = 0.0
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1.0)
+bw = rng.normal(scale=2.0, size=(3, DB))
+Xb, Xbt = text_like(NB_TRAIN), text_like(NB_TEST)
+yb = (Xb @ bw.T + rng.normal(scale=0.4, size=(NB_TRAIN, 3))).argmax(axis=1)
+ybt = (Xbt @ bw.T + rng.normal(scale=0.4, size=(NB_TEST, 3))).argmax(axis=1)
+
+def sgd_behaviour_case(name, **params):
+    accs, iters, losses, coefs = [], [], [], []
+    for seed in range(5):
+        m = SGDClassifier(random_state=seed, **params).fit(sp.csr_matrix(Xb), yb)
+        accs.append(m.score(sp.csr_matrix(Xbt), ybt))
+        iters.append(m.n_iter_)
+        coefs.append(m.coef_)
+        if params.get("loss") in ("log_loss", "modified_huber"):
+            losses.append(log_loss(ybt, np.clip(m.predict_proba(sp.csr_matrix(Xbt)), 1e-15, 1)))
+    print(f"sgd {name}: accuracy {np.mean(accs):.3f} ± {np.std(accs):.3f}, epochs {np.mean(iters):.1f}", file=sys.stderr)
+    return {
+        "name": name,
+        "params": params,
+        "meanAccuracy": float(np.mean(accs)),
+        "meanEpochs": float(np.mean(iters)),
+        "meanLogLoss": float(np.mean(losses)) if losses else None,
+        "meanCoef": np.mean(coefs, axis=0).tolist(),
+    }
+
+sgd_behaviour = [
+    sgd_behaviour_case("hinge optimal", alpha=1e-3),
+    sgd_behaviour_case("log_loss optimal", loss="log_loss", alpha=1e-3),
+    sgd_behaviour_case("modified_huber optimal averaged", loss="modified_huber", alpha=1e-3, average=True),
+    sgd_behaviour_case("log_loss constant", loss="log_loss", learning_rate="constant", eta0=0.05, alpha=1e-4),
+    sgd_behaviour_case("log_loss invscaling averaged", loss="log_loss", learning_rate="invscaling", eta0=0.5, alpha=1e-4, average=True),
+    sgd_behaviour_case("hinge early stopping", alpha=1e-4, early_stopping=True, validation_fraction=0.2),
+]
+
 out = {
     "provenance": (
         f"test/reference/models_ref.py with scikit-learn {sklearn.__version__}, scipy {scipy.__version__}, "
         f"numpy {np.__version__}: LogisticRegression(solver='lbfgs', tol=1e-10, max_iter=10000, **params) and "
         "MultinomialNB/BernoulliNB/ComplementNB(**params), LinearSVC(dual=True, tol=1e-10, max_iter=1e6, random_state=0, **params), "
+        "SGDClassifier(**params) (shuffle=False for exact cases; random_state 0..4 for behaviour cases), "
         "fitted on csr_matrix(X) with y and optional sample_weight; sklearn.calibration._sigmoid_calibration(F, y2, sw)"
     ),
     "X": X.tolist(),
@@ -237,6 +303,14 @@ out = {
     "naiveBayes": nb_cases,
     "linearSvm": svm_cases,
     "platt": {"decision": platt_F.tolist(), "y": "y2", "cases": platt_cases},
+    "sgdExact": sgd_exact,
+    "sgdBehaviour": {
+        "X": Xb.tolist(),
+        "y": yb.tolist(),
+        "Xtest": Xbt.tolist(),
+        "ytest": ybt.tolist(),
+        "cases": sgd_behaviour,
+    },
 }
 with open("test/fixtures/models/reference.json", "w") as f:
     json.dump(out, f, indent=1)
