@@ -17,7 +17,7 @@
  * the ranking metrics are still meaningful on such scores.
  */
 import { DataError } from "../errors.js";
-import { averagePrecisionOrdered, descendingOrder, rocAucOrdered } from "./ranking.js";
+import { rankingMetrics } from "./ranking.js";
 import { checkBinaryInputs, checkNonEmpty, checkSameLength } from "./validate.js";
 
 /** Machine epsilon of float64, the clip scikit-learn's log_loss applies (np.finfo(float64).eps). */
@@ -92,7 +92,7 @@ export function binaryMetrics(
   }
   const total = tp + fp + tn + fn;
   const accuracy = (tp + tn) / total;
-  const order = descendingOrder(score);
+  const ranking = rankingMetrics(yTrue, score, sampleWeight);
   return {
     threshold,
     n,
@@ -104,8 +104,8 @@ export function binaryMetrics(
     accuracy,
     errorRate: 1 - accuracy,
     ...prf(tp, fp, fn),
-    roc_auc: rocAucOrdered(yTrue, score, order, sampleWeight),
-    average_precision: averagePrecisionOrdered(yTrue, score, order, sampleWeight),
+    roc_auc: ranking.rocAuc,
+    average_precision: ranking.averagePrecision,
     log_loss: probabilities ? logLossSum / total : NaN,
     brier: probabilities ? brierSum / total : NaN,
   };
@@ -259,7 +259,7 @@ export function multiclassMetrics(y: Int32Array, proba: Float64Array, nClasses: 
       yc[i] = y[i] === c ? 1 : 0;
       column[i] = proba[i * k + c]!;
     }
-    rocAuc[c] = rocAucOrdered(yc, column, descendingOrder(column));
+    rocAuc[c] = rankingMetrics(yc, column).rocAuc;
     aucSum += rocAuc[c]!;
     aucCount++;
   }

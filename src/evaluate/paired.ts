@@ -11,7 +11,7 @@ import { DataError } from "../errors.js";
 import { createRng } from "../util/random.js";
 import { LOG_LOSS_EPS, prf } from "./metrics.js";
 import { percentileSorted } from "./quantile.js";
-import { averagePrecisionOrdered, descendingOrder, rocAucOrdered } from "./ranking.js";
+import { averagePrecisionFromGroups, groupSlots, rocAucFromGroups, tieGroups } from "./ranking.js";
 import { binomialLogPmf, chiSquare1Sf, normalQuantile } from "./special.js";
 import { checkBinaryInputs, checkSameLength } from "./validate.js";
 
@@ -78,88 +78,157 @@ export interface PairedBootstrapResult {
   readonly deltas?: Float64Array;
 }
 
-type Kernel = (weights: Float64Array) => number;
-
 const THRESHOLD_METRICS = new Set<string>(["accuracy", "error_rate", "precision", "recall", "f1"]);
 
-/** A weighted evaluator of one named metric for one run; everything that does not depend on the weights is precomputed. */
-function namedKernel(
-  name: BootstrapMetricName,
+/**
+ * A metric prepared for resampling. A resample is n draws of an example index; each draw adds 1 to
+ * the count of the example's slot(s), and `evaluate` turns slot counts into (metric A, metric B).
+ * Everything that does not depend on the draw is computed once here, so a resample costs n draws
+ * plus one pass over the slots, with no allocation:
+ * - threshold metrics: 16 slots, (A's confusion cell, B's confusion cell) per example;
+ * - ranking metrics: one slot per (tie group, label) per run — one sort per run for all resamples;
+ * - log loss / Brier: a sum of per-example loss differences, no slots at all;
+ * - custom metrics: one slot per example, handed over as weights.
+ */
+type Plan =
+  | {
+      kind: "slots";
+      slotsA: Int32Array;
+      slotsB?: Int32Array;
+      nSlots: number;
+      evaluate: (counts: Float64Array, out: Float64Array) => void;
+    }
+  | { kind: "sum"; lossA: Float64Array; lossB: Float64Array; diff: Float64Array };
+
+function confusionMetric(name: string, tn: number, fn: number, fp: number, tp: number): number {
+  const total = tn + fn + fp + tp;
+  switch (name) {
+    case "accuracy":
+      return (tp + tn) / total;
+    case "error_rate":
+      return (fp + fn) / total;
+    case "precision":
+      return prf(tp, fp, fn).precision;
+    case "recall":
+      return prf(tp, fp, fn).recall;
+    default:
+      return prf(tp, fp, fn).f1;
+  }
+}
+
+function perExampleLoss(
+  name: "log_loss" | "brier",
   run: "A" | "B",
   yTrue: Uint8Array,
   score: Float64Array,
-  threshold: number,
-): Kernel {
-  const n = yTrue.length;
-  if (name === "roc_auc" || name === "average_precision") {
-    const order = descendingOrder(score);
-    return name === "roc_auc"
-      ? (w) => rocAucOrdered(yTrue, score, order, w)
-      : (w) => averagePrecisionOrdered(yTrue, score, order, w);
-  }
-  if (name === "log_loss" || name === "brier") {
-    const loss = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const s = score[i]!;
-      if (!(s >= 0 && s <= 1)) {
-        throw new DataError(
-          `pairedBootstrap: metric "${name}" needs probabilities in [0, 1]; score${run}[${i}] is ${s}`,
-          {
-            where: `score${run}[${i}]`,
-          },
-        );
-      }
-      const y = yTrue[i]!;
-      if (name === "brier") loss[i] = (s - y) * (s - y);
-      else {
-        const p = s < LOG_LOSS_EPS ? LOG_LOSS_EPS : s > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : s;
-        loss[i] = -(y === 1 ? Math.log(p) : Math.log(1 - p));
-      }
+): Float64Array {
+  const loss = new Float64Array(yTrue.length);
+  for (let i = 0; i < yTrue.length; i++) {
+    const s = score[i]!;
+    if (!(s >= 0 && s <= 1)) {
+      throw new DataError(
+        `pairedBootstrap: metric "${name}" needs probabilities in [0, 1]; score${run}[${i}] is ${s}`,
+        {
+          where: `score${run}[${i}]`,
+        },
+      );
     }
-    return (w) => {
-      let sum = 0;
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const wi = w[i]!;
-        sum += wi * loss[i]!;
-        total += wi;
-      }
-      return sum / total;
+    const y = yTrue[i]!;
+    if (name === "brier") loss[i] = (s - y) * (s - y);
+    else {
+      const p = s < LOG_LOSS_EPS ? LOG_LOSS_EPS : s > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : s;
+      loss[i] = -(y === 1 ? Math.log(p) : Math.log(1 - p));
+    }
+  }
+  return loss;
+}
+
+function namedPlan(
+  name: BootstrapMetricName,
+  yTrue: Uint8Array,
+  scoreA: Float64Array,
+  scoreB: Float64Array,
+  thresholdA: number,
+  thresholdB: number,
+): Plan {
+  const n = yTrue.length;
+  if (name === "log_loss" || name === "brier") {
+    const lossA = perExampleLoss(name, "A", yTrue, scoreA);
+    const lossB = perExampleLoss(name, "B", yTrue, scoreB);
+    const diff = new Float64Array(n);
+    for (let i = 0; i < n; i++) diff[i] = lossB[i]! - lossA[i]!;
+    return { kind: "sum", lossA, lossB, diff };
+  }
+  if (name === "roc_auc" || name === "average_precision") {
+    const a = tieGroups(scoreA);
+    const b = tieGroups(scoreB);
+    const offsetB = 2 * a.groups;
+    const fromGroups = name === "roc_auc" ? rocAucFromGroups : averagePrecisionFromGroups;
+    return {
+      kind: "slots",
+      slotsA: groupSlots(yTrue, a.group),
+      slotsB: groupSlots(yTrue, b.group, offsetB),
+      nSlots: offsetB + 2 * b.groups,
+      evaluate: (counts, out) => {
+        out[0] = fromGroups(counts, 0, a.groups);
+        out[1] = fromGroups(counts, offsetB, b.groups);
+      },
     };
   }
-  // Threshold metrics: per example, 0 = tn, 1 = fn, 2 = fp, 3 = tp (bit 1: predicted, bit 0: positive).
-  const cell = new Uint8Array(n);
-  for (let i = 0; i < n; i++) cell[i] = (score[i]! >= threshold ? 2 : 0) | yTrue[i]!;
-  const tally = new Float64Array(4);
-  return (w) => {
-    tally.fill(0);
-    for (let i = 0; i < n; i++) tally[cell[i]!]! += w[i]!;
-    const tn = tally[0]!;
-    const fn = tally[1]!;
-    const fp = tally[2]!;
-    const tp = tally[3]!;
-    const total = tn + fn + fp + tp;
-    switch (name) {
-      case "accuracy":
-        return (tp + tn) / total;
-      case "error_rate":
-        return (fp + fn) / total;
-      case "precision":
-        return prf(tp, fp, fn).precision;
-      case "recall":
-        return prf(tp, fp, fn).recall;
-      default:
-        return prf(tp, fp, fn).f1;
-    }
+  // Confusion cell: bit 1 = predicted positive, bit 0 = positive (0 tn, 1 fn, 2 fp, 3 tp); slot = 4·cellA + cellB.
+  const slots = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const y = yTrue[i]!;
+    slots[i] = 4 * ((scoreA[i]! >= thresholdA ? 2 : 0) | y) + ((scoreB[i]! >= thresholdB ? 2 : 0) | y);
+  }
+  const tallyA = new Float64Array(4);
+  const tallyB = new Float64Array(4);
+  return {
+    kind: "slots",
+    slotsA: slots,
+    nSlots: 16,
+    evaluate: (counts, out) => {
+      tallyA.fill(0);
+      tallyB.fill(0);
+      for (let slot = 0; slot < 16; slot++) {
+        tallyA[slot >> 2]! += counts[slot]!;
+        tallyB[slot & 3]! += counts[slot]!;
+      }
+      out[0] = confusionMetric(name, tallyA[0]!, tallyA[1]!, tallyA[2]!, tallyA[3]!);
+      out[1] = confusionMetric(name, tallyB[0]!, tallyB[1]!, tallyB[2]!, tallyB[3]!);
+    },
+  };
+}
+
+function customPlan(
+  metric: WeightedMetric,
+  yTrue: Uint8Array,
+  scoreA: Float64Array,
+  scoreB: Float64Array,
+  thresholdA: number,
+  thresholdB: number,
+): Plan {
+  const n = yTrue.length;
+  const identity = new Int32Array(n);
+  for (let i = 0; i < n; i++) identity[i] = i;
+  return {
+    kind: "slots",
+    slotsA: identity,
+    nSlots: n,
+    evaluate: (counts, out) => {
+      out[0] = metric(yTrue, scoreA, thresholdA, counts);
+      out[1] = metric(yTrue, scoreB, thresholdB, counts);
+    },
   };
 }
 
 /**
  * Paired bootstrap of metric(B) − metric(A). Each resample draws n examples with replacement, the
- * same draw for both runs (that pairing is what cancels the example-difficulty variance), and is
- * represented by counts per example: every metric is then a weighted metric, ranking metrics reuse
- * one sort per run, and a resample costs O(n) with no allocation. Resample r draws its n indices as
- * `rng.int(n)` from `createRng(seed)`, in order, so a run is reproducible from its seed.
+ * same draw for both runs (that pairing is what cancels the example-difficulty variance). A
+ * resample is represented by counts (multinomial weights), never by a copied data set: every metric
+ * is then a weighted metric, ranking metrics reuse one sort per run, and a resample costs n draws
+ * plus one pass over at most n slots. Resample r draws its n indices as `rng.int(n)` from
+ * `createRng(seed)`, in order, so a result is reproducible from its seed.
  *
  * Interval: percentile (numpy's linear percentile of the valid deltas). p-value: two-sided share of
  * resampled deltas on the other side of 0 (Koehn 2004), which for a symmetric bootstrap
@@ -178,16 +247,14 @@ export function pairedBootstrap(options: PairedBootstrapOptions): PairedBootstra
   }
   if (!(ci > 0 && ci < 1)) throw new DataError(`${fn}: ci is ${ci}; it must lie strictly between 0 and 1`);
   if (!Number.isInteger(seed)) throw new DataError(`${fn}: seed is ${seed}; it must be an integer`);
+  const thresholdA = options.thresholdA ?? NaN;
+  const thresholdB = options.thresholdB ?? NaN;
 
-  let kernelA: Kernel;
-  let kernelB: Kernel;
+  let plan: Plan;
   let metricName: string;
   let higherIsBetter: boolean | undefined;
   if (typeof metric === "function") {
-    const tA = options.thresholdA ?? NaN;
-    const tB = options.thresholdB ?? NaN;
-    kernelA = (w) => metric(yTrue, scoreA, tA, w);
-    kernelB = (w) => metric(yTrue, scoreB, tB, w);
+    plan = customPlan(metric, yTrue, scoreA, scoreB, thresholdA, thresholdB);
     metricName = metric.name || "custom";
   } else {
     if (!(BOOTSTRAP_METRICS as readonly string[]).includes(metric)) {
@@ -198,16 +265,34 @@ export function pairedBootstrap(options: PairedBootstrapOptions): PairedBootstra
         `${fn}: metric "${metric}" depends on the decision threshold; give thresholdA and thresholdB`,
       );
     }
-    kernelA = namedKernel(metric, "A", yTrue, scoreA, options.thresholdA ?? NaN);
-    kernelB = namedKernel(metric, "B", yTrue, scoreB, options.thresholdB ?? NaN);
+    plan = namedPlan(metric, yTrue, scoreA, scoreB, thresholdA, thresholdB);
     metricName = metric;
     higherIsBetter = !(metric === "log_loss" || metric === "brier" || metric === "error_rate");
   }
 
   const n = yTrue.length;
-  const weights = new Float64Array(n).fill(1);
-  const metricA = kernelA(weights);
-  const metricB = kernelB(weights);
+  const pair = new Float64Array(2);
+  const counts = new Float64Array(plan.kind === "slots" ? plan.nSlots : 0);
+  let metricA: number;
+  let metricB: number;
+  if (plan.kind === "sum") {
+    let sumA = 0;
+    let sumB = 0;
+    for (let i = 0; i < n; i++) {
+      sumA += plan.lossA[i]!;
+      sumB += plan.lossB[i]!;
+    }
+    metricA = sumA / n;
+    metricB = sumB / n;
+  } else {
+    for (let i = 0; i < n; i++) {
+      counts[plan.slotsA[i]!]!++;
+      if (plan.slotsB !== undefined) counts[plan.slotsB[i]!]!++;
+    }
+    plan.evaluate(counts, pair);
+    metricA = pair[0]!;
+    metricB = pair[1]!;
+  }
 
   const rng = createRng(seed);
   const deltas = new Float64Array(resamples);
@@ -216,9 +301,28 @@ export function pairedBootstrap(options: PairedBootstrapOptions): PairedBootstra
   let atMostZero = 0;
   let atLeastZero = 0;
   for (let r = 0; r < resamples; r++) {
-    weights.fill(0);
-    for (let k = 0; k < n; k++) weights[rng.int(n)]!++;
-    const d = kernelB(weights) - kernelA(weights);
+    let d: number;
+    if (plan.kind === "sum") {
+      const diff = plan.diff;
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += diff[rng.int(n)]!;
+      d = sum / n;
+    } else {
+      counts.fill(0);
+      const slotsA = plan.slotsA;
+      const slotsB = plan.slotsB;
+      if (slotsB === undefined) {
+        for (let k = 0; k < n; k++) counts[slotsA[rng.int(n)]!]!++;
+      } else {
+        for (let k = 0; k < n; k++) {
+          const i = rng.int(n);
+          counts[slotsA[i]!]!++;
+          counts[slotsB[i]!]!++;
+        }
+      }
+      plan.evaluate(counts, pair);
+      d = pair[1]! - pair[0]!;
+    }
     deltas[r] = d;
     if (Number.isNaN(d)) continue;
     valid[nValid++] = d;

@@ -4,8 +4,8 @@
  * false positives. Every "distinct score" point is the decision `score >= threshold` with the
  * threshold at that score, the same convention as scikit-learn's `_binary_clf_curve`.
  *
- * The walkers take weights so that a bootstrap resample (expressed as counts per example) reuses
- * one sort: ranking metrics on a resample are then a linear pass instead of a new O(n log n) sort.
+ * Ranking metrics work on counts per tie group, so that a bootstrap resample (counts per example)
+ * reuses one sort: a ranking metric on a resample is a linear pass, not a new O(n log n) sort.
  */
 
 /** Example indices ordered by descending score (ties in any order: callers aggregate tie groups). */
@@ -67,71 +67,101 @@ export function binaryClfCurve(
 }
 
 /**
- * Area under the ROC curve by the trapezoid rule over tie groups: a positive and a negative with the
- * same score count one half, exactly the Mann–Whitney statistic and scikit-learn's `roc_auc_score`.
- * NaN when either class has zero total weight (the curve is undefined; scikit-learn raises instead).
+ * Tie groups of `score`: group[i] is the rank of example i's score among the distinct scores,
+ * 0 = highest. Ranking metrics only depend on how many positives and negatives each group holds,
+ * so a resample (or a weighting) is just a different count per group: no re-sorting.
  */
-export function rocAucOrdered(
-  yTrue: Uint8Array,
+export function tieGroups(
   score: Float64Array,
-  order: Int32Array,
-  weight?: Float64Array,
-): number {
+  order: Int32Array = descendingOrder(score),
+): {
+  group: Int32Array;
+  groups: number;
+} {
+  const n = order.length;
+  const group = new Int32Array(n);
+  let g = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    group[i] = g;
+    if (k < n - 1 && score[order[k + 1]!] !== score[i]) g++;
+  }
+  return { group, groups: n === 0 ? 0 : g + 1 };
+}
+
+/**
+ * Slot of each example for group counts: 2·group + y (negatives at even, positives at odd slots),
+ * shifted by `offset` so that two runs can share one counts array.
+ */
+export function groupSlots(yTrue: Uint8Array, group: Int32Array, offset = 0): Int32Array {
+  const slots = new Int32Array(group.length);
+  for (let i = 0; i < group.length; i++) slots[i] = offset + 2 * group[i]! + yTrue[i]!;
+  return slots;
+}
+
+/**
+ * Area under the ROC curve from per-group (negative, positive) counts in descending score order,
+ * `counts[offset + 2g]` and `counts[offset + 2g + 1]`: the trapezoid rule over tie groups, so a
+ * positive and a negative with the same score count one half — the Mann–Whitney statistic and
+ * scikit-learn's `roc_auc_score`. NaN when either class has zero total weight (the curve is
+ * undefined; scikit-learn raises instead).
+ */
+export function rocAucFromGroups(counts: Float64Array, offset: number, groups: number): number {
   let tp = 0;
   let fp = 0;
   let tpPrev = 0;
   let fpPrev = 0;
   let twiceArea = 0;
-  const n = order.length;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    const w = weight === undefined ? 1 : weight[i]!;
-    if (yTrue[i] === 1) tp += w;
-    else fp += w;
-    if (k === n - 1 || score[order[k + 1]!] !== score[i]) {
-      twiceArea += (fp - fpPrev) * (tp + tpPrev);
-      tpPrev = tp;
-      fpPrev = fp;
-    }
+  const end = offset + 2 * groups;
+  for (let j = offset; j < end; j += 2) {
+    const neg = counts[j]!;
+    const pos = counts[j + 1]!;
+    if (neg === 0 && pos === 0) continue;
+    tp += pos;
+    fp += neg;
+    twiceArea += (fp - fpPrev) * (tp + tpPrev);
+    tpPrev = tp;
+    fpPrev = fp;
   }
   if (tp === 0 || fp === 0) return NaN;
   return twiceArea / (2 * tp * fp);
 }
 
 /**
- * Average precision, scikit-learn's step definition: AP = Σ_j (R_j − R_{j−1}) · P_j over distinct
- * score thresholds, descending (no interpolation). NaN when there are no positives: AP averages the
- * precision at each positive, so it is undefined without one (scikit-learn ≥ 1.1 returns 0 with a
- * warning; a 0 would rank such a run as the worst possible rather than as "not measurable").
+ * Average precision from per-group counts (layout as rocAucFromGroups), scikit-learn's step
+ * definition: AP = Σ_j (R_j − R_{j−1}) · P_j over distinct score thresholds, descending, no
+ * interpolation. NaN when there are no positives: AP averages the precision at each positive, so it
+ * is undefined without one (scikit-learn >= 1.1 returns 0 with a warning; a 0 would rank such a run
+ * as the worst possible rather than as "not measurable").
  */
-export function averagePrecisionOrdered(
-  yTrue: Uint8Array,
-  score: Float64Array,
-  order: Int32Array,
-  weight?: Float64Array,
-): number {
+export function averagePrecisionFromGroups(counts: Float64Array, offset: number, groups: number): number {
+  const end = offset + 2 * groups;
   let totalPos = 0;
-  const n = order.length;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    if (yTrue[i] === 1) totalPos += weight === undefined ? 1 : weight[i]!;
-  }
+  for (let j = offset + 1; j < end; j += 2) totalPos += counts[j]!;
   if (totalPos === 0) return NaN;
   let tp = 0;
   let fp = 0;
-  let tpPrev = 0;
   let sum = 0;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    const w = weight === undefined ? 1 : weight[i]!;
-    if (yTrue[i] === 1) tp += w;
-    else fp += w;
-    if (k === n - 1 || score[order[k + 1]!] !== score[i]) {
-      if (tp !== tpPrev) {
-        sum += ((tp - tpPrev) / totalPos) * (tp / (tp + fp));
-        tpPrev = tp;
-      }
-    }
+  for (let j = offset; j < end; j += 2) {
+    const pos = counts[j + 1]!;
+    tp += pos;
+    fp += counts[j]!;
+    if (pos !== 0) sum += (pos / totalPos) * (tp / (tp + fp));
   }
   return sum;
+}
+
+/** ROC-AUC and average precision of one scoring, optionally weighted. */
+export function rankingMetrics(
+  yTrue: Uint8Array,
+  score: Float64Array,
+  weight?: Float64Array,
+): { rocAuc: number; averagePrecision: number } {
+  const { group, groups } = tieGroups(score);
+  const counts = new Float64Array(2 * groups);
+  for (let i = 0; i < yTrue.length; i++) counts[2 * group[i]! + yTrue[i]!]! += weight === undefined ? 1 : weight[i]!;
+  return {
+    rocAuc: rocAucFromGroups(counts, 0, groups),
+    averagePrecision: averagePrecisionFromGroups(counts, 0, groups),
+  };
 }

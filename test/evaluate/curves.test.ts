@@ -7,6 +7,7 @@ import {
   rocCurve,
 } from "../../src/evaluate/curves.js";
 import { binaryMetrics } from "../../src/evaluate/metrics.js";
+import { percentileSorted } from "../../src/evaluate/quantile.js";
 import { expectAllClose, expectClose, floats, labels, nanOf, ref } from "./reference.js";
 
 const inputs = {
@@ -106,5 +107,11 @@ describe("calibration curve and ECE against scikit-learn 1.2.1 calibration_curve
     expect(err(() => calibrationCurve(labels([1, 0]), floats([0.5, 0.5]), { strategy: "kmeans" as "uniform" }))).toBe(
       'calibrationCurve: strategy is "kmeans"; allowed: "uniform", "quantile"',
     );
+  });
+});
+
+describe("numpy's linear percentile", () => {
+  it("np.percentile(sorted, q), bit for bit", () => {
+    for (const c of ref.percentile) expect(percentileSorted(c.sorted, c.q)).toBe(c.value);
   });
 });

@@ -91,6 +91,7 @@ export interface Reference {
   }[];
   wilson: { k: number; n: number; z: number; low: number; high: number }[];
   norm_ppf: { p: number; x: number }[];
+  percentile: { sorted: number[]; q: number; value: number }[];
 }
 
 export const ref = JSON.parse(readFileSync(new URL("./reference.json", import.meta.url), "utf8")) as Reference;

@@ -261,6 +261,21 @@ wilson_cases = [wilson(k, n, a) for k, n, a in [(0, 10, 0.05), (10, 10, 0.05), (
 norm_ppf = [{"p": p, "x": st.norm.ppf(p)} for p in [1e-12, 1e-6, 0.001, 0.025, 0.2, 0.5, 0.8, 0.975, 0.999,
                                                      1 - 1e-6]]
 
+# numpy's linear percentile, bit for bit (bin edges and bootstrap intervals depend on it): arrays with
+# ties, q including values whose virtual index lands at or above a half (numpy's two-sided lerp).
+# Keeps the first 20 draws and every later draw (of 3000) where the one-sided a + (b − a)·t differs.
+rng = np.random.default_rng(99)
+percentile_cases = []
+for draw in range(3000):
+    arr = np.sort(np.round(rng.uniform(size=int(rng.integers(2, 12))), 2))
+    q = float(rng.choice([0, 2.5, 10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90, 95, 97.5, 100]))
+    value = np.percentile(arr, q)
+    vi = (len(arr) - 1) * (q / 100)
+    i = min(int(np.floor(vi)), len(arr) - 1)
+    one_sided = arr[i] + (arr[min(i + 1, len(arr) - 1)] - arr[i]) * (vi - i)
+    if draw < 20 or one_sided != value:
+        percentile_cases.append({"sorted": arr, "q": q, "value": value})
+
 out = {
     "_provenance": {
         "script": "test/reference/evaluate_ref.py",
@@ -278,6 +293,7 @@ out = {
     "mcnemar": mcnemar,
     "wilson": wilson_cases,
     "norm_ppf": norm_ppf,
+    "percentile": percentile_cases,
 }
 with open("test/evaluate/reference.json", "w") as f:
     json.dump(clean(out), f, indent=1)
