@@ -20,6 +20,8 @@ export type EvalInput =
       readonly score: Float64Array;
       /** The run's own recorded threshold: score >= threshold decides positive. */
       readonly threshold: number;
+      /** The run's recorded decisions (1 = positive); when given, they decide instead of the threshold. */
+      readonly decided?: Uint8Array;
     }
   | {
       readonly kind: "multiclass";
@@ -75,7 +77,7 @@ function meanOf(values: Float64Array): Kernel {
 }
 
 function binaryKernel(metric: string, input: EvalInput & { kind: "binary" }): Kernel | undefined {
-  const { yTrue, score, threshold } = input;
+  const { yTrue, score, threshold, decided } = input;
   const n = yTrue.length;
   switch (metric) {
     case "roc_auc":
@@ -103,7 +105,10 @@ function binaryKernel(metric: string, input: EvalInput & { kind: "binary" }): Ke
     case "f1": {
       // per example: 0 = tn, 1 = fn, 2 = fp, 3 = tp (bit 1: decided positive, bit 0: positive)
       const cell = new Uint8Array(n);
-      for (let i = 0; i < n; i++) cell[i] = (score[i]! >= threshold ? 2 : 0) | yTrue[i]!;
+      for (let i = 0; i < n; i++) {
+        const positive = decided === undefined ? score[i]! >= threshold : decided[i] === 1;
+        cell[i] = (positive ? 2 : 0) | yTrue[i]!;
+      }
       const tally = new Float64Array(4);
       return (w) => {
         tally.fill(0);
