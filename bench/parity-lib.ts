@@ -44,16 +44,25 @@ export async function runParity(): Promise<ParityRow[]> {
       };
       const splitFile = join(dir, `${pair.sklearn}-split.json`);
       writeFileSync(splitFile, JSON.stringify(split));
-      const out = execFileSync(PYTHON, [join(here, "sklearn_spam.py"), "--split", splitFile, "--models", pair.sklearn], {
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const out = execFileSync(
+        PYTHON,
+        [join(here, "sklearn_spam.py"), "--split", splitFile, "--models", pair.sklearn],
+        {
+          encoding: "utf8",
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
       const sk = (JSON.parse(out) as { models: Record<string, Record<string, number>> }).models[pair.sklearn]!;
       const test = outcome.metrics.test!;
       rows.push({
         model: pair.model,
         spec: `bench/specs/${pair.spec}`,
-        mlloop: { accuracy: test["accuracy"]!, f1: test["f1"]!, roc_auc: test["roc_auc"]!, features: outcome.features.total },
+        mlloop: {
+          accuracy: test["accuracy"]!,
+          f1: test["f1"]!,
+          roc_auc: test["roc_auc"]!,
+          features: outcome.features.total,
+        },
         sklearn: { accuracy: sk["accuracy"]!, f1: sk["f1"]!, roc_auc: sk["roc_auc"]!, features: sk["n_features"]! },
         nTrain: split.train.length,
         nTest: split.test.length,

@@ -17,6 +17,7 @@ import type { Spec } from "../spec/schema.js";
 import { canonicalize, specHash } from "../spec/canonical.js";
 import { diffSpecs, type SpecPatch } from "../spec/patch.js";
 import { deriveSeed } from "../util/random.js";
+import { didYouMean } from "../spec/suggest.js";
 import type { Store } from "../track/store.js";
 import { startRun } from "../track/run-logger.js";
 
@@ -77,7 +78,7 @@ export function resolvePositiveClass(spec: Spec, classes: readonly string[]): nu
     const idx = classes.indexOf(wanted);
     if (idx < 0) {
       throw new SpecError(
-        `evaluate.positive_class: "${wanted}" is not a label in the data (labels: ${classes.join(", ")})`,
+        `evaluate.positive_class: "${wanted}" is not a label in the data${didYouMean(wanted, classes)} (labels: ${classes.join(", ")})`,
         { where: "evaluate.positive_class" },
       );
     }
