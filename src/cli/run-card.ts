@@ -48,7 +48,11 @@ export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]):
   lines.push(
     dim(
       `created ${fmtTime(run.createdAt)}` +
-        (run.endedAt && run.startedAt ? ` · took ${fmtMs(run.endedAt - run.startedAt)}` : "") +
+        (Object.keys(run.timings).length > 0
+          ? ` · took ${fmtMs(Object.values(run.timings).reduce((a, b) => a + b, 0))}`
+          : run.endedAt && run.startedAt
+            ? ` · took ${fmtMs(run.endedAt - run.startedAt)}`
+            : "") +
         (run.specHash ? ` · spec ${run.specHash.slice(0, 12)}` : ""),
     ),
   );
