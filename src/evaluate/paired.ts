@@ -95,8 +95,10 @@ type Plan =
       kind: "slots";
       slotsA: Int32Array;
       slotsB?: Int32Array;
-      nSlots: number;
-      evaluate: (counts: Float64Array, out: Float64Array) => void;
+      /** Slot counts of the current resample (Int32Array where possible: half the cache footprint). */
+      counts: Float64Array | Int32Array;
+      /** Writes (metric A, metric B) of the current counts into out. */
+      evaluate: (out: Float64Array) => void;
     }
   | { kind: "sum"; lossA: Float64Array; lossB: Float64Array; diff: Float64Array };
 
@@ -164,12 +166,13 @@ function namedPlan(
     const b = tieGroups(scoreB);
     const offsetB = 2 * a.groups;
     const fromGroups = name === "roc_auc" ? rocAucFromGroups : averagePrecisionFromGroups;
+    const counts = new Int32Array(offsetB + 2 * b.groups);
     return {
       kind: "slots",
       slotsA: groupSlots(yTrue, a.group),
       slotsB: groupSlots(yTrue, b.group, offsetB),
-      nSlots: offsetB + 2 * b.groups,
-      evaluate: (counts, out) => {
+      counts,
+      evaluate: (out) => {
         out[0] = fromGroups(counts, 0, a.groups);
         out[1] = fromGroups(counts, offsetB, b.groups);
       },
@@ -181,13 +184,14 @@ function namedPlan(
     const y = yTrue[i]!;
     slots[i] = 4 * ((scoreA[i]! >= thresholdA ? 2 : 0) | y) + ((scoreB[i]! >= thresholdB ? 2 : 0) | y);
   }
+  const counts = new Int32Array(16);
   const tallyA = new Float64Array(4);
   const tallyB = new Float64Array(4);
   return {
     kind: "slots",
     slotsA: slots,
-    nSlots: 16,
-    evaluate: (counts, out) => {
+    counts,
+    evaluate: (out) => {
       tallyA.fill(0);
       tallyB.fill(0);
       for (let slot = 0; slot < 16; slot++) {
@@ -211,11 +215,12 @@ function customPlan(
   const n = yTrue.length;
   const identity = new Int32Array(n);
   for (let i = 0; i < n; i++) identity[i] = i;
+  const counts = new Float64Array(n);
   return {
     kind: "slots",
     slotsA: identity,
-    nSlots: n,
-    evaluate: (counts, out) => {
+    counts,
+    evaluate: (out) => {
       out[0] = metric(yTrue, scoreA, thresholdA, counts);
       out[1] = metric(yTrue, scoreB, thresholdB, counts);
     },
@@ -272,7 +277,6 @@ export function pairedBootstrap(options: PairedBootstrapOptions): PairedBootstra
 
   const n = yTrue.length;
   const pair = new Float64Array(2);
-  const counts = new Float64Array(plan.kind === "slots" ? plan.nSlots : 0);
   let metricA: number;
   let metricB: number;
   if (plan.kind === "sum") {
@@ -285,11 +289,12 @@ export function pairedBootstrap(options: PairedBootstrapOptions): PairedBootstra
     metricA = sumA / n;
     metricB = sumB / n;
   } else {
+    const counts = plan.counts;
     for (let i = 0; i < n; i++) {
       counts[plan.slotsA[i]!]!++;
       if (plan.slotsB !== undefined) counts[plan.slotsB[i]!]!++;
     }
-    plan.evaluate(counts, pair);
+    plan.evaluate(pair);
     metricA = pair[0]!;
     metricB = pair[1]!;
   }
@@ -308,6 +313,7 @@ export function pairedBootstrap(options: PairedBootstrapOptions): PairedBootstra
       for (let k = 0; k < n; k++) sum += diff[rng.int(n)]!;
       d = sum / n;
     } else {
+      const counts = plan.counts;
       counts.fill(0);
       const slotsA = plan.slotsA;
       const slotsB = plan.slotsB;
@@ -320,7 +326,7 @@ export function pairedBootstrap(options: PairedBootstrapOptions): PairedBootstra
           counts[slotsB[i]!]!++;
         }
       }
-      plan.evaluate(counts, pair);
+      plan.evaluate(pair);
       d = pair[1]! - pair[0]!;
     }
     deltas[r] = d;
