@@ -8,6 +8,10 @@ import { isMlloopError } from "../errors.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerShow } from "./commands/show.js";
+import { registerCompare } from "./commands/compare.js";
+import { registerAttribute } from "./commands/attribute.js";
+import { registerLog } from "./commands/log.js";
+import { registerLedger } from "./commands/ledger.js";
 import { red } from "./render.js";
 import { VERSION } from "../version.js";
 
@@ -36,6 +40,10 @@ Examples:
   registerRun(program);
   registerRuns(program);
   registerShow(program);
+  registerCompare(program);
+  registerAttribute(program);
+  registerLog(program);
+  registerLedger(program);
   return program;
 }
 

@@ -168,8 +168,8 @@ export function formatChange(change: RunChange, options: { maxCommits?: number }
       c.from !== c.to
         ? `code ${c.from?.slice(0, 10) ?? "(none)"} → ${c.to?.slice(0, 10) ?? "(none)"}` +
           (c.commits !== null ? ` (${c.commits.length} commit${c.commits.length === 1 ? "" : "s"})` : "")
-        : "code: uncommitted changes differ";
-    lines.push(head + (c.toDirty ? " + uncommitted changes" : ""));
+        : `code: same commit ${c.to?.slice(0, 10) ?? "(none)"}, different uncommitted changes`;
+    lines.push(head + (c.from !== c.to && c.toDirty ? " + uncommitted changes" : ""));
     const max = options.maxCommits ?? 5;
     for (const commit of (c.commits ?? []).slice(0, max)) lines.push(`    ${commit}`);
     if ((c.commits?.length ?? 0) > max) lines.push(`    … ${c.commits!.length - max} more`);
