@@ -11,14 +11,7 @@
  */
 import type { CsrMatrix } from "../features/csr.js";
 import type { SmoothObjective } from "./optim/objective.js";
-import {
-  csrTimesMatrix,
-  csrTimesVector,
-  csrTransposeTimesMatrixAdd,
-  csrTransposeTimesVectorAdd,
-  logOnePlusExpNeg,
-  sigmoid,
-} from "./sparse-linear.js";
+import { csrTimesMatrix, csrTimesVector, logOnePlusExpNeg, sigmoid } from "./sparse-linear.js";
 
 /** Binary problem: parameters are [w_0 … w_{d-1}, b?], labels y_i ∈ {-1, +1}. */
 export class BinaryLogisticObjective implements SmoothObjective {
@@ -27,7 +20,7 @@ export class BinaryLogisticObjective implements SmoothObjective {
   meanLoss = NaN;
   private readonly z: Float64Array;
   private readonly D: Float64Array;
-  private readonly r: Float64Array;
+  private readonly diag: Float64Array;
   private readonly d: number;
 
   constructor(
@@ -42,7 +35,7 @@ export class BinaryLogisticObjective implements SmoothObjective {
     this.size = X.cols + (fitIntercept ? 1 : 0);
     this.z = new Float64Array(X.rows);
     this.D = new Float64Array(X.rows);
-    this.r = new Float64Array(X.rows);
+    this.diag = new Float64Array(this.size);
   }
 
   value(w: Float64Array): number {
@@ -61,44 +54,59 @@ export class BinaryLogisticObjective implements SmoothObjective {
     return f + 0.5 * this.l2 * reg;
   }
 
+  /** Also accumulates the Hessian diagonal in the same pass over X (TRON's preconditioner). */
   gradient(w: Float64Array, g: Float64Array): void {
-    const { z, ySign, c, D, r, d } = this;
+    const { z, ySign, c, D, d, diag } = this;
+    const { indptr, indices, data } = this.X;
+    for (let j = 0; j < d; j++) {
+      g[j] = this.l2 * w[j]!;
+      diag[j] = this.l2;
+    }
     let gb = 0;
+    let mb = 0;
     for (let i = 0; i < z.length; i++) {
       const s = sigmoid(ySign[i]! * z[i]!);
-      D[i] = c[i]! * s * (1 - s);
-      r[i] = c[i]! * (s - 1) * ySign[i]!;
-      gb += r[i]!;
+      const Di = c[i]! * s * (1 - s);
+      const ri = c[i]! * (s - 1) * ySign[i]!;
+      D[i] = Di;
+      gb += ri;
+      mb += Di;
+      const end = indptr[i + 1]!;
+      for (let p = indptr[i]!; p < end; p++) {
+        const j = indices[p]!;
+        const x = data[p]!;
+        g[j]! += ri * x;
+        diag[j]! += Di * x * x;
+      }
     }
-    for (let j = 0; j < d; j++) g[j] = this.l2 * w[j]!;
-    csrTransposeTimesVectorAdd(this.X, r, g);
-    if (this.fitIntercept) g[d] = gb;
+    if (this.fitIntercept) {
+      g[d] = gb;
+      diag[d] = mb;
+    }
   }
 
+  /** (l2·I + Xᵀ D X) v in one pass over the rows: each row's product is scattered back at once. */
   hessVec(v: Float64Array, out: Float64Array): void {
-    const { D, r, d } = this;
-    csrTimesVector(this.X, v, this.fitIntercept ? v[d]! : 0, r);
-    let ob = 0;
-    for (let i = 0; i < r.length; i++) {
-      r[i]! *= D[i]!;
-      ob += r[i]!;
-    }
+    const { D, d } = this;
+    const { indptr, indices, data } = this.X;
+    const vb = this.fitIntercept ? v[d]! : 0;
     for (let j = 0; j < d; j++) out[j] = this.l2 * v[j]!;
-    csrTransposeTimesVectorAdd(this.X, r, out);
+    let ob = 0;
+    for (let i = 0; i < this.X.rows; i++) {
+      const start = indptr[i]!;
+      const end = indptr[i + 1]!;
+      let t = vb;
+      for (let p = start; p < end; p++) t += v[indices[p]!]! * data[p]!;
+      t *= D[i]!;
+      if (t === 0) continue;
+      ob += t;
+      for (let p = start; p < end; p++) out[indices[p]!]! += t * data[p]!;
+    }
     if (this.fitIntercept) out[d] = ob;
   }
 
   diagHessian(M: Float64Array): void {
-    const { D, d } = this;
-    const { indptr, indices, data } = this.X;
-    for (let j = 0; j < d; j++) M[j] = this.l2;
-    let mb = 0;
-    for (let i = 0; i < this.X.rows; i++) {
-      const Di = D[i]!;
-      mb += Di;
-      for (let p = indptr[i]!; p < indptr[i + 1]!; p++) M[indices[p]!]! += Di * data[p]! * data[p]!;
-    }
-    if (this.fitIntercept) M[d] = mb;
+    M.set(this.diag);
   }
 }
 
@@ -114,6 +122,8 @@ export class MultinomialLogisticObjective implements SmoothObjective {
   private readonly Ptrial: Float64Array;
   private readonly P: Float64Array;
   private readonly R: Float64Array;
+  private readonly diag: Float64Array;
+  private readonly rowScratch: Float64Array;
   private readonly d: number;
   private readonly K: number;
 
@@ -131,6 +141,8 @@ export class MultinomialLogisticObjective implements SmoothObjective {
     this.Ptrial = new Float64Array(X.rows * K);
     this.P = new Float64Array(X.rows * K);
     this.R = new Float64Array(X.rows * K);
+    this.diag = new Float64Array(this.size);
+    this.rowScratch = new Float64Array(K);
   }
 
   value(w: Float64Array): number {
@@ -159,52 +171,75 @@ export class MultinomialLogisticObjective implements SmoothObjective {
     return f + 0.5 * this.l2 * reg;
   }
 
+  /** Also accumulates the Hessian diagonal in the same pass over X (TRON's preconditioner). */
   gradient(w: Float64Array, g: Float64Array): void {
-    const { d, K, y, c, P, R } = this;
-    const n = this.X.rows;
-    P.set(this.Ptrial);
-    for (let i = 0; i < n; i++) {
-      const o = i * K;
-      for (let k = 0; k < K; k++) R[o + k] = c[i]! * (P[o + k]! - (k === y[i] ? 1 : 0));
-    }
-    for (let j = 0; j < d * K; j++) g[j] = this.l2 * w[j]!;
-    csrTransposeTimesMatrixAdd(this.X, R, K, g);
-    if (this.fitIntercept) this.sumRows(R, g, d * K);
-  }
-
-  hessVec(v: Float64Array, out: Float64Array): void {
-    const { d, K, c, P, R } = this;
-    const n = this.X.rows;
-    csrTimesMatrix(this.X, v.subarray(0, d * K), K, this.fitIntercept ? v.subarray(d * K) : null, R);
-    for (let i = 0; i < n; i++) {
-      const o = i * K;
-      let pq = 0;
-      for (let k = 0; k < K; k++) pq += P[o + k]! * R[o + k]!;
-      for (let k = 0; k < K; k++) R[o + k] = c[i]! * P[o + k]! * (R[o + k]! - pq);
-    }
-    for (let j = 0; j < d * K; j++) out[j] = this.l2 * v[j]!;
-    csrTransposeTimesMatrixAdd(this.X, R, K, out);
-    if (this.fitIntercept) this.sumRows(R, out, d * K);
-  }
-
-  diagHessian(M: Float64Array): void {
-    const { d, K, c, P } = this;
+    const { d, K, y, c, P, R, diag } = this;
     const { indptr, indices, data } = this.X;
-    for (let j = 0; j < d * K; j++) M[j] = this.l2;
-    if (this.fitIntercept) for (let k = 0; k < K; k++) M[d * K + k] = 0;
-    for (let i = 0; i < this.X.rows; i++) {
+    const n = this.X.rows;
+    const nw = d * K;
+    P.set(this.Ptrial);
+    for (let j = 0; j < nw; j++) {
+      g[j] = this.l2 * w[j]!;
+      diag[j] = this.l2;
+    }
+    const h = this.rowScratch;
+    if (this.fitIntercept) for (let k = 0; k < K; k++) g[nw + k] = diag[nw + k] = 0;
+    for (let i = 0; i < n; i++) {
       const o = i * K;
       for (let k = 0; k < K; k++) {
-        const h = c[i]! * P[o + k]! * (1 - P[o + k]!);
-        if (this.fitIntercept) M[d * K + k]! += h;
-        for (let p = indptr[i]!; p < indptr[i + 1]!; p++) M[indices[p]! * K + k]! += h * data[p]! * data[p]!;
+        const pk = P[o + k]!;
+        R[o + k] = c[i]! * (pk - (k === y[i] ? 1 : 0));
+        h[k] = c[i]! * pk * (1 - pk);
+        if (this.fitIntercept) {
+          g[nw + k]! += R[o + k]!;
+          diag[nw + k]! += h[k]!;
+        }
+      }
+      const end = indptr[i + 1]!;
+      for (let p = indptr[i]!; p < end; p++) {
+        const x = data[p]!;
+        const base = indices[p]! * K;
+        for (let k = 0; k < K; k++) {
+          g[base + k]! += x * R[o + k]!;
+          diag[base + k]! += h[k]! * x * x;
+        }
       }
     }
   }
 
-  private sumRows(R: Float64Array, out: Float64Array, offset: number): void {
-    const K = this.K;
-    for (let k = 0; k < K; k++) out[offset + k] = 0;
-    for (let i = 0; i < this.X.rows; i++) for (let k = 0; k < K; k++) out[offset + k]! += R[i * K + k]!;
+  /** Hessian-vector product in one pass over the rows (row scores, softmax Jacobian, scatter). */
+  hessVec(v: Float64Array, out: Float64Array): void {
+    const { d, K, c, P } = this;
+    const { indptr, indices, data } = this.X;
+    const nw = d * K;
+    const q = this.rowScratch;
+    for (let j = 0; j < nw; j++) out[j] = this.l2 * v[j]!;
+    if (this.fitIntercept) for (let k = 0; k < K; k++) out[nw + k] = 0;
+    for (let i = 0; i < this.X.rows; i++) {
+      const o = i * K;
+      const start = indptr[i]!;
+      const end = indptr[i + 1]!;
+      for (let k = 0; k < K; k++) q[k] = this.fitIntercept ? v[nw + k]! : 0;
+      for (let p = start; p < end; p++) {
+        const x = data[p]!;
+        const base = indices[p]! * K;
+        for (let k = 0; k < K; k++) q[k]! += x * v[base + k]!;
+      }
+      let pq = 0;
+      for (let k = 0; k < K; k++) pq += P[o + k]! * q[k]!;
+      for (let k = 0; k < K; k++) {
+        q[k] = c[i]! * P[o + k]! * (q[k]! - pq);
+        if (this.fitIntercept) out[nw + k]! += q[k]!;
+      }
+      for (let p = start; p < end; p++) {
+        const x = data[p]!;
+        const base = indices[p]! * K;
+        for (let k = 0; k < K; k++) out[base + k]! += x * q[k]!;
+      }
+    }
+  }
+
+  diagHessian(M: Float64Array): void {
+    M.set(this.diag);
   }
 }

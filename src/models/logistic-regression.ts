@@ -31,9 +31,9 @@ export type SmoothSolver = "tron" | "lbfgs";
 
 /**
  * Measured with `npx tsx test/reference/models_solver_bench.ts` (5,000 × 20,000, ~100 nnz/row,
- * 3 classes, C = 1, median of 3): to tol 1e-4 TRON took 0.61 s (4 Newton steps, 19 Hessian-vector
- * products), L-BFGS 4.0 s (93 iterations); to tol 1e-8 TRON 0.90 s, L-BFGS 27.8 s (231 iterations).
- * A Newton step costs a few Hessian-vector products but replaces dozens of quasi-Newton steps.
+ * 3 classes, C = 1, median CPU time of 3 fits): to tol 1e-4 TRON took 0.52 s (4 Newton steps),
+ * L-BFGS 2.48 s (93 iterations); to tol 1e-8 TRON 0.59 s (6), L-BFGS 6.56 s (170). A Newton step
+ * costs a few Hessian-vector products but replaces dozens of quasi-Newton steps.
  */
 const MULTINOMIAL_SOLVER: SmoothSolver = "tron";
 
@@ -119,7 +119,6 @@ export class LogisticRegression implements Estimator {
           const point: CurvePoint = { step, loss: f, trainLoss: obj.meanLoss };
           curve.push(devLoss === null ? point : { ...point, devLoss: devLoss(wNow) });
         };
-        record(0, obj.value(w), w);
         const result = this.minimise(obj, d, w, { ...solverOpts, onIteration: record }, "tron");
         results.push(result);
         curves.push(curve);
@@ -143,7 +142,6 @@ export class LogisticRegression implements Estimator {
       const point: CurvePoint = { step, loss: f, trainLoss: obj.meanLoss };
       curve.push(devLoss === null ? point : { ...point, devLoss: devLoss(wNow) });
     };
-    record(0, obj.value(w), w);
     const result = this.minimise(obj, d * K, w, { ...solverOpts, onIteration: record }, this.multinomialSolver);
     this.coef = new Float64Array(K * d);
     for (let j = 0; j < d; j++) for (let k = 0; k < K; k++) this.coef[k * d + j] = w[j * K + k]!;

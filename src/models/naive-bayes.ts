@@ -10,6 +10,7 @@ import type { NaiveBayesParams } from "../spec/models.js";
 import { checkFitData, checkNonNegative, checkPredictX } from "./check-input.js";
 import type { Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
 import { numberArray } from "./logistic-regression.js";
+import { csrTimesMatrix } from "./sparse-linear.js";
 
 export const NAIVE_BAYES = "naive_bayes";
 
@@ -25,7 +26,10 @@ export class NaiveBayes implements Estimator {
   classLogPrior: Float64Array = new Float64Array(0);
   /** Bias of the linear form jll = X · Wᵀ + bias (see `linearForm`). */
   private bias: Float64Array = new Float64Array(0);
-  /** The weights W of that linear form (bernoulli: log p − log(1−p); others: featureLogProb). */
+  /**
+   * The weights W of that linear form (bernoulli: log p − log(1−p); others: featureLogProb), stored
+   * feature-major (j·K + c) so that scoring a nonzero reads K adjacent numbers.
+   */
   private weights: Float64Array = new Float64Array(0);
 
   constructor(readonly params: NaiveBayesParams) {}
@@ -150,10 +154,10 @@ export class NaiveBayes implements Estimator {
         if (this.params.variant === "bernoulli") {
           // log(1 - p) with p = exp(lp) close to 1 would lose digits; log1p(-exp) keeps them.
           const logNot = Math.log1p(-Math.exp(lp));
-          this.weights[c * d + j] = lp - logNot;
+          this.weights[j * K + c] = lp - logNot;
           bias += logNot;
         } else {
-          this.weights[c * d + j] = lp;
+          this.weights[j * K + c] = lp;
         }
       }
       this.bias[c] = bias;
@@ -168,17 +172,8 @@ export class NaiveBayes implements Estimator {
 
   private jllFromPrepared(X: CsrMatrix): Float64Array {
     const K = this.nClasses;
-    const d = this.nFeatures;
     const out = new Float64Array(X.rows * K);
-    for (let i = 0; i < X.rows; i++) {
-      const o = i * K;
-      for (let c = 0; c < K; c++) out[o + c] = this.bias[c]!;
-      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
-        const j = X.indices[p]!;
-        const x = X.data[p]!;
-        for (let c = 0; c < K; c++) out[o + c]! += x * this.weights[c * d + j]!;
-      }
-    }
+    csrTimesMatrix(X, this.weights, K, this.bias, out);
     return out;
   }
 
@@ -201,9 +196,13 @@ export class NaiveBayes implements Estimator {
     return out;
   }
 
-  /** jll = X · weightsᵀ + bias over (binarized, for bernoulli) X. */
+  /** jll = X · weightsᵀ + bias over (binarized, for bernoulli) X; weights class-major (c·d + j). */
   linearForm(): { weights: Float64Array; bias: Float64Array } {
-    return { weights: this.weights, bias: this.bias };
+    const K = this.nClasses;
+    const d = this.nFeatures;
+    const classMajor = new Float64Array(K * d);
+    for (let j = 0; j < d; j++) for (let c = 0; c < K; c++) classMajor[c * d + j] = this.weights[j * K + c]!;
+    return { weights: classMajor, bias: this.bias };
   }
 
   serialize(): SerializedModel {

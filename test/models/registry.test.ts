@@ -109,6 +109,19 @@ describe("linearWeights", () => {
     }
   });
 
+  it("linear SVM and SGD: their decision function", () => {
+    for (const spec of [{ family: "linear_svm" }, { family: "sgd", loss: "log_loss" }]) {
+      const m = createModel(modelSchema.parse(spec), 0);
+      m.fit({ X, y: labels.y3, nClasses: 3 });
+      const w = linearWeights(m)!;
+      const f = (m as unknown as { decisionFunction(A: typeof X): Float64Array }).decisionFunction(Xtest);
+      for (let i = 0; i < Xtest.rows; i++) {
+        const s = scores(w, Xtest, i);
+        for (let k = 0; k < 3; k++) expect(s[k]).toBeCloseTo(f[i * 3 + k]!, 12);
+      }
+    }
+  });
+
   it("is null before fit", () => {
     expect(linearWeights(createModel(specs[0]!, 0))).toBeNull();
   });

@@ -94,6 +94,7 @@ export function owlqn(
   }
   let evaluations = 0;
   let iter = 0;
+  opts.onIteration?.(0, f, w);
   let converged = gnorm <= opts.tol * gnorm0;
 
   while (iter < opts.maxIter && !converged) {

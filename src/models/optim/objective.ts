@@ -20,7 +20,7 @@ export interface SolverOptions {
   /** Stop when ‖∇f(w)‖ ≤ tol · ‖∇f(0)‖ (liblinear's relative criterion). */
   readonly tol: number;
   readonly maxIter: number;
-  /** Called after each accepted iterate with its objective value. */
+  /** Called with the starting point (iteration 0) and after each accepted iterate, with its objective value. */
   readonly onIteration?: (iteration: number, f: number, w: Float64Array) => void;
 }
 

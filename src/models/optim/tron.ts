@@ -77,6 +77,7 @@ export function tron(obj: SmoothObjective, w: Float64Array, opts: SolverOptions)
   let deltaAdjusted = false;
   let iter = 1;
   let innerSteps = 0;
+  opts.onIteration?.(0, f, w);
   let converged = gnorm <= opts.tol * gnorm0;
 
   while (iter <= opts.maxIter && !converged) {
