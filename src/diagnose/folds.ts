@@ -1,0 +1,125 @@
+/**
+ * Cross-validation folds and training-set sizes for learning and validation curves.
+ *
+ * `stratifiedKFold` without shuffling reproduces scikit-learn's StratifiedKFold (1.2) fold for fold:
+ * classes are encoded in order of first appearance, each fold takes every k-th member of the sorted
+ * label list, and each class's members are dealt to folds in index order. With shuffling, the
+ * per-class fold labels are permuted by our seeded generator (the same idea, not sklearn's stream).
+ */
+import { DataError } from "../errors.js";
+import { createRng, deriveSeed, shuffleInPlace } from "../util/random.js";
+
+/** Fold index (0..k-1) of each row as a validation row. */
+export function stratifiedKFold(
+  y: Int32Array,
+  k: number,
+  options: { shuffle?: boolean; seed?: number; classNames?: readonly string[] } = {},
+): Int32Array {
+  const n = y.length;
+  if (!Number.isInteger(k) || k < 2) throw new DataError(`cross-validation needs at least 2 folds, got ${k}`);
+  // classes numbered in order of first appearance, as sklearn's y_encoded
+  const code = new Map<number, number>();
+  const encoded = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let c = code.get(y[i]!);
+    if (c === undefined) code.set(y[i]!, (c = code.size));
+    encoded[i] = c;
+  }
+  const byFirst = [...code.keys()];
+  const nClasses = byFirst.length;
+  const counts = new Int32Array(nClasses);
+  for (let i = 0; i < n; i++) counts[encoded[i]!]!++;
+  let minCount = Infinity;
+  for (let c = 0; c < nClasses; c++) minCount = Math.min(minCount, counts[c]!);
+  if (k > n) throw new DataError(`cannot make ${k} folds from ${n} examples`);
+  if (minCount < k) {
+    const label = byFirst[counts.indexOf(minCount)]!;
+    const name = options.classNames?.[label] ?? String(label);
+    throw new DataError(
+      `class "${name}" has only ${minCount} training examples, fewer than the ${k} cross-validation folds; use fewer folds`,
+    );
+  }
+  const sorted = Int32Array.from(encoded).sort();
+  // allocation[f][c] = count of class c among sorted[f::k]
+  const allocation: Int32Array[] = [];
+  for (let f = 0; f < k; f++) {
+    const a = new Int32Array(nClasses);
+    for (let i = f; i < n; i += k) a[sorted[i]!]!++;
+    allocation.push(a);
+  }
+  const folds = new Int32Array(n);
+  const rng = createRng(deriveSeed(options.seed ?? 0, "stratified-kfold"));
+  for (let c = 0; c < nClasses; c++) {
+    const labels: number[] = [];
+    for (let f = 0; f < k; f++) for (let r = 0; r < allocation[f]![c]!; r++) labels.push(f);
+    if (options.shuffle) shuffleInPlace(labels, rng);
+    let at = 0;
+    for (let i = 0; i < n; i++) if (encoded[i] === c) folds[i] = labels[at++]!;
+  }
+  return folds;
+}
+
+/** Training and validation rows of fold `f` (ascending). */
+export function foldRows(folds: Int32Array, f: number): { train: Int32Array; val: Int32Array } {
+  let nVal = 0;
+  for (let i = 0; i < folds.length; i++) if (folds[i] === f) nVal++;
+  const train = new Int32Array(folds.length - nVal);
+  const val = new Int32Array(nVal);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < folds.length; i++) {
+    if (folds[i] === f) val[b++] = i;
+    else train[a++] = i;
+  }
+  return { train, val };
+}
+
+/** numpy.linspace(lo, hi, count). */
+export function linspace(lo: number, hi: number, count: number): number[] {
+  if (count === 1) return [lo];
+  const step = (hi - lo) / (count - 1);
+  return Array.from({ length: count }, (_, i) => (i === count - 1 ? hi : lo + i * step));
+}
+
+/** numpy.logspace(lo, hi, count) (base 10). */
+export function logspace(lo: number, hi: number, count: number): number[] {
+  return linspace(lo, hi, count).map((e) => 10 ** e);
+}
+
+/**
+ * Absolute training sizes as scikit-learn's learning_curve computes them: floor(fraction × n_max)
+ * with n_max the first fold's training size, duplicates removed (it warns; we just drop them).
+ */
+export function trainSizes(fractions: readonly number[], nMax: number): number[] {
+  const out: number[] = [];
+  for (const f of fractions) {
+    if (!(f > 0 && f <= 1)) throw new DataError(`learning-curve sizes must be fractions in (0, 1], got ${f}`);
+    const size = Math.floor(f * nMax);
+    if (size >= 1 && !out.includes(size)) out.push(size);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * The order in which a fold's training rows are taken for smaller training sets. "prefix" keeps
+ * row order (scikit-learn: the first n rows); "stratified" deals the classes evenly through a
+ * seeded permutation, so every prefix keeps the class balance (MLY ch. 32).
+ */
+export function subsetOrder(rows: Int32Array, y: Int32Array, mode: "prefix" | "stratified", seed: number): Int32Array {
+  if (mode === "prefix") return rows;
+  const shuffled = Array.from(rows);
+  shuffleInPlace(shuffled, createRng(seed));
+  const byClass = new Map<number, number[]>();
+  for (const r of shuffled) {
+    const c = y[r]!;
+    let list = byClass.get(c);
+    if (!list) byClass.set(c, (list = []));
+    list.push(r);
+  }
+  const keyed: Array<{ row: number; key: number }> = [];
+  for (const list of byClass.values()) {
+    list.forEach((row, k) => keyed.push({ row, key: (k + 0.5) / list.length }));
+  }
+  keyed.sort((a, b) => a.key - b.key || a.row - b.row);
+  return Int32Array.from(keyed, (e) => e.row);
+}
