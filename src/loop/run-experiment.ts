@@ -279,7 +279,8 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       await run.logPredictions(rows);
       await run.logMetrics(
         training.curve.flatMap((p) => [
-          { split: "train", name: "loss", value: p.loss, step: p.step },
+          { split: "train", name: "loss", value: p.trainLoss ?? p.loss, step: p.step },
+          { split: "train", name: "objective", value: p.loss, step: p.step },
           ...(p.devLoss !== undefined ? [{ split: "dev", name: "loss", value: p.devLoss, step: p.step }] : []),
         ]),
       );
