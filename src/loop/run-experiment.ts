@@ -18,7 +18,7 @@ import { canonicalize, specHash } from "../spec/canonical.js";
 import { diffSpecs, type SpecPatch } from "../spec/patch.js";
 import { deriveSeed } from "../util/random.js";
 import { didYouMean } from "../spec/suggest.js";
-import type { Store } from "../track/store.js";
+import type { RunId, Store } from "../track/store.js";
 import { startRun } from "../track/run-logger.js";
 
 export const SPLIT_NAMES = ["train", "dev", "test"] as const;
@@ -44,7 +44,7 @@ export interface RunExperimentOptions {
 }
 
 export interface RunOutcome {
-  readonly runId: string;
+  readonly runId: RunId;
   readonly experiment: string;
   readonly parentId: string | null;
   readonly patch: SpecPatch;

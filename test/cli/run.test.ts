@@ -13,7 +13,7 @@ interface RunJson {
   parentId: string | null;
   patch: Array<{ op: string; path: string[]; value?: unknown; from?: unknown }>;
   metrics: Record<string, Record<string, number>>;
-  counts: Record<string, number>;
+  counts: { train: number; dev: number; test: number };
   training: { iterations: number; converged: boolean };
 }
 
