@@ -23,23 +23,28 @@ export interface ClosestParent {
 
 /**
  * The latest finished run of `experiment` whose spec is closest to `spec` (fewest SpecPatch ops);
- * null when the experiment has no finished run with a spec.
+ * null when the experiment has no finished run with a spec. Attribution's ablation runs (tagged
+ * `attribution`) are not candidates: they are measurements, not steps of the line of work.
  */
 export async function closestParent(store: Store, experiment: string, spec: unknown): Promise<ClosestParent | null> {
   const candidates = await queryRuns(store, {
     kind: "and",
     left: {
-      kind: "cmp",
-      field: { kind: "column", column: "experiment" },
-      op: "=",
-      value: { type: "string", value: experiment },
+      kind: "and",
+      left: {
+        kind: "cmp",
+        field: { kind: "column", column: "experiment" },
+        op: "=",
+        value: { type: "string", value: experiment },
+      },
+      right: {
+        kind: "cmp",
+        field: { kind: "column", column: "status" },
+        op: "=",
+        value: { type: "string", value: "finished" },
+      },
     },
-    right: {
-      kind: "cmp",
-      field: { kind: "column", column: "status" },
-      op: "=",
-      value: { type: "string", value: "finished" },
-    },
+    right: { kind: "cmp", field: { kind: "tag", key: "attribution" }, op: "=", value: { type: "null" } },
   });
   const distanceByHash = new Map<string, number>();
   let best: ClosestParent | null = null;

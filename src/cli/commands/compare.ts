@@ -53,7 +53,7 @@ function renderPair(c: RunComparison, all: boolean, store: { a: string | null; b
   lines.push("", bold("what changed"));
   const change = formatChange(c.change);
   if (change.length === 0) lines.push(dim("  nothing: same spec, code, data and environment"));
-  else lines.push(...change.map((l) => `  ${l.trimStart()}`));
+  else lines.push(...change.map((l) => (l.startsWith("    ") ? `      ${l.trim()}` : `  ${l.trim()}`)));
   if (all) {
     lines.push("", bold("full spec") + dim(" (changed keys marked *)"));
     const fa = flattenSpec(store.a === null ? {} : JSON.parse(store.a));

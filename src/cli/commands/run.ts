@@ -1,9 +1,14 @@
 /** `mlloop run SPEC`: one iteration of the loop, recorded. */
 import type { Command } from "commander";
 import { loadSpecFile } from "../../spec/load.js";
-import { runExperiment } from "../../loop/run-experiment.js";
+import { runExperiment, type RunOutcome } from "../../loop/run-experiment.js";
 import { openStore } from "../../track/open.js";
 import { UsageError } from "../../errors.js";
+import { randomBytes } from "node:crypto";
+import { closestParent } from "../../compare/lineage.js";
+import { REPLICATE_TAG } from "../../compare/noise.js";
+import { meanStd } from "../../track/query.js";
+import { canonicalize } from "../../spec/canonical.js";
 import { createStageReporter } from "../progress.js";
 import { printJson } from "../render.js";
 import { renderRunCard } from "../run-card.js";
@@ -15,6 +20,7 @@ interface RunOptions {
   note?: string;
   name?: string;
   tag: string[];
+  repeat: string;
   json?: boolean;
 }
 
@@ -36,10 +42,14 @@ export function registerRun(program: Command): void {
     .description("run an experiment spec: load data, split, featurise, train, evaluate, and record the run")
     .argument("<spec>", "experiment spec (YAML)")
     .option("-s, --set <key=value>", "override a spec key (repeatable), typed by the schema", collect, [])
-    .option("-p, --parent <run>", "parent run id (or unique prefix); the run records its change from it")
+    .option(
+      "-p, --parent <run>",
+      'parent run id (or unique prefix), or "auto": the latest finished run of the experiment with the closest spec',
+    )
     .option("-n, --note <text>", "a note stored with the run")
     .option("--name <name>", "a short name for the run")
     .option("-t, --tag <key=value>", "a tag (repeatable)", collect, [])
+    .option("--repeat <n>", "run n seed replicates (seed, seed+1, …) as one replicate group: the noise floor", "1")
     .option("--json", "print the result as JSON (no progress output)")
     .addHelpText(
       "after",
@@ -47,30 +57,90 @@ export function registerRun(program: Command): void {
 Examples:
   $ mlloop run examples/spam/baseline.yaml
   $ mlloop run examples/spam/baseline.yaml --set model.C=10 --parent 0193f2 --note "less regularisation"
-  $ mlloop run examples/spam/baseline.yaml --set features.words.ngram_range=[1,2] --json`,
+  $ mlloop run examples/spam/baseline.yaml --set features.words.ngram_range=[1,2] --json
+  $ mlloop run examples/spam/baseline.yaml --set model.C=3 --parent auto
+  $ mlloop run examples/spam/baseline.yaml --repeat 5`,
     )
     .action(async (specFile: string, opts: RunOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions & RunOptions>();
       const tags = parseTags(opts.tag);
+      const repeat = Number(opts.repeat);
+      if (!Number.isInteger(repeat) || repeat < 1)
+        throw new UsageError(`--repeat ${opts.repeat}: expected an integer >= 1`);
       const loaded = loadSpecFile(specFile, opts.set);
       const store = await openStore(globals.store);
       const reporter = createStageReporter({ enabled: !opts.json });
       try {
-        const outcome = await runExperiment({
-          spec: loaded.spec,
-          baseDir: loaded.baseDir,
-          store,
-          parent: opts.parent ?? null,
-          notes: opts.note,
-          name: opts.name,
-          tags,
-          events: {
-            start: (s, total) => reporter.start(s, total),
-            progress: (d, t) => reporter.update(d, t),
-            finish: (s, ms, detail) => reporter.finish(s, ms, detail),
-          },
-        });
+        let parent = opts.parent ?? null;
+        if (parent === "auto") {
+          // resolved once, so that replicates share the parent instead of descending from each other
+          const found = await closestParent(store, loaded.spec.experiment, canonicalize(loaded.spec));
+          parent = found?.runId ?? null;
+          if (!opts.json) {
+            process.stderr.write(
+              found === null
+                ? `--parent auto: experiment ${loaded.spec.experiment} has no finished run; this run has no parent\n`
+                : `--parent auto: ${found.runId.slice(0, 12)} (${found.distance} spec change${found.distance === 1 ? "" : "s"} away)\n`,
+            );
+          }
+        }
+        const group = repeat > 1 ? randomBytes(6).toString("hex") : null;
+        const outcomes: RunOutcome[] = [];
+        for (let i = 0; i < repeat; i++) {
+          outcomes.push(
+            await runExperiment({
+              spec: group === null ? loaded.spec : { ...loaded.spec, seed: loaded.spec.seed + i },
+              baseDir: loaded.baseDir,
+              store,
+              parent,
+              notes: opts.note,
+              name: opts.name,
+              tags: group === null ? tags : { ...tags, [REPLICATE_TAG]: group, replicate_index: String(i) },
+              events: {
+                start: (s, total) => reporter.start(s, total),
+                progress: (d, t) => reporter.update(d, t),
+                finish: (s, ms, detail) => reporter.finish(s, ms, detail),
+              },
+            }),
+          );
+        }
+        const outcome = outcomes[outcomes.length - 1]!;
         reporter.stop();
+        if (group !== null) {
+          const spread = (split: "dev" | "test", name: string) =>
+            meanStd(outcomes.map((o) => o.metrics[split]?.[name] ?? Number.NaN));
+          const names = Object.keys(outcome.metrics.dev ?? {}).filter((n) =>
+            [
+              "accuracy",
+              "precision",
+              "recall",
+              "f1",
+              "roc_auc",
+              "average_precision",
+              "log_loss",
+              "brier",
+              "macro_f1",
+            ].includes(n),
+          );
+          const summary = Object.fromEntries(names.map((n) => [n, spread("dev", n)]));
+          if (opts.json) {
+            printJson({
+              replicateGroup: group,
+              runs: outcomes.map((o) => ({ ...o, training: { ...o.training, curve: undefined } })),
+              dev: summary,
+              store: store.location,
+            });
+          } else {
+            process.stdout.write(
+              `\nreplicate group ${group}: ${repeat} runs (seeds ${loaded.spec.seed}…${loaded.spec.seed + repeat - 1})\n`,
+            );
+            for (const n of names) {
+              const s2 = summary[n]!;
+              process.stdout.write(`  dev ${n.padEnd(18)} mean ${s2.mean.toFixed(4)}  std ${s2.std.toFixed(4)}\n`);
+            }
+          }
+          return;
+        }
         const run = await store.getRun(outcome.runId);
         const metrics = await store.getMetrics(run.id);
         if (opts.json) {
