@@ -144,6 +144,43 @@ describe("mlloop compare / attribute / log / ledger / runs --where", () => {
     expect(ledger.entries.map((e) => e.run.id)).toEqual([a, b]);
   });
 
+  it("run --repeat 2 --parent auto: a replicate group under the closest run; compare shows the noise floor", async () => {
+    const r = await cli(
+      "run",
+      spec,
+      "--set",
+      "data.limit=600",
+      "--set",
+      "model.C=10",
+      "--parent",
+      "auto",
+      "--repeat",
+      "2",
+      "--json",
+    );
+    expect(r.code).toBe(0);
+    const out = json<{
+      replicateGroup: string;
+      runs: Array<{ runId: string; parentId: string }>;
+      dev: Record<string, { count: number }>;
+    }>(r);
+    expect(out.runs).toHaveLength(2);
+    // a and b are both one change away (C, max_iter); the newer one wins; ablation runs are no candidates
+    expect(out.runs.map((x) => x.parentId)).toEqual([b, b]);
+    expect(out.dev["accuracy"]!.count).toBe(2);
+    const tagged = json<Array<{ id: string }>>(
+      await cli("runs", "--where", `tags.replicate_group = "${out.replicateGroup}"`, "--json"),
+    );
+    expect(tagged.map((x) => x.id).sort()).toEqual(out.runs.map((x) => x.runId).sort());
+    // replicates differ in seed, hence in split: compare them with b unpaired, and see the spread
+    const cmp = json<{
+      splits: Array<{ metrics: Array<{ noise: { std: number; groups: Array<{ runs: number }> } | null }> }>;
+    }>(
+      await cli("compare", b, out.runs[0]!.runId, "--unpaired", "--metric", "accuracy", "--resamples", "200", "--json"),
+    );
+    expect(cmp.splits[0]!.metrics[0]!.noise!.groups[0]!.runs).toBe(2);
+  });
+
   it("runs --where/--sort/--columns/--group-by --json, and parse errors with a caret", async () => {
     const r = await cli(
       "runs",
@@ -158,7 +195,14 @@ describe("mlloop compare / attribute / log / ledger / runs --where", () => {
     expect(rows.map((x) => x.id)).toEqual([b]);
     expect(rows[0]!.values["spec.model.C"]).toBe(10);
     const sorted = json<Array<{ id: string }>>(
-      await cli("runs", "--where", "tags.attribution = null", "--sort", "spec.model.C:desc,created", "--json"),
+      await cli(
+        "runs",
+        "--where",
+        "tags.attribution = null AND tags.replicate_group = null",
+        "--sort",
+        "spec.model.C:desc,created",
+        "--json",
+      ),
     );
     expect(sorted.map((x) => x.id)).toEqual([b, other, a]);
     const grouped = json<{ groups: Array<{ value: unknown; count: number }> }>(
@@ -167,7 +211,7 @@ describe("mlloop compare / attribute / log / ledger / runs --where", () => {
     expect(grouped.groups.map((g) => [g.value, g.count])).toEqual([
       [0.1, 2],
       [1, 1],
-      [10, 2],
+      [10, 4], // b, its ablation run +model.C and two replicates
     ]);
     const bad = await cli("runs", "--where", "metrics.dev.f1 >> 0.9");
     expect(bad.code).toBe(64);
