@@ -2,6 +2,8 @@
  * Timing of pairedBootstrap (not a test: vitest only runs *.test.ts). Run:
  *   npx tsx test/evaluate/measure-bootstrap.ts
  * Prints the median of 5 runs of 2,000 resamples for n = 1,210 and n = 100,000 and a few metrics.
+ * Most of the time is the n draws per resample from createRng (src/util/random.ts): one rng.int()
+ * costs ~30 ns there because its closure-held uint32 state is boxed by V8 on every write.
  */
 import { pairedBootstrap, type BootstrapMetricName } from "../../src/evaluate/paired.js";
 import { createRng } from "../../src/util/random.js";
