@@ -8,8 +8,7 @@ import { SpecError } from "../errors.js";
 import type { Dataset, Example } from "../data/example.js";
 import { loadDataset } from "../data/load.js";
 import { splitDataset, type SplitResult } from "../data/split.js";
-import { csrSelectRows } from "../features/csr.js";
-import { fitFeatures } from "../features/pipeline.js";
+import { fitTransformFeatures } from "../features/pipeline.js";
 import { createModel } from "../models/registry.js";
 import type { TrainingReport } from "../models/estimator.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
@@ -181,12 +180,12 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
   const examplesOf = (s: SplitName): Example[] => Array.from(idx[s], (i) => dataset.examples[i]!);
   const labelsOf = (s: SplitName): Int32Array => Int32Array.from(idx[s], (i) => y[i]!);
 
+  // fit on train (one tokenisation pass for train), then transform dev and test only
   const featurized = await stage(
     "features",
     () => {
-      const fitted = fitFeatures(spec.features, examplesOf("train"));
-      const all = fitted.transform(dataset.examples);
-      return { fitted, all };
+      const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"));
+      return { fitted, train, dev: fitted.transform(examplesOf("dev")), test: fitted.transform(examplesOf("test")) };
     },
     (f) => `${f.fitted.featureNames.length.toLocaleString("en-US")} features`,
   );
@@ -216,11 +215,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       badRowCount: dataset.badRows.length,
     });
 
-    const X = {
-      train: csrSelectRows(featurized.all, idx.train),
-      dev: csrSelectRows(featurized.all, idx.dev),
-      test: csrSelectRows(featurized.all, idx.test),
-    };
+    const X = { train: featurized.train, dev: featurized.dev, test: featurized.test };
 
     const training = await stage(
       "train",
