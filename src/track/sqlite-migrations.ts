@@ -109,6 +109,32 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX runs_by_status ON runs (status, id);
     `,
   },
+  {
+    version: 3,
+    name: "run results (diagnoses, recommendation outcomes); manual example tags",
+    sql: `
+      CREATE TABLE run_results (
+        run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        result_json TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (run_id, kind, key)
+      ) WITHOUT ROWID;
+
+      -- keyed by experiment and example id, not by run: a tag applies to every run that sees the example
+      CREATE TABLE example_tags (
+        experiment TEXT NOT NULL,
+        example_id TEXT NOT NULL,
+        tag        TEXT NOT NULL,
+        run_id     TEXT,
+        note       TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (experiment, example_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX example_tags_by_tag ON example_tags (experiment, tag);
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

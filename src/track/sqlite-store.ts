@@ -30,6 +30,8 @@ import {
   type MetricRecord,
   type MetricRow,
   type PairResult,
+  type RunResult,
+  type ExampleTag,
   type PredictionRecord,
   type QueriedRun,
   type PredictionRow,
@@ -862,6 +864,96 @@ export class SqliteStore implements Store {
     });
   }
 
+  async putRunResult(id: RunId, kind: string, key: string, result: unknown): Promise<void> {
+    requireString(kind, "a run result's kind");
+    requireString(key, "a run result's key");
+    const json = toJson(result, `${kind} result`);
+    await this.write(`storing a ${kind} result`, () => {
+      this.requireRun(id);
+      this.db
+        .prepare(
+          "INSERT OR REPLACE INTO run_results (run_id, kind, key, result_json, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .run(id, kind, key, json, Date.now());
+    });
+  }
+
+  async getRunResult(id: RunId, kind: string, key: string): Promise<RunResult | null> {
+    return this.run(`reading a ${kind} result`, () => {
+      const row = this.db
+        .prepare(
+          "SELECT run_id, kind, key, result_json, created_at FROM run_results WHERE run_id = ? AND kind = ? AND key = ?",
+        )
+        .get(id, kind, key) as RunResultRow | undefined;
+      return row === undefined ? null : toRunResult(row);
+    });
+  }
+
+  async listRunResults(id: RunId, kind: string): Promise<RunResult[]> {
+    return this.run(`listing ${kind} results`, () =>
+      (
+        this.db
+          .prepare(
+            "SELECT run_id, kind, key, result_json, created_at FROM run_results WHERE run_id = ? AND kind = ? ORDER BY created_at, key",
+          )
+          .all(id, kind) as RunResultRow[]
+      ).map(toRunResult),
+    );
+  }
+
+  async addExampleTags(
+    experiment: string,
+    exampleId: string,
+    tags: readonly string[],
+    options: { runId?: RunId | null; note?: string | null } = {},
+  ): Promise<void> {
+    requireString(experiment, "an experiment");
+    requireString(exampleId, "an example id");
+    for (const t of tags) checkExampleTag(t);
+    const note = optionalString(options.note, "a tag note");
+    const runId = options.runId === undefined || options.runId === null ? null : asRunId(options.runId);
+    await this.write("tagging an example", () => {
+      const now = Date.now();
+      const insert = this.db.prepare(
+        `INSERT INTO example_tags (experiment, example_id, tag, run_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (experiment, example_id, tag) DO UPDATE SET note = COALESCE(excluded.note, note)`,
+      );
+      for (const t of tags) insert.run(experiment, exampleId, t, runId, note, now);
+    });
+  }
+
+  async removeExampleTags(experiment: string, exampleId: string, tags: readonly string[]): Promise<number> {
+    return this.write("untagging an example", () => {
+      const del = this.db.prepare("DELETE FROM example_tags WHERE experiment = ? AND example_id = ? AND tag = ?");
+      let n = 0;
+      for (const t of tags) n += del.run(experiment, exampleId, t).changes;
+      return n;
+    });
+  }
+
+  async listExampleTags(experiment: string, exampleIds?: readonly string[]): Promise<ExampleTag[]> {
+    return this.run("listing example tags", () => {
+      const rows =
+        exampleIds === undefined
+          ? (this.db
+              .prepare("SELECT * FROM example_tags WHERE experiment = ? ORDER BY example_id, tag")
+              .all(experiment) as ExampleTagRow[])
+          : (this.db
+              .prepare(
+                "SELECT * FROM example_tags WHERE experiment = ? AND example_id IN (SELECT value FROM json_each(?)) ORDER BY example_id, tag",
+              )
+              .all(experiment, JSON.stringify(exampleIds)) as ExampleTagRow[]);
+      return rows.map((r) => ({
+        experiment: r.experiment,
+        exampleId: r.example_id,
+        tag: r.tag,
+        runId: r.run_id as RunId | null,
+        note: r.note,
+        createdAt: r.created_at,
+      }));
+    });
+  }
+
   /** The applied schema version (PRAGMA user_version). */
   async schemaVersion(): Promise<number> {
     return this.run("reading the schema version", () => this.db.pragma("user_version", { simple: true }) as number);
@@ -879,6 +971,43 @@ export class SqliteStore implements Store {
     await Promise.all([...this.heartbeats].map((h) => h.stop()));
     this.closed = true;
     this.db.close();
+  }
+}
+
+interface RunResultRow {
+  run_id: string;
+  kind: string;
+  key: string;
+  result_json: string;
+  created_at: number;
+}
+
+function toRunResult(row: RunResultRow): RunResult {
+  return {
+    runId: row.run_id as RunId,
+    kind: row.kind,
+    key: row.key,
+    result: JSON.parse(row.result_json) as unknown,
+    createdAt: row.created_at,
+  };
+}
+
+interface ExampleTagRow {
+  experiment: string;
+  example_id: string;
+  tag: string;
+  run_id: string | null;
+  note: string | null;
+  created_at: number;
+}
+
+/** A manual tag: 1–64 printable characters, no whitespace (so that `mlloop tag RUN EX a b` is unambiguous). */
+function checkExampleTag(tag: unknown): void {
+  // eslint-disable-next-line no-control-regex
+  if (typeof tag !== "string" || !/^[^\s\u0000-\u001f\u007f]{1,64}$/u.test(tag)) {
+    throw new StoreError(
+      `invalid tag ${JSON.stringify(tag) ?? String(tag)}: a tag is 1–64 characters without spaces or control characters`,
+    );
   }
 }
 

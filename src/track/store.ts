@@ -284,6 +284,34 @@ export interface PairResult {
   readonly createdAt: number;
 }
 
+/**
+ * A result derived from one run (a diagnosis, a recommendation's outcome), stored so that it need
+ * not be recomputed. `key` identifies the computation (options, algorithm version); storing the
+ * same (run, kind, key) again replaces it. Deleted with the run.
+ */
+export interface RunResult {
+  readonly runId: RunId;
+  readonly kind: string;
+  readonly key: string;
+  readonly result: unknown;
+  readonly createdAt: number;
+}
+
+/**
+ * A manual tag on an example, for error analysis. Tags belong to an experiment and an example id
+ * (not to a run): examples keep their ids across runs, so a tag given once applies to every run of
+ * the experiment that sees the example.
+ */
+export interface ExampleTag {
+  readonly experiment: string;
+  readonly exampleId: string;
+  readonly tag: string;
+  /** The run the tag was given from (for the record), if any. */
+  readonly runId: RunId | null;
+  readonly note: string | null;
+  readonly createdAt: number;
+}
+
 /** A running heartbeat; `stop` resolves once no further beat will be written. */
 export interface Heartbeat {
   stop(): Promise<void>;
@@ -341,6 +369,27 @@ export interface Store {
   getPairResult(kind: string, key: string): Promise<PairResult | null>;
   /** Results of one kind that involve any of the runs (as A or B), oldest first. */
   listPairResults(kind: string, runIds: readonly RunId[]): Promise<PairResult[]>;
+
+  /** Stores (or replaces) a result derived from one run; the run must exist. */
+  putRunResult(id: RunId, kind: string, key: string, result: unknown): Promise<void>;
+  getRunResult(id: RunId, kind: string, key: string): Promise<RunResult | null>;
+  /** The run's results of one kind, oldest first. */
+  listRunResults(id: RunId, kind: string): Promise<RunResult[]>;
+
+  /**
+   * Adds manual tags to an example of an experiment (a tag already there is kept, its note
+   * replaced when a new one is given). Tags are 1–64 printable characters without spaces.
+   */
+  addExampleTags(
+    experiment: string,
+    exampleId: string,
+    tags: readonly string[],
+    options?: { readonly runId?: RunId | null; readonly note?: string | null },
+  ): Promise<void>;
+  /** Removes tags from an example; returns how many were there. */
+  removeExampleTags(experiment: string, exampleId: string, tags: readonly string[]): Promise<number>;
+  /** The experiment's manual tags (of the given examples only, when listed), by example id then tag. */
+  listExampleTags(experiment: string, exampleIds?: readonly string[]): Promise<ExampleTag[]>;
 
   /** Stops this store's heartbeats and closes its connections. Idempotent. */
   close(): Promise<void>;
