@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { binaryMetrics, multiclassMetrics } from "../../src/evaluate/metrics.js";
 import { pairedBootstrap } from "../../src/evaluate/paired.js";
-import { jointBootstrap, percentileInterval } from "../../src/compare/bootstrap.js";
+import { jointBootstrap, percentileInterval, ResampleStream } from "../../src/compare/bootstrap.js";
 import { BINARY_COMPARE_METRICS, kernelFor, type EvalInput, type Kernel } from "../../src/compare/kernels.js";
 import {
   attributeFromKernels,
@@ -89,6 +89,16 @@ describe("weighted metric kernels", () => {
 });
 
 describe("joint bootstrap", () => {
+  it("draws the very stream of createRng(seed).int(n)", () => {
+    for (const seed of [0, 1, 42, 2 ** 31 + 7]) {
+      for (const n of [1, 7, 1200, 100_003]) {
+        const rng = createRng(seed);
+        const stream = new ResampleStream(seed);
+        for (let k = 0; k < 2000; k++) expect(stream.int(n)).toBe(rng.int(n));
+      }
+    }
+  });
+
   it("reproduces src/evaluate's pairedBootstrap from the same seed (two runs)", () => {
     const a = randomBinary(250, 1);
     const b = { y: a.y, score: a.score.map((s, i) => Math.min(1, Math.max(0, s + (i % 7 === 0 ? 0.3 : -0.02)))) };
