@@ -9,7 +9,12 @@ import { FEATURE_FAMILIES, type FeaturesSpec } from "../spec/schema.js";
 import { didYouMean } from "../spec/suggest.js";
 import { categoricalFamily } from "./categorical.js";
 import type { FeatureFamily, FeatureFamilyDefinition } from "./family.js";
+import { headersFamily } from "./headers.js";
+import { htmlFamily } from "./html.js";
 import { numericFamily } from "./numeric.js";
+import { routingFamily } from "./routing.js";
+import { spellingFamily } from "./spelling.js";
+import { urlsFamily } from "./urls.js";
 import { wordsFamily } from "./words.js";
 
 export type FeatureFamilyName = (typeof FEATURE_FAMILIES)[number];
@@ -19,6 +24,11 @@ const REGISTRY: { readonly [K in FeatureFamilyName]: FeatureFamilyDefinition<Fea
   words: wordsFamily,
   numeric: numericFamily,
   categorical: categoricalFamily,
+  routing: routingFamily,
+  urls: urlsFamily,
+  spelling: spellingFamily,
+  html: htmlFamily,
+  headers: headersFamily,
 };
 
 /** Family names in column order. */

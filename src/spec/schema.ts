@@ -152,20 +152,235 @@ export const categoricalParamsSchema = z.strictObject({
 });
 export type CategoricalParams = z.infer<typeof categoricalParamsSchema>;
 
+// ── the email families (routing, urls, spelling, html, headers) ──────────────────────────────────────
+
+/** How a signal column is scaled: by its largest absolute value on train (MaxAbsScaler), or not at all. */
+const signalScale = z.enum(["maxabs", "none"]).default("maxabs");
+const ascendingHours = z
+  .array(z.number().positive())
+  .min(1)
+  .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]!), { message: "list the band edges in increasing order" });
+
+/** Free-mail providers (registrable domains), as SpamAssassin's 20_freemail.cf lists them, abridged. */
+export const DEFAULT_FREEMAIL_DOMAINS = [
+  "aol.com",
+  "bigfoot.com",
+  "btinternet.com",
+  "caramail.com",
+  "email.com",
+  "excite.com",
+  "fastmail.fm",
+  "gmail.com",
+  "gmx.de",
+  "gmx.net",
+  "hotmail.co.uk",
+  "hotmail.com",
+  "hushmail.com",
+  "icloud.com",
+  "juno.com",
+  "live.com",
+  "lycos.com",
+  "mail.com",
+  "mail.ru",
+  "msn.com",
+  "netscape.net",
+  "netzero.net",
+  "outlook.com",
+  "protonmail.com",
+  "rediffmail.com",
+  "usa.net",
+  "web.de",
+  "yahoo.co.uk",
+  "yahoo.com",
+  "yandex.ru",
+];
+
+export const routingParamsSchema = z.strictObject({
+  freemail_domains: z.array(nonEmptyString).default(DEFAULT_FREEMAIL_DOMAINS),
+  /** Date-vs-first-Received skew bands in hours: [3, 24, 96] → 3–24 h, 24–96 h, > 96 h, in the past and the future. */
+  date_skew_hours: ascendingHours.default([3, 24, 96]),
+  scale: signalScale,
+});
+export type RoutingParams = z.infer<typeof routingParamsSchema>;
+
+/** URL shortening services (SpamAssassin's 25_url_shortener.cf, abridged, plus the 2002-era ones). */
+export const DEFAULT_URL_SHORTENERS = [
+  "bit.ly",
+  "buff.ly",
+  "cutt.ly",
+  "goo.gl",
+  "is.gd",
+  "makeashorterlink.com",
+  "ow.ly",
+  "rebrand.ly",
+  "shorturl.at",
+  "snipurl.com",
+  "t.co",
+  "tiny.cc",
+  "tinyurl.com",
+  "v.gd",
+];
+
+/**
+ * Top-level domains to flag. There is no canonical list: this default mixes the TLDs Spamhaus
+ * reports as most abused today with the new TLDs of the corpus's time (biz, info) that spam
+ * adopted first. Replace it for your own mail.
+ */
+export const DEFAULT_SUSPICIOUS_TLDS = [
+  "biz",
+  "buzz",
+  "cf",
+  "click",
+  "ga",
+  "gq",
+  "info",
+  "link",
+  "loan",
+  "ml",
+  "tk",
+  "top",
+  "work",
+  "xyz",
+];
+
+/** Brands phishers imitate, as they appear in domain names. */
+export const DEFAULT_PHISHING_BRANDS = [
+  "amazon",
+  "apple",
+  "bankofamerica",
+  "barclays",
+  "chase",
+  "citibank",
+  "ebay",
+  "google",
+  "hsbc",
+  "microsoft",
+  "paypal",
+  "visa",
+  "wellsfargo",
+  "yahoo",
+];
+
+export const urlsParamsSchema = z.strictObject({
+  shorteners: z.array(nonEmptyString).default(DEFAULT_URL_SHORTENERS),
+  suspicious_tlds: z.array(nonEmptyString).default(DEFAULT_SUSPICIOUS_TLDS),
+  brands: z.array(nonEmptyString).default(DEFAULT_PHISHING_BRANDS),
+  /** URL length band edges (Mohammad et al.: < 54 legitimate, 54–75 suspicious, > 75 phishing). */
+  length_bands: z
+    .tuple([z.number().int().positive(), z.number().int().positive()])
+    .refine(([a, b]) => a < b, { message: "the first edge must be below the second (e.g. [54, 75])" })
+    .default([54, 75]),
+  /** Also one column per registrable link domain seen in at least this many training messages (0 = off). */
+  domain_min_df: z.number().int().min(0).default(0),
+  scale: signalScale,
+});
+export type UrlsParams = z.infer<typeof urlsParamsSchema>;
+
+/** Words spammers disguise ("V1agra", "m0rtgage", "fr33"), after SpamAssassin's 25_replace.cf FUZZY_* rules. */
+export const DEFAULT_WATCH_WORDS = [
+  "cash",
+  "cheap",
+  "cialis",
+  "credit",
+  "free",
+  "guarantee",
+  "investment",
+  "loan",
+  "medication",
+  "million",
+  "money",
+  "mortgage",
+  "offer",
+  "pharmacy",
+  "porn",
+  "prescription",
+  "refinance",
+  "remove",
+  "rolex",
+  "sex",
+  "valium",
+  "viagra",
+  "xanax",
+];
+
+export const spellingParamsSchema = z.strictObject({
+  /** Text fields to read (email sources: subject and body; any data with text columns works too). */
+  fields: z.array(nonEmptyString).min(1).default(["subject", "body"]),
+  /** Words that count when spelled with look-alike characters, digits or junk between the letters. */
+  watch_words: z
+    .array(z.string().regex(/^[a-z]{3,}$/, { message: "watch words are lower-case letters a–z, 3 or more" }))
+    .default(DEFAULT_WATCH_WORDS),
+  /** One column per watch word ("spelling:fuzzy:viagra") besides the total. */
+  per_word: z.boolean().default(true),
+  /** Words shorter than this are not checked against the dictionary. */
+  min_word_length: z.number().int().min(1).default(3),
+  /** Only the first this many words of a message are spell-checked (cost bound on huge messages). */
+  max_words: z.number().int().positive().default(3000),
+  scale: signalScale,
+});
+export type SpellingParams = z.infer<typeof spellingParamsSchema>;
+
+export const htmlParamsSchema = z.strictObject({
+  /** Font sizes below this (px or pt; <font size> 1 counts as 10 px) are "tiny". */
+  tiny_font_px: z.number().positive().default(4),
+  /** Text colour this close to the background (largest RGB channel difference, 0–255) is low-contrast. */
+  low_contrast: z.number().int().min(0).max(255).default(32),
+  scale: signalScale,
+});
+export type HtmlParams = z.infer<typeof htmlParamsSchema>;
+
+export const headersParamsSchema = z.strictObject({
+  /** Subject words as "headers:subject:<word>" (apart from the body's words). */
+  subject: z.boolean().default(true),
+  /** "headers:from_domain=<domain>" and "headers:reply_to_domain=<domain>" (registrable domains). */
+  domains: z.boolean().default(true),
+  /** "headers:content_type=<type>" (top-level), "headers:charset=<charset>". */
+  content_type: z.boolean().default(true),
+  /** "headers:mailer=<name>" from X-Mailer / User-Agent, versions dropped. */
+  mailer: z.boolean().default(true),
+  /**
+   * "headers:has=<header name>" for every header present. Off by default: in a donated corpus many
+   * header names record how each folder was collected (which filters and fetchers it went
+   * through), not what the sender did, so they leak the label.
+   */
+  header_names: z.boolean().default(false),
+  /** Keep a token seen in at least this many training messages. */
+  min_df: z.number().int().min(1).default(2),
+  weighting: z.enum(["binary", "counts"]).default("binary"),
+});
+export type HeadersParams = z.infer<typeof headersParamsSchema>;
+
 export const featuresSchema = z
   .strictObject({
     words: wordsParamsSchema.optional(),
     numeric: numericParamsSchema.optional(),
     categorical: categoricalParamsSchema.optional(),
+    routing: routingParamsSchema.optional(),
+    urls: urlsParamsSchema.optional(),
+    spelling: spellingParamsSchema.optional(),
+    html: htmlParamsSchema.optional(),
+    headers: headersParamsSchema.optional(),
   })
   .refine((f) => Object.values(f).some((v) => v !== undefined), {
-    message: "at least one feature family is required (allowed: words, numeric, categorical)",
+    message:
+      "at least one feature family is required (allowed: words, numeric, categorical, routing, urls, spelling, html, headers)",
   });
 export type FeaturesSpec = z.infer<typeof featuresSchema>;
-export const FEATURE_FAMILIES = ["words", "numeric", "categorical"] as const;
+export const FEATURE_FAMILIES = [
+  "words",
+  "numeric",
+  "categorical",
+  "routing",
+  "urls",
+  "spelling",
+  "html",
+  "headers",
+] as const;
 
 export { modelSchema, type ModelSpec } from "./models.js";
 import { modelSchema } from "./models.js";
+export { diagnoseSchema, tagRuleSchema, type DiagnoseSpec, type TagRuleSpec } from "./diagnose.js";
+import { diagnoseSchema } from "./diagnose.js";
 
 // ── evaluate ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -210,6 +425,8 @@ export const specSchema = z.strictObject({
   features: featuresSchema,
   model: modelSchema,
   evaluate: evaluateSchema,
+  /** Error-analysis rules and diagnosis defaults (optional: absent, the spec hash is unchanged). */
+  diagnose: diagnoseSchema.optional(),
 });
 
 export type Spec = z.infer<typeof specSchema>;

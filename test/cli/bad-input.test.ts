@@ -92,7 +92,7 @@ describe("bad input", () => {
     await expectUserError(
       await runCli(["run", file, "--store", store]),
       2,
-      `error: invalid spec (${file}):\n  ✖ unknown key "features.word" — did you mean "features.words"? (allowed here: words, numeric, categorical)`,
+      `error: invalid spec (${file}):\n  ✖ unknown key "features.word" — did you mean "features.words"? (allowed here: words, numeric, categorical, routing, urls, spelling, html, headers)`,
     );
   });
 

@@ -133,9 +133,12 @@ describe("fitFeatures", () => {
       new DataError("features: there are no training examples to fit the features on"),
     );
     expect(() => fitFeatures({ wordz: {} } as never, train)).toThrow(
-      new SpecError('unknown feature family "wordz" — did you mean "words"? (allowed: words, numeric, categorical)', {
-        where: "features.wordz",
-      }),
+      new SpecError(
+        'unknown feature family "wordz" — did you mean "words"? (allowed: words, numeric, categorical, routing, urls, spelling, html, headers)',
+        {
+          where: "features.wordz",
+        },
+      ),
     );
   });
 });
@@ -155,7 +158,7 @@ describe("loadFeatures errors", () => {
     expect(() => loadFeatures(unknown)).toThrow('saved features: family 0 has unknown name "urlz"');
     const reversed = { ...good(), families: [...good().families].reverse() };
     expect(() => loadFeatures(reversed)).toThrow(
-      "saved features list their families out of order (expected words, numeric, categorical)",
+      "saved features list their families out of order (expected words, numeric, categorical, routing, urls, spelling, html, headers)",
     );
     const broken = good();
     (broken.families[1]!.state as { columns: unknown[] }).columns = [];

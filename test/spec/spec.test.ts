@@ -53,7 +53,7 @@ describe("parseSpec", () => {
   it("suggests a feature family for a typo", () => {
     const msg = messageOf(() => parseSpec({ ...base, features: { word: {} } }, "s.yaml"));
     expect(msg).toBe(
-      'invalid spec (s.yaml):\n  ✖ unknown key "features.word" — did you mean "features.words"? (allowed here: words, numeric, categorical)',
+      'invalid spec (s.yaml):\n  ✖ unknown key "features.word" — did you mean "features.words"? (allowed here: words, numeric, categorical, routing, urls, spelling, html, headers)',
     );
   });
 
