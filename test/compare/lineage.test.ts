@@ -42,7 +42,11 @@ describe("log and ledger", () => {
     const root = await writeRun(store, { dev: devSet(120, (i) => i < 30), name: "root" });
     const better = await writeRun(store, { dev: devSet(120, (i) => i < 10), parent: root, spec: withModel({ C: 10 }) });
     const side = await writeRun(store, { dev: devSet(120, (i) => i < 40), parent: root, spec: withModel({ C: 0.1 }) });
-    const best = await writeRun(store, { dev: devSet(120, (i) => i < 4), parent: better, spec: withModel({ C: 10, max_iter: 50 }) });
+    const best = await writeRun(store, {
+      dev: devSet(120, (i) => i < 4),
+      parent: better,
+      spec: withModel({ C: 10, max_iter: 50 }),
+    });
     const log = await runLog(store, { experiment: "spam", resamples: 300 });
     expect(log.metric).toBe("accuracy");
     expect(log.roots.map((n) => n.run.id)).toEqual([root]);
@@ -67,7 +71,11 @@ describe("log and ledger", () => {
 describe("change and players", () => {
   it("describes spec, data and environment changes", async () => {
     const a = await writeRun(store, { dev: devSet(10, () => false) });
-    const b = await writeRun(store, { dev: devSet(10, () => false), spec: withModel({ C: 2 }), devFingerprint: "e".repeat(64) });
+    const b = await writeRun(store, {
+      dev: devSet(10, () => false),
+      spec: withModel({ C: 2 }),
+      devFingerprint: "e".repeat(64),
+    });
     const change = describeChange(await store.getRun(a), await store.getRun(b), { git: false });
     expect(change.spec).toEqual([{ op: "set", path: ["model", "C"], value: 2, from: 1 }]);
     expect(change.data.splits).toEqual([{ split: "dev", from: "f".repeat(64), to: "e".repeat(64) }]);
@@ -91,7 +99,7 @@ describe("change and players", () => {
     const merged = groupPlayers(patch, [["model.C", "model.max_iter"]]);
     expect(merged.players.map((p) => p.name)).toEqual(["model.C+model.max_iter", "features.urls"]);
     expect(() => groupPlayers(patch, [["model.penalty"]])).toThrow(
-      "--group model.penalty: no changed key is \"model.penalty\" or under it (changed keys: features.urls, model.C, model.max_iter)",
+      '--group model.penalty: no changed key is "model.penalty" or under it (changed keys: features.urls, model.C, model.max_iter)',
     );
   });
 });
