@@ -216,6 +216,7 @@ function pairedSplit(
   aligned: AlignedSplit,
   metrics: readonly string[],
   settings: { resamples: number; seed: number; ci: number; band: number; flipLimit: number },
+  tagsOf: ReadonlyMap<string, readonly string[]>,
 ): SplitComparison {
   const [inA, inB] = aligned.inputs as [NonNullable<AlignedSplit["inputs"][0]>, NonNullable<AlignedSplit["inputs"][0]>];
   const stats: Stat[] = [];
@@ -248,7 +249,7 @@ function pairedSplit(
     unsharedA: aligned.unshared[0]!,
     unsharedB: aligned.unshared[1]!,
     metrics: metricRows(stats, draws, full, settings.band, settings.ci, n, { b, c }),
-    flips: flipsBetween(aligned, 0, 1, settings.flipLimit),
+    flips: flipsBetween(aligned, 0, 1, settings.flipLimit, tagsOf),
   };
 }
 
@@ -350,6 +351,15 @@ export async function compareRuns(
   const band = options.band ?? settings.band;
   const paired = !allowed.some((d) => d.kind === "examples");
   const flipLimit = options.flipLimit ?? 10;
+  // manual example tags slice the flips; they are part of the cache key since they can change
+  const tagsOf = new Map<string, string[]>();
+  for (const experiment of new Set([runA.experiment, runB.experiment])) {
+    for (const t of await store.listExampleTags(experiment)) {
+      const list = tagsOf.get(t.exampleId) ?? [];
+      if (!list.includes(t.tag)) list.push(t.tag);
+      tagsOf.set(t.exampleId, list.sort());
+    }
+  }
   const cacheable = options.cache !== false && runA.status === "finished" && runB.status === "finished";
   const key = cacheKey({
     v: COMPARISON_VERSION,
@@ -365,6 +375,7 @@ export async function compareRuns(
     allowThresholdChange: options.allowThresholdChange === true,
     flipLimit,
     previews: options.previews !== false,
+    tags: sha256Hex(JSON.stringify([...tagsOf.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))),
   });
 
   let comparison: RunComparison | null = null;
@@ -388,7 +399,7 @@ export async function compareRuns(
           { evaluation: evalB, predictions: predB },
         ]);
         const metrics = options.metrics ?? metricsFor(aligned.inputs[0]!);
-        result = pairedSplit(aligned, metrics, { resamples, seed, ci, band, flipLimit });
+        result = pairedSplit(aligned, metrics, { resamples, seed, ci, band, flipLimit }, tagsOf);
         if (result.unsharedA + result.unsharedB > 0) {
           warnings.push(
             `${split}: ${result.unsharedA + result.unsharedB} examples scored by only one run are left out of the paired comparison`,

@@ -62,6 +62,31 @@ describe("compareRuns", () => {
     expect(cmp.primaryMetric).toBe("accuracy");
   });
 
+  it("slices the flips by manual example tags, and a new tag is not hidden by the stored result", async () => {
+    const a = await writeRun(store, { dev: devSet(60, (i) => i < 12) });
+    const b = await writeRun(store, { dev: devSet(60, (i) => i >= 9 && i < 12) });
+    // fixed: 0..8; tag 0..3 "phishing-url" and 3 also "obfuscated"
+    for (let i = 0; i < 4; i++) {
+      const id = devSet(60, () => false)[i]![0];
+      await store.addExampleTags("spam", id, i === 3 ? ["phishing-url", "obfuscated"] : ["phishing-url"]);
+    }
+    const first = await compareRuns(store, a, b, { git: false, resamples: 100 });
+    const tagSlices = first.splits[0]!.flips!.slices.filter((s) => s.by === "tag");
+    expect(tagSlices.map((s) => [s.slice, s.n, s.fixed, s.broken])).toEqual([
+      ["obfuscated", 1, 1, 0],
+      ["phishing-url", 4, 4, 0],
+    ]);
+    expect(tagSlices[1]!.accuracyDelta).toBeCloseTo(4 / 60, 14);
+    expect(tagSlices[1]!.share).toBeCloseTo(4 / 9, 14);
+    const flipped = first.splits[0]!.flips!.examples.find((f) => f.exampleId === devSet(60, () => false)[3]![0])!;
+    expect(flipped.tags).toEqual(["obfuscated", "phishing-url"]);
+    await store.addExampleTags("spam", devSet(60, () => false)[5]![0], ["obfuscated"]);
+    const second = await compareRuns(store, a, b, { git: false, resamples: 100 });
+    expect(second.cached).toBeUndefined();
+    expect(second.splits[0]!.flips!.slices.find((s) => s.by === "tag" && s.slice === "obfuscated")!.n).toBe(2);
+    expect((await compareRuns(store, a, b, { git: false, resamples: 100 })).cached).toBe(true);
+  });
+
   it("reuses the stored result for finished runs and reads replicate groups fresh", async () => {
     const a = await writeRun(store, { dev: devSet(90, (i) => i < 10) });
     const b = await writeRun(store, { dev: devSet(90, (i) => i < 4), tags: { replicate_group: "g" } });

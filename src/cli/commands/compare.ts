@@ -136,15 +136,16 @@ function renderPair(c: RunComparison, all: boolean, store: { a: string | null; b
       if (f.examples.length > 0) {
         lines.push(
           table(
-            ["", "example", "label", "score A → B", "preview"],
+            ["", "example", "label", "score A → B", "tags", "preview"],
             f.examples.map((x) => [
               x.kind === "fixed" ? green("fixed") : red("broken"),
               x.exampleId,
               x.label,
               `${x.scoreA.toFixed(3)} → ${x.scoreB.toFixed(3)}`,
+              (x.tags ?? []).join(", "),
               x.preview ?? "",
             ]),
-            ["left", "left", "left", "right", "left"],
+            ["left", "left", "left", "right", "left", "left"],
           ),
         );
       }
