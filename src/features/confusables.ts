@@ -96,13 +96,19 @@ const foldChar = (ch: string): string => skeletonChar(ch.charCodeAt(0));
  * length as the input, so that offsets into the skeleton are offsets into the text.
  */
 export function skeleton(text: string): string {
-  const lower = text.toLowerCase();
+  // fold look-alikes before lower-casing: capital Greek eta "Η" looks like "H", small eta "η" like "n"
+  const folded = text.replace(NON_ASCII, foldChar).toLowerCase();
   // toLowerCase keeps the length except for a handful of letters ("İ" → "i̇"); then go one by one
-  if (lower.length === text.length) return lower.replace(NON_ASCII, foldChar);
+  if (folded.length === text.length) return folded;
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    out += c < 128 ? String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c) : skeletonChar(c);
+    if (c < 128) out += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+    else {
+      const folded1 = skeletonChar(c);
+      const lower = folded1.toLowerCase();
+      out += lower.length === 1 ? lower : folded1;
+    }
   }
   return out;
 }

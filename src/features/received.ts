@@ -31,6 +31,8 @@ export interface Hop {
 
 const FROM_CLAUSE = /^\s*from\s+([\s\S]*?)(?:\s+by\s+|;|$)/i;
 const BRACKET_IP = /\[(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\]/;
+/** The server's own note in parentheses comes first: in "from [10.0.0.5] (host [66.1.2.3])" the HELO is the first. */
+const NOTED_IP = /\([^()]*?\[(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\]/;
 const PAREN_IP = /\((\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\)/;
 const HELO_KEYWORD = /\bhelo\s*=\s*([^\s)]+)|\(helo\s+([^\s)]+)\)/i;
 const RDNS_BEFORE_IP = /\(([^()\s]*?)\s*\[\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\]/;
@@ -50,7 +52,7 @@ export function parseReceived(value: string): Hop {
   const from = FROM_CLAUSE.exec(value);
   if (from === null) return { helo: null, rdns: null, rdnsUnknown: false, ip: -1, mayBeForged: false, time };
   const clause = from[1]!;
-  const ipMatch = BRACKET_IP.exec(clause) ?? PAREN_IP.exec(clause);
+  const ipMatch = NOTED_IP.exec(clause) ?? BRACKET_IP.exec(clause) ?? PAREN_IP.exec(clause);
   const first = /^(\S+)/.exec(clause)?.[1] ?? null;
   let ip = ipMatch === null ? -1 : parseIPv4(ipMatch[1]!);
   if (ip < 0 && first !== null) ip = parseIPv4(first.replace(/^\[|\]$/g, ""));

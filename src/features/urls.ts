@@ -168,7 +168,8 @@ export function urlsExtractor(params: UrlsParams): (ex: Example, row: Float64Arr
       decimal,
       escaped,
       subdomainDepth: subLabels,
-      hyphen: parts !== null && (parts.domain ?? "").includes("-"),
+      // a punycode label has "-" in its ASCII form ("xn--pypal-4ve"): look at what the reader sees
+      hyphen: parts !== null && (punycode ? domainToUnicode(domain) : domain).includes("-"),
       punycode,
       mixedScript: unicode.split(".").some(isMixedScript),
       shortener: shorteners.has(host) || shorteners.has(domain),
