@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { isMlloopError } from "../errors.js";
+import { registerDiagnose } from "./commands/diagnose.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerShow } from "./commands/show.js";
@@ -40,6 +41,7 @@ Examples:
   registerRun(program);
   registerRuns(program);
   registerShow(program);
+  registerDiagnose(program);
   registerCompare(program);
   registerAttribute(program);
   registerLog(program);

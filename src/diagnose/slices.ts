@@ -8,7 +8,7 @@
  * ranked by excess errors, (error rate − overall) × size: how many errors the slice adds.
  */
 import type { Example } from "../data/example.js";
-import { normalCdf } from "../evaluate/special.js";
+import { erfc } from "../evaluate/special.js";
 import type { PredictionRecord } from "../track/store.js";
 import { bodyText } from "./tags.js";
 
@@ -176,7 +176,8 @@ export function findSlices(
       complementErrorRate: restRate,
       excessErrors: e - overall * size,
       z,
-      p: 2 * (1 - normalCdf(Math.abs(z))),
+      // erfc keeps tiny p values (1 − Φ(z) would round to 0)
+      p: erfc(Math.abs(z) / Math.SQRT2),
     };
   };
   const singles = [...members.values()].filter((m) => m.rows.length >= minSize && m.rows.length < n);
