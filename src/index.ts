@@ -18,5 +18,7 @@ export * from "./evaluate/threshold.js";
 export { runExperiment, type RunExperimentOptions, type RunOutcome } from "./loop/run-experiment.js";
 export * from "./track/store.js";
 export { openStore } from "./track/open.js";
-export { startRun } from "./track/run-logger.js";
+export { startRun, withRun, ActiveRun } from "./track/run-logger.js";
+export * from "./track/query.js";
+export * from "./compare/index.js";
 export { VERSION } from "./version.js";

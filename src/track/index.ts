@@ -14,3 +14,4 @@ export { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION, type SqliteMigration } from "
 export { captureEnvironment, captureGit, captureProvenance, type ProvenanceOptions } from "./provenance.js";
 export { ActiveRun, startRun, withRun, type LogMetricOptions, type StartRunOptions } from "./run-logger.js";
 export { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_STALE_AFTER_MS } from "./liveness.js";
+export * from "./query.js";
