@@ -6,6 +6,8 @@
 import { Command, CommanderError } from "commander";
 import { isMlloopError } from "../errors.js";
 import { registerDiagnose } from "./commands/diagnose.js";
+import { registerReport } from "./commands/report.js";
+import { registerTag } from "./commands/tag.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerShow } from "./commands/show.js";
@@ -42,6 +44,8 @@ Examples:
   registerRuns(program);
   registerShow(program);
   registerDiagnose(program);
+  registerReport(program);
+  registerTag(program);
   registerCompare(program);
   registerAttribute(program);
   registerLog(program);

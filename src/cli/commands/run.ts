@@ -13,6 +13,8 @@ import { createStageReporter } from "../progress.js";
 import { printJson } from "../render.js";
 import { renderRunCard } from "../run-card.js";
 import type { GlobalOptions } from "../main.js";
+import { resolveApply, type AppliedRecommendation } from "../../recommend/apply.js";
+import { measureOutcome, recordOutcome, type RecommendationOutcome } from "../../recommend/outcome.js";
 
 interface RunOptions {
   set: string[];
@@ -22,6 +24,7 @@ interface RunOptions {
   tag: string[];
   repeat: string;
   json?: boolean;
+  apply?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -40,7 +43,7 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description("run an experiment spec: load data, split, featurise, train, evaluate, and record the run")
-    .argument("<spec>", "experiment spec (YAML)")
+    .argument("[spec]", "experiment spec (YAML); omit with --apply")
     .option("-s, --set <key=value>", "override a spec key (repeatable), typed by the schema", collect, [])
     .option(
       "-p, --parent <run>",
@@ -51,6 +54,7 @@ export function registerRun(program: Command): void {
     .option("-t, --tag <key=value>", "a tag (repeatable)", collect, [])
     .option("--repeat <n>", "run n seed replicates (seed, seed+1, …) as one replicate group: the noise floor", "1")
     .option("--json", "print the result as JSON (no progress output)")
+    .option("--apply <run:n>", "run recommendation N of RUN's diagnosis as a child of RUN, and record whether it held")
     .addHelpText(
       "after",
       `
@@ -59,19 +63,35 @@ Examples:
   $ mlloop run examples/spam/baseline.yaml --set model.C=10 --parent 0193f2 --note "less regularisation"
   $ mlloop run examples/spam/baseline.yaml --set features.words.ngram_range=[1,2] --json
   $ mlloop run examples/spam/baseline.yaml --set model.C=3 --parent auto
-  $ mlloop run examples/spam/baseline.yaml --repeat 5`,
+  $ mlloop run examples/spam/baseline.yaml --repeat 5
+  $ mlloop run --apply 01a21dc7:1          # recommendation 1 of \`mlloop diagnose 01a21dc7\``,
     )
-    .action(async (specFile: string, opts: RunOptions, cmd: Command) => {
+    .action(async (specFile: string | undefined, opts: RunOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions & RunOptions>();
       const tags = parseTags(opts.tag);
       const repeat = Number(opts.repeat);
       if (!Number.isInteger(repeat) || repeat < 1)
         throw new UsageError(`--repeat ${opts.repeat}: expected an integer >= 1`);
-      const loaded = loadSpecFile(specFile, opts.set);
+      if (opts.apply !== undefined && (specFile !== undefined || opts.parent !== undefined || repeat > 1)) {
+        throw new UsageError(
+          "--apply RUN:N takes the spec and the parent from RUN: give no SPEC, --parent or --repeat",
+        );
+      }
+      if (opts.apply === undefined && specFile === undefined) {
+        throw new UsageError("run: expected a spec file (or --apply RUN:N)");
+      }
       const store = await openStore(globals.store);
+      let applied: AppliedRecommendation | null = null;
+      try {
+        if (opts.apply !== undefined) applied = await resolveApply(store, opts.apply, opts.set);
+      } catch (e) {
+        await store.close();
+        throw e;
+      }
+      const loaded = applied ? { spec: applied.spec, baseDir: applied.baseDir } : loadSpecFile(specFile!, opts.set);
       const reporter = createStageReporter({ enabled: !opts.json });
       try {
-        let parent = opts.parent ?? null;
+        let parent = applied?.parentRunId ?? opts.parent ?? null;
         if (parent === "auto") {
           // resolved once, so that replicates share the parent instead of descending from each other
           const found = await closestParent(store, loaded.spec.experiment, canonicalize(loaded.spec));
@@ -95,7 +115,10 @@ Examples:
               parent,
               notes: opts.note,
               name: opts.name,
-              tags: group === null ? tags : { ...tags, [REPLICATE_TAG]: group, replicate_index: String(i) },
+              tags:
+                group === null
+                  ? { ...tags, ...applied?.tags }
+                  : { ...tags, [REPLICATE_TAG]: group, replicate_index: String(i) },
               events: {
                 start: (s, total) => reporter.start(s, total),
                 progress: (d, t) => reporter.update(d, t),
@@ -141,10 +164,20 @@ Examples:
           }
           return;
         }
+        let held: RecommendationOutcome | null = null;
+        if (applied) {
+          held = await measureOutcome(store, applied.parentRunId, applied.recommendation, outcome.runId);
+          await recordOutcome(store, held);
+        }
         const run = await store.getRun(outcome.runId);
         const metrics = await store.getMetrics(run.id);
         if (opts.json) {
-          printJson({ ...outcome, training: { ...outcome.training, curve: undefined }, store: store.location });
+          printJson({
+            ...outcome,
+            training: { ...outcome.training, curve: undefined },
+            store: store.location,
+            ...(held ? { recommendationOutcome: held } : {}),
+          });
         } else {
           process.stdout.write(
             `\n${renderRunCard(
@@ -152,6 +185,11 @@ Examples:
               metrics.filter((r) => r.name !== "loss"),
             )}\n`,
           );
+          if (held) {
+            process.stdout.write(
+              `\nrecommendation ${held.n} of ${held.parentRunId.slice(0, 12)} (${held.title}): ${held.summary}\n`,
+            );
+          }
         }
       } finally {
         reporter.stop();

@@ -1,0 +1,61 @@
+/** `mlloop report RUN`: the run's diagnosis as one self-contained HTML file. */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { diagnoseRun } from "../../diagnose/diagnose.js";
+import { renderHtmlReport } from "../../diagnose/report-html.js";
+import { listOutcomes } from "../../recommend/outcome.js";
+import { openStore } from "../../track/open.js";
+import type { RunId } from "../../track/store.js";
+import { UsageError } from "../../errors.js";
+import { createStageReporter } from "../progress.js";
+import type { GlobalOptions } from "../main.js";
+
+interface ReportOptions {
+  output?: string;
+  cv: boolean;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command("report")
+    .description("write a run's diagnosis as one self-contained HTML file (diagnoses the run first if needed)")
+    .argument("<run>", "run id or unique prefix")
+    .option("-o, --output <file>", "where to write it (default mlloop-report-<run>.html; - for stdout)")
+    .option("--no-cv", "when a diagnosis must be computed: skip its cross-validated steps")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ mlloop report 01a21dc7
+  $ mlloop report 01a21dc7 -o spam-baseline.html`,
+    )
+    .action(async (runArg: string, opts: ReportOptions, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<GlobalOptions & ReportOptions>();
+      if (opts.output === "") throw new UsageError("--output: expected a file name");
+      const store = await openStore(globals.store);
+      const toStdout = opts.output === "-";
+      const reporter = createStageReporter({ enabled: !toStdout });
+      try {
+        const { diagnosis } = await diagnoseRun(store, runArg, {
+          noCv: !opts.cv,
+          events: {
+            start: (s, total) => reporter.start(s, total),
+            progress: (d, t) => reporter.update(d, t),
+            finish: (s, ms, detail) => reporter.finish(s, ms, detail),
+          },
+        });
+        reporter.stop();
+        const html = renderHtmlReport(diagnosis, await listOutcomes(store, diagnosis.runId as RunId));
+        if (toStdout) process.stdout.write(html);
+        else {
+          const file = resolve(opts.output ?? `mlloop-report-${diagnosis.runId.slice(0, 12)}.html`);
+          writeFileSync(file, html);
+          process.stdout.write(`wrote ${file} (${(html.length / 1024).toFixed(0)} KB)\n`);
+        }
+      } finally {
+        reporter.stop();
+        await store.close();
+      }
+    });
+}
