@@ -15,14 +15,16 @@ const state = await mod.init(init);
 port.on("message", (msg: WorkerRequest<unknown>) => {
   void (async () => {
     let reply: WorkerResponse<unknown>;
+    let transfer: ArrayBuffer[] = [];
     try {
       const result = await mod.run(state, msg.task);
       reply = { id: msg.id, ok: true, result };
+      if (mod.transfer) transfer = mod.transfer(result);
     } catch (e) {
       const err = e as Error;
       reply = { id: msg.id, ok: false, error: { name: err?.name ?? "Error", message: err?.message ?? String(e) } };
     }
-    port.postMessage(reply);
+    port.postMessage(reply, transfer);
   })();
 });
 port.postMessage({ ready: true });

@@ -15,6 +15,8 @@ import { Worker } from "node:worker_threads";
 export interface PoolTaskModule<Shared, Task, Result, State = unknown> {
   init(shared: Shared): State | Promise<State>;
   run(state: State, task: Task): Result | Promise<Result>;
+  /** Optional: the buffers of a result to move to the caller rather than copy (they become unusable in the worker). */
+  transfer?(result: Result): ArrayBuffer[];
 }
 
 export interface WorkerRequest<Task> {

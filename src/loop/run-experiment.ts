@@ -5,10 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { SpecError } from "../errors.js";
-import type { Dataset, Example } from "../data/example.js";
-import { loadDataset } from "../data/load.js";
-import { splitDataset, type SplitResult } from "../data/split.js";
-import { fitTransformFeatures } from "../features/pipeline.js";
+import { dirname, join, resolve } from "node:path";
 import { createModel } from "../models/registry.js";
 import type { TrainingReport } from "../models/estimator.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
@@ -19,6 +16,8 @@ import { deriveSeed } from "../util/random.js";
 import { didYouMean } from "../spec/suggest.js";
 import type { RunId, Store } from "../track/store.js";
 import { startRun } from "../track/run-logger.js";
+import { StageCache } from "./cache.js";
+import { prepareInputs, type CacheReport } from "./cache-inputs.js";
 
 export const SPLIT_NAMES = ["train", "dev", "test"] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];
@@ -40,6 +39,17 @@ export interface RunExperimentOptions {
   readonly name?: string;
   readonly tags?: Record<string, string>;
   readonly events?: StageEvents;
+  /**
+   * The stage cache (parsed data, features): a folder, a StageCache, or false for none
+   * (`--no-cache`). Default: `cache/` beside a SQLite store, else `.mlloop/cache`.
+   */
+  readonly cache?: string | StageCache | false;
+}
+
+/** The cache a run uses unless told otherwise: beside the store's database file. */
+export function defaultCacheDir(store: Store): string {
+  const loc = store.location;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(loc) ? resolve(".mlloop", "cache") : join(dirname(resolve(loc)), "cache");
 }
 
 export interface RunOutcome {
@@ -59,6 +69,8 @@ export interface RunOutcome {
     families: Array<{ name: string; nFeatures: number; fitMs: number; transformMs: number }>;
   };
   readonly warnings: readonly string[];
+  /** Which stages the cache served. */
+  readonly cache: CacheReport;
 }
 
 /** Which class is "positive" for binary metrics: the spec's choice, or an obvious one (1/true/spam). */
@@ -110,15 +122,6 @@ function classWeightsByIndex(spec: Spec, classes: readonly string[]): Spec["mode
   return { ...model, class_weight: byIndex };
 }
 
-function indicesOf(assignment: Int8Array, split: number): Int32Array {
-  let n = 0;
-  for (let i = 0; i < assignment.length; i++) if (assignment[i] === split) n++;
-  const out = new Int32Array(n);
-  let k = 0;
-  for (let i = 0; i < assignment.length; i++) if (assignment[i] === split) out[k++] = i;
-  return out;
-}
-
 export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutcome> {
   const { spec, store } = opts;
   const events = opts.events ?? {};
@@ -149,46 +152,27 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
     model: deriveSeed(spec.seed, "model"),
   };
   // Inputs are loaded and checked before the run is created: a bad spec, file or row is reported
-  // and the store is left untouched.
-  const dataset: Dataset = await stage(
-    "load",
-    () =>
-      loadDataset(spec.data, {
-        baseDir: opts.baseDir,
-        seed: seeds.data,
-        onProgress: (done, total) => events.progress?.(done, total),
-      }),
-    (d) => `${d.examples.length.toLocaleString("en-US")} examples, ${d.classes.length} classes`,
-  );
-  const split: SplitResult = await stage(
-    "split",
-    () => splitDataset(dataset, spec.data.split, seeds.split),
-    (s) =>
-      `train ${s.counts.train} / dev ${s.counts.dev} / test ${s.counts.test}` +
-      (s.duplicates.clusters > 0 ? `, ${s.duplicates.clusters} duplicate clusters kept on one side` : ""),
-  );
-  if (dataset.badRows.length > 0) warnings.push(`${dataset.badRows.length} bad rows skipped (on_bad_row: skip)`);
+  // and the store is left untouched. Unchanged stages are served from the cache.
+  const cache =
+    opts.cache === false
+      ? null
+      : opts.cache instanceof StageCache
+        ? opts.cache
+        : new StageCache(opts.cache ?? defaultCacheDir(store));
+  const inputs = await prepareInputs({
+    spec,
+    baseDir: opts.baseDir,
+    seeds,
+    cache,
+    stage,
+    onProgress: (done, total) => events.progress?.(done, total),
+  });
+  const { dataset, split, idx, y } = inputs;
+  if (dataset.badRowCount > 0) warnings.push(`${dataset.badRowCount} bad rows skipped (on_bad_row: skip)`);
+  warnings.push(...inputs.cache.notes);
   const classes = dataset.classes;
   const positive = resolvePositiveClass(spec, classes);
-  const y = new Int32Array(dataset.examples.length);
-  dataset.examples.forEach((ex, i) => (y[i] = classes.indexOf(ex.label)));
-  const idx: Record<SplitName, Int32Array> = {
-    train: indicesOf(split.assignment, 0),
-    dev: indicesOf(split.assignment, 1),
-    test: indicesOf(split.assignment, 2),
-  };
-  const examplesOf = (s: SplitName): Example[] => Array.from(idx[s], (i) => dataset.examples[i]!);
   const labelsOf = (s: SplitName): Int32Array => Int32Array.from(idx[s], (i) => y[i]!);
-
-  // fit on train (one tokenisation pass for train), then transform dev and test only
-  const featurized = await stage(
-    "features",
-    () => {
-      const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"));
-      return { fitted, train, dev: fitted.transform(examplesOf("dev")), test: fitted.transform(examplesOf("test")) };
-    },
-    (f) => `${f.fitted.featureNames.length.toLocaleString("en-US")} features`,
-  );
   const model = createModel(classWeightsByIndex(spec, classes), seeds.model);
   const run = await startRun(store, {
     experiment: spec.experiment,
@@ -207,15 +191,15 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       description: dataset.description,
       fingerprint: dataset.fingerprint,
       classes: [...dataset.classes],
-      examples: dataset.examples.length,
+      examples: dataset.size,
       splits: split.fingerprints,
       counts: split.counts,
       duplicates: split.duplicates,
       badRows: dataset.badRows.slice(0, 1000),
-      badRowCount: dataset.badRows.length,
+      badRowCount: dataset.badRowCount,
     });
 
-    const X = { train: featurized.train, dev: featurized.dev, test: featurized.test };
+    const X = inputs.X;
 
     const training = await stage(
       "train",
@@ -254,12 +238,11 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
         if (!ev) continue;
         const ids = idx[s];
         for (let k = 0; k < ids.length; k++) {
-          const ex = dataset.examples[ids[k]!]!;
           const decision = ev.decisions[k]!;
           rows.push({
-            exampleId: ex.id,
+            exampleId: inputs.ids[ids[k]!]!,
             split: s,
-            label: ex.label,
+            label: classes[y[ids[k]!]!]!,
             score: ev.scores[k]!,
             scores:
               classes.length > 2
@@ -280,7 +263,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
         ]),
       );
       await run.logArtifact("model.json", JSON.stringify(model.serialize()), "application/json");
-      await run.logArtifact("features.json", JSON.stringify(featurized.fitted.serialize()), "application/json");
+      await run.logArtifact("features.json", inputs.features.json(), "application/json");
       await run.setExtras({
         training: {
           iterations: training.iterations,
@@ -288,7 +271,8 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
           finalLoss: training.finalLoss,
           warnings: training.warnings,
         },
-        features: { total: featurized.fitted.featureNames.length, families: featurized.fitted.families },
+        features: { total: inputs.features.nFeatures, families: inputs.features.families },
+        cache: inputs.cache,
         threshold: evaluation.threshold,
         positiveClass: positive === null ? null : classes[positive],
         warnings,
@@ -311,8 +295,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       counts: { train: idx.train.length, dev: idx.dev.length, test: idx.test.length },
       timings,
       training,
-      features: { total: featurized.fitted.featureNames.length, families: featurized.fitted.families },
+      features: { total: inputs.features.nFeatures, families: inputs.features.families },
       warnings,
+      cache: inputs.cache,
     };
   } catch (err) {
     await run.fail(err);

@@ -17,7 +17,7 @@ import { EMAIL_TEXT_FIELDS, emailExample } from "./email-example.js";
 import { yieldToEventLoop } from "./files.js";
 import type { SourceResult } from "./source.js";
 
-type SpamAssassinSpec = Extract<DataSpec, { source: "spamassassin" }>;
+export type SpamAssassinSpec = Extract<DataSpec, { source: "spamassassin" }>;
 
 function packageDataDir(): string {
   const require = createRequire(import.meta.url);
@@ -39,46 +39,64 @@ export function spamAssassinFiles(groups: readonly string[]): { dir: string; fil
   return { dir, files: list.filter((f) => wanted.has(f.slice(0, f.indexOf("/")))) };
 }
 
+/** The messages a spec selects: the package's data folder and the chosen file_list.json entries, in load order. */
+export function spamAssassinSelection(
+  data: SpamAssassinSpec,
+  seed: number,
+): { dir: string; files: string[]; of: number } {
+  const { dir, files: all } = spamAssassinFiles(data.groups);
+  const chosen = seededSubsample(all.length, data.limit, seed);
+  return { dir, files: Array.from(chosen, (k) => all[k]!), of: all.length };
+}
+
+/** Reads and parses one corpus message ("easy-ham-1/00001.7c53….txt"). */
+export function readSpamAssassinMessage(dir: string, file: string): Example {
+  const slash = file.indexOf("/");
+  const group = file.slice(0, slash);
+  const stem = file.slice(slash + 1).replace(/\.txt$/, "");
+  const jsonPath = path.join(dir, group, stem + ".json");
+  let text: unknown;
+  try {
+    text = (JSON.parse(readFileSync(jsonPath, "utf8")) as { text?: unknown }).text;
+  } catch (e) {
+    throw new DataError(`cannot read corpus message ${jsonPath}: ${(e as Error).message}`, {
+      where: jsonPath,
+      cause: e,
+    });
+  }
+  if (typeof text !== "string")
+    throw new DataError(`corpus message ${jsonPath} has no "text" field`, { where: jsonPath });
+  const label = group.startsWith("spam") ? "spam" : "ham";
+  return emailExample(`${group}/${stem}`, label, group, text, parseEmail(text), sha1Hex(text));
+}
+
+/** The source result for messages read in selection order. */
+export function spamAssassinResult(data: SpamAssassinSpec, examples: Example[], of: number): SourceResult {
+  const n = examples.length.toLocaleString("en-US");
+  const ofAll = data.limit !== undefined && examples.length < of ? ` of ${of.toLocaleString("en-US")}` : "";
+  return {
+    description: `spamassassin (${n}${ofAll} messages: ${data.groups.join(", ")})`,
+    examples,
+    badRows: [],
+    fields: { text: EMAIL_TEXT_FIELDS, numeric: [], categorical: [], group: "group" },
+  };
+}
+
 export async function loadSpamAssassin(
   data: SpamAssassinSpec,
   seed: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<SourceResult> {
-  const { dir, files: all } = spamAssassinFiles(data.groups);
-  const chosen = seededSubsample(all.length, data.limit, seed);
-  const total = chosen.length;
+  const { dir, files, of } = spamAssassinSelection(data, seed);
+  const total = files.length;
   const examples: Example[] = new Array<Example>(total);
   for (let k = 0; k < total; k++) {
-    const file = all[chosen[k]!]!;
-    const slash = file.indexOf("/");
-    const group = file.slice(0, slash);
-    const stem = file.slice(slash + 1).replace(/\.txt$/, "");
-    const jsonPath = path.join(dir, group, stem + ".json");
-    let text: unknown;
-    try {
-      text = (JSON.parse(readFileSync(jsonPath, "utf8")) as { text?: unknown }).text;
-    } catch (e) {
-      throw new DataError(`cannot read corpus message ${jsonPath}: ${(e as Error).message}`, {
-        where: jsonPath,
-        cause: e,
-      });
-    }
-    if (typeof text !== "string")
-      throw new DataError(`corpus message ${jsonPath} has no "text" field`, { where: jsonPath });
-    const label = group.startsWith("spam") ? "spam" : "ham";
-    examples[k] = emailExample(`${group}/${stem}`, label, group, text, parseEmail(text), sha1Hex(text));
+    examples[k] = readSpamAssassinMessage(dir, files[k]!);
     if ((k & 255) === 255) {
       onProgress?.(k + 1, total);
       await yieldToEventLoop();
     }
   }
   onProgress?.(total, total);
-  const n = total.toLocaleString("en-US");
-  const of = data.limit !== undefined && total < all.length ? ` of ${all.length.toLocaleString("en-US")}` : "";
-  return {
-    description: `spamassassin (${n}${of} messages: ${data.groups.join(", ")})`,
-    examples,
-    badRows: [],
-    fields: { text: EMAIL_TEXT_FIELDS, numeric: [], categorical: [], group: "group" },
-  };
+  return spamAssassinResult(data, examples, of);
 }

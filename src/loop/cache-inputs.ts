@@ -1,0 +1,388 @@
+/**
+ * The load → split → features stages of a run, through the stage cache. A features hit (only a model
+ * hyperparameter changed) serves all three from one entry — the split, labels, example ids and the
+ * three matrices — without reading the data; a dataset hit (only the split or the features changed)
+ * skips parsing. On a miss, the stages run as usual and their outputs are written for next time.
+ */
+import type { BadRow, Dataset, DatasetFields, Example } from "../data/example.js";
+import { ByteReader, ByteWriter } from "../data/example-codec.js";
+import { loadDataset } from "../data/load.js";
+import { splitDataset, type SplitResult } from "../data/split.js";
+import type { CsrMatrix } from "../features/csr.js";
+import { fitTransformFeatures, loadFeatures, type FamilyCost, type FittedFeatures } from "../features/pipeline.js";
+import type { Spec } from "../spec/schema.js";
+import type { CacheEntry, StageCache } from "./cache.js";
+import { DATASET_KIND, datasetEntryWriter, readDatasetEntry, type DatasetEntryWriter } from "./cache-dataset.js";
+import { datasetKey, featuresKey } from "./cache-keys.js";
+import { loadSpamAssassinParallel } from "./parallel-load.js";
+
+export const FEATURES_KIND = "features";
+const SPLITS = ["train", "dev", "test"] as const;
+type SplitName = (typeof SPLITS)[number];
+
+export type StageRunner = <T>(name: string, fn: () => T | Promise<T>, detail?: (r: T) => string) => Promise<T>;
+
+/** What a run records about the cache: which stages were served from it. */
+export interface CacheReport {
+  readonly enabled: boolean;
+  readonly dir: string | null;
+  /** hit: read from the cache; miss: computed and written; corrupt: a damaged entry was dropped and recomputed; skipped: not needed (features hit); off: --no-cache. */
+  dataset: "hit" | "miss" | "corrupt" | "skipped" | "off";
+  features: "hit" | "miss" | "corrupt" | "off";
+  readonly keys: { dataset: string | null; features: string | null };
+  readMs: number;
+  writeMs: number;
+  bytesRead: number;
+  bytesWritten: number;
+  readonly notes: string[];
+}
+
+/** The dataset as the rest of a run needs it (the examples themselves are loaded on demand). */
+export interface DatasetSummary {
+  readonly description: string;
+  readonly fingerprint: string;
+  readonly classes: readonly string[];
+  readonly size: number;
+  /** At most the first 1,000 bad rows. */
+  readonly badRows: readonly BadRow[];
+  readonly badRowCount: number;
+  readonly fields: DatasetFields | null;
+}
+
+export interface FeaturesOutput {
+  readonly nFeatures: number;
+  readonly families: FamilyCost[];
+  /** The fitted featurizer (restored from its saved state on a cache hit). */
+  fitted(): FittedFeatures;
+  /** `serialize()` of the fitted featurizer as JSON text (the run's features.json artifact). */
+  json(): string;
+}
+
+export interface RunInputs {
+  readonly dataset: DatasetSummary;
+  readonly split: SplitResult;
+  /** Example id per dataset position. */
+  readonly ids: readonly string[];
+  /** Class index per dataset position. */
+  readonly y: Int32Array;
+  readonly idx: Record<SplitName, Int32Array>;
+  readonly X: Record<SplitName, CsrMatrix>;
+  readonly features: FeaturesOutput;
+  readonly cache: CacheReport;
+  /** The full examples (read from the dataset cache, or loaded again, when the run was served from the features cache). */
+  examples(): Promise<readonly Example[]>;
+}
+
+export interface InputsOptions {
+  readonly spec: Spec;
+  readonly baseDir: string;
+  readonly seeds: { readonly data: number; readonly split: number };
+  /** null: no caching (--no-cache). */
+  readonly cache: StageCache | null;
+  readonly stage: StageRunner;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Worker threads for parsing (default: the pool's default; 0 parses on the calling thread). */
+  readonly workers?: number;
+}
+
+interface FeaturesMeta {
+  readonly dataset: DatasetSummary;
+  readonly split: Omit<SplitResult, "assignment">;
+  readonly nFeatures: number;
+  readonly families: FamilyCost[];
+  readonly shapes: Record<SplitName, { rows: number; cols: number }>;
+}
+
+const MAX_BAD_ROWS = 1000;
+
+function indicesOf(assignment: Int8Array, split: number): Int32Array {
+  let n = 0;
+  for (let i = 0; i < assignment.length; i++) if (assignment[i] === split) n++;
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < assignment.length; i++) if (assignment[i] === split) out[k++] = i;
+  return out;
+}
+
+function summarize(d: Dataset): DatasetSummary {
+  return {
+    description: d.description,
+    fingerprint: d.fingerprint,
+    classes: d.classes,
+    size: d.examples.length,
+    badRows: d.badRows.slice(0, MAX_BAD_ROWS),
+    badRowCount: d.badRows.length,
+    fields: d.fields ?? null,
+  };
+}
+
+const splitDetail = (s: SplitResult): string =>
+  `train ${s.counts.train} / dev ${s.counts.dev} / test ${s.counts.test}` +
+  (s.duplicates.clusters > 0 ? `, ${s.duplicates.clusters} duplicate clusters kept on one side` : "");
+
+function encodeIds(ids: readonly string[]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  const w = new ByteWriter((c) => chunks.push(c));
+  for (const id of ids) w.str(id);
+  w.flush();
+  return chunks;
+}
+
+function decodeIds(bytes: Uint8Array, n: number): string[] {
+  const r = new ByteReader(bytes);
+  const ids = new Array<string>(n);
+  for (let i = 0; i < n; i++) ids[i] = r.str();
+  if (r.remaining !== 0) throw new RangeError(`${r.remaining} bytes left after ${n} example ids`);
+  return ids;
+}
+
+function readMatrix(entry: CacheEntry, name: SplitName, shape: { rows: number; cols: number }): CsrMatrix {
+  const indptr = entry.i32(`${name}.indptr`);
+  const indices = entry.i32(`${name}.indices`);
+  const data = entry.f64(`${name}.data`);
+  const nnz = indptr[shape.rows];
+  if (indptr.length !== shape.rows + 1 || nnz !== indices.length || nnz !== data.length) {
+    throw new RangeError(`matrix ${name} does not match its shape ${shape.rows} × ${shape.cols}`);
+  }
+  return { rows: shape.rows, cols: shape.cols, indptr, indices, data };
+}
+
+/** A features entry back as run inputs; throws RangeError if its content is inconsistent. */
+function inputsFromEntry(entry: CacheEntry, report: CacheReport, reload: () => Promise<readonly Example[]>): RunInputs {
+  const meta = entry.meta as FeaturesMeta;
+  const n = meta.dataset.size;
+  const assignment = entry.i8("assignment");
+  const y = entry.i32("y");
+  if (assignment.length !== n || y.length !== n) throw new RangeError("split or labels do not match the dataset size");
+  const ids = decodeIds(entry.bytes("ids"), n);
+  const X = {
+    train: readMatrix(entry, "train", meta.shapes.train),
+    dev: readMatrix(entry, "dev", meta.shapes.dev),
+    test: readMatrix(entry, "test", meta.shapes.test),
+  };
+  const idx = { train: indicesOf(assignment, 0), dev: indicesOf(assignment, 1), test: indicesOf(assignment, 2) };
+  for (const s of SPLITS) if (idx[s].length !== X[s].rows) throw new RangeError(`split ${s} does not match its matrix`);
+  const featuresJson = Buffer.from(entry.bytes("featurizer")).toString("utf8");
+  let fitted: FittedFeatures | null = null;
+  return {
+    dataset: meta.dataset,
+    split: { ...meta.split, assignment },
+    ids,
+    y,
+    idx,
+    X,
+    features: {
+      nFeatures: meta.nFeatures,
+      families: meta.families,
+      fitted: () => (fitted ??= loadFeatures(featuresJson)),
+      json: () => featuresJson,
+    },
+    cache: report,
+    examples: reload,
+  };
+}
+
+/** Runs (or serves from the cache) the load, split and features stages of a run. */
+export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
+  const { spec, cache, stage } = opts;
+  const report: CacheReport = {
+    enabled: cache !== null,
+    dir: cache?.dir ?? null,
+    dataset: cache === null ? "off" : "miss",
+    features: cache === null ? "off" : "miss",
+    keys: { dataset: null, features: null },
+    readMs: 0,
+    writeMs: 0,
+    bytesRead: 0,
+    bytesWritten: 0,
+    notes: [],
+  };
+  const timed = <T>(kind: "readMs" | "writeMs", fn: () => T): T => {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      report[kind] += performance.now() - t0;
+    }
+  };
+  const loadOptions = { baseDir: opts.baseDir, seed: opts.seeds.data, onProgress: opts.onProgress };
+  const parse = async (sink?: DatasetEntryWriter): Promise<Dataset> => {
+    if (spec.data.source === "spamassassin") {
+      return loadSpamAssassinParallel(spec.data, { ...loadOptions, workers: opts.workers, sink });
+    }
+    const ds = await loadDataset(spec.data, loadOptions);
+    sink?.encode(ds.examples);
+    return ds;
+  };
+
+  let dataKey: string | null = null;
+  let featKey: string | null = null;
+  if (cache !== null) {
+    dataKey = datasetKey(spec.data, opts.baseDir, opts.seeds.data);
+    featKey = featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features);
+    report.keys.dataset = dataKey;
+    report.keys.features = featKey;
+  }
+
+  /** The dataset from its cache entry, or parsed (and then written to the cache). */
+  const datasetThroughCache = async (): Promise<Dataset> => {
+    if (cache === null || dataKey === null) return parse();
+    const found = timed("readMs", () => cache.read(DATASET_KIND, dataKey!));
+    if (found.status === "hit") {
+      try {
+        const ds = timed("readMs", () => readDatasetEntry(found.entry));
+        report.dataset = "hit";
+        report.bytesRead += found.bytes;
+        return ds;
+      } catch (e) {
+        report.notes.push(
+          `dataset entry ${dataKey.slice(0, 12)} is inconsistent (${(e as Error).message}); recomputed`,
+        );
+        report.dataset = "corrupt";
+      }
+    } else if (found.status === "corrupt") {
+      report.notes.push(found.reason);
+      report.dataset = "corrupt";
+    }
+    const sink = datasetEntryWriter(cache, dataKey);
+    let ds: Dataset;
+    try {
+      ds = await parse(sink);
+    } catch (e) {
+      sink.abort();
+      throw e;
+    }
+    const bytes = sink.commit(ds);
+    report.writeMs += sink.ms;
+    if (bytes !== null) report.bytesWritten += bytes;
+    else report.notes.push(`could not write the parse cache: ${sink.error}`);
+    return ds;
+  };
+
+  /** The features entry as run inputs, or null on a miss (a damaged entry is noted and dropped). */
+  const servedFromCache = (): RunInputs | null => {
+    if (cache === null || featKey === null) return null;
+    const found = timed("readMs", () => cache.read(FEATURES_KIND, featKey!));
+    if (found.status === "corrupt") {
+      report.notes.push(found.reason);
+      report.features = "corrupt";
+      return null;
+    }
+    if (found.status !== "hit") return null;
+    try {
+      const inputs = timed("readMs", () =>
+        inputsFromEntry(found.entry, report, async () => (await datasetThroughCache()).examples),
+      );
+      report.features = "hit";
+      report.dataset = "skipped";
+      report.bytesRead += found.bytes;
+      return inputs;
+    } catch (e) {
+      report.notes.push(
+        `features entry ${featKey!.slice(0, 12)} is inconsistent (${(e as Error).message}); recomputed`,
+      );
+      report.features = "corrupt";
+      return null;
+    }
+  };
+
+  // A features hit serves every stage up to the model from one entry.
+  const loaded = await stage(
+    "load",
+    async () => servedFromCache() ?? (await datasetThroughCache()),
+    (r) =>
+      "ids" in r
+        ? `${r.dataset.size.toLocaleString("en-US")} examples (features cached)`
+        : `${r.examples.length.toLocaleString("en-US")} examples, ${r.classes.length} classes` +
+          (report.dataset === "hit" ? " (parse cached)" : ""),
+  );
+  if ("ids" in loaded) {
+    await stage(
+      "split",
+      () => loaded.split,
+      (s) => `${splitDetail(s)} (cached)`,
+    );
+    await stage(
+      "features",
+      () => loaded.features,
+      (f) => `${f.nFeatures.toLocaleString("en-US")} features (cached)`,
+    );
+    return loaded;
+  }
+  const dataset: Dataset = loaded;
+  const split = await stage("split", () => splitDataset(dataset, spec.data.split, opts.seeds.split), splitDetail);
+  const classes = dataset.classes;
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const y = new Int32Array(dataset.examples.length);
+  dataset.examples.forEach((ex, i) => (y[i] = classIndex.get(ex.label)!));
+  const idx = {
+    train: indicesOf(split.assignment, 0),
+    dev: indicesOf(split.assignment, 1),
+    test: indicesOf(split.assignment, 2),
+  };
+  const examplesOf = (s: SplitName): Example[] => Array.from(idx[s], (i) => dataset.examples[i]!);
+
+  // fit on train (one tokenisation pass for train), then transform dev and test only
+  const featurized = await stage(
+    "features",
+    () => {
+      const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"));
+      return { fitted, train, dev: fitted.transform(examplesOf("dev")), test: fitted.transform(examplesOf("test")) };
+    },
+    (f) => `${f.fitted.featureNames.length.toLocaleString("en-US")} features`,
+  );
+  const X = { train: featurized.train, dev: featurized.dev, test: featurized.test };
+  const summary = summarize(dataset);
+  let json: string | null = null;
+  const features: FeaturesOutput = {
+    nFeatures: featurized.fitted.featureNames.length,
+    families: featurized.fitted.families,
+    fitted: () => featurized.fitted,
+    json: () => (json ??= JSON.stringify(featurized.fitted.serialize())),
+  };
+  const ids = dataset.examples.map((e) => e.id);
+
+  if (cache !== null && featKey !== null) {
+    const w = cache.writer(FEATURES_KIND, featKey);
+    try {
+      report.bytesWritten += timed("writeMs", () => {
+        const { assignment, ...splitInfo } = split;
+        w.array("assignment", assignment).array("y", y);
+        w.begin("ids");
+        for (const c of encodeIds(ids)) w.append(c);
+        w.end();
+        for (const s of SPLITS) {
+          w.array(`${s}.indptr`, X[s].indptr).array(`${s}.indices`, X[s].indices).array(`${s}.data`, X[s].data);
+        }
+        w.begin("featurizer").append(Buffer.from(features.json(), "utf8")).end();
+        const meta: FeaturesMeta = {
+          dataset: summary,
+          split: splitInfo,
+          nFeatures: features.nFeatures,
+          families: features.families,
+          shapes: {
+            train: { rows: X.train.rows, cols: X.train.cols },
+            dev: { rows: X.dev.rows, cols: X.dev.cols },
+            test: { rows: X.test.rows, cols: X.test.cols },
+          },
+        };
+        return w.commit(meta);
+      });
+    } catch (e) {
+      w.abort();
+      report.notes.push(`could not write the features cache: ${(e as Error).message}`);
+    }
+  }
+
+  return {
+    dataset: summary,
+    split,
+    ids,
+    y,
+    idx,
+    X,
+    features,
+    cache: report,
+    examples: async () => dataset.examples,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Parsing the spam corpus on worker threads: the message list is cut into shards, each worker
+ * reads and parses its shards and sends them back encoded (parse-task.ts), and the main thread
+ * decodes them as they arrive — and hands the very same bytes to the parse cache, so a cold run
+ * does not encode the dataset a second time.
+ *
+ * Small selections (and `workers: 0`, or a one-core machine) are parsed on the calling thread:
+ * starting workers costs more than it saves below a few hundred messages.
+ */
+import { DataError, isMlloopError } from "../errors.js";
+import { decodeExamples } from "../data/example-codec.js";
+import type { Dataset, Example } from "../data/example.js";
+import { finalizeDataset } from "../data/load.js";
+import {
+  loadSpamAssassin,
+  spamAssassinResult,
+  spamAssassinSelection,
+  type SpamAssassinSpec,
+} from "../data/sources/spamassassin.js";
+import type { DatasetEntryWriter } from "./cache-dataset.js";
+import { createPool, defaultPoolSize } from "./pool.js";
+import type { ParseResult, ParseShared, ParseTask } from "./parse-task.js";
+
+/** Below this many messages the corpus is parsed on the calling thread. */
+export const MIN_PARALLEL_MESSAGES = 800;
+const SHARD_MESSAGES = 200;
+
+export interface ParallelLoadOptions {
+  readonly seed: number;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Worker threads (default: MLLOOP_WORKERS, else the pool default); 0 parses on the calling thread. */
+  readonly workers?: number;
+  /** Receives each encoded shard (the parse cache entry being written). */
+  readonly sink?: DatasetEntryWriter;
+}
+
+/** Worker count from the option, else MLLOOP_WORKERS, else one per core (at most 8). */
+export function parseWorkers(option?: number): number {
+  if (option !== undefined) return option;
+  const env = process.env["MLLOOP_WORKERS"];
+  if (env !== undefined && /^\d+$/.test(env.trim())) return Number(env.trim());
+  const cores = defaultPoolSize();
+  return cores > 1 ? cores : 0;
+}
+
+function rethrown(e: unknown): Error {
+  if (isMlloopError(e)) return e;
+  const err = e as Error;
+  // errors cross the thread boundary as name + message; restore the user-facing kind
+  if (err?.name === "DataError") return new DataError(err.message);
+  return err;
+}
+
+export async function loadSpamAssassinParallel(data: SpamAssassinSpec, opts: ParallelLoadOptions): Promise<Dataset> {
+  const { dir, files, of } = spamAssassinSelection(data, opts.seed);
+  const workers = Math.min(parseWorkers(opts.workers), Math.ceil(files.length / SHARD_MESSAGES));
+  if (workers <= 0 || files.length < MIN_PARALLEL_MESSAGES) {
+    const dataset = finalizeDataset(await loadSpamAssassin(data, opts.seed, opts.onProgress));
+    opts.sink?.encode(dataset.examples);
+    return dataset;
+  }
+  const tasks: ParseTask[] = [];
+  for (let start = 0; start < files.length; start += SHARD_MESSAGES) {
+    tasks.push({ start, files: files.slice(start, start + SHARD_MESSAGES) });
+  }
+  const examples = new Array<Example>(files.length);
+  const pool = createPool<ParseShared, ParseTask, ParseResult>({
+    module: new URL("./parse-task.js", import.meta.url),
+    shared: { dir },
+    size: workers,
+  });
+  let done = 0;
+  try {
+    await Promise.all(
+      tasks.map(async (task) => {
+        const shard = await pool.run(task);
+        const decoded = decodeExamples(shard.bytes, shard.count);
+        for (let k = 0; k < decoded.length; k++) examples[shard.start + k] = decoded[k]!;
+        opts.sink?.shard(shard.start, shard.count, [shard.bytes]);
+        done += shard.count;
+        opts.onProgress?.(done, files.length);
+      }),
+    );
+  } catch (e) {
+    throw rethrown(e);
+  } finally {
+    await pool.close();
+  }
+  return finalizeDataset(spamAssassinResult(data, examples, of));
+}

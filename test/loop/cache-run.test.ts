@@ -1,0 +1,137 @@
+/**
+ * The stage cache inside a run, on 400 corpus messages: a model-only change is served from the
+ * features cache and gives exactly what an uncached run gives; a features change re-featurises from
+ * the parse cache; a damaged entry is detected, dropped and recomputed.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StageCache } from "../../src/loop/cache.js";
+import { prepareInputs } from "../../src/loop/cache-inputs.js";
+import { runExperiment, type RunOutcome } from "../../src/loop/run-experiment.js";
+import { loadSpecFile } from "../../src/spec/load.js";
+import { openSqliteStore, type SqliteStore } from "../../src/track/sqlite-store.js";
+
+const SPEC = join(import.meta.dirname, "../../examples/spam/baseline.yaml");
+
+describe("the stage cache in runs", () => {
+  let dir: string;
+  let store: SqliteStore;
+  let cache: StageCache;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "mlloop-cache-run-"));
+    store = await openSqliteStore(join(dir, "mlloop.db"));
+    cache = new StageCache(join(dir, "cache"));
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = async (overrides: string[], useCache: boolean): Promise<RunOutcome> => {
+    const loaded = loadSpecFile(SPEC, ["data.limit=400", ...overrides]);
+    return runExperiment({ spec: loaded.spec, baseDir: loaded.baseDir, store, cache: useCache ? cache : false });
+  };
+
+  const predictions = async (o: RunOutcome): Promise<Array<[string, string, number, string]>> =>
+    (await store.getPredictions(o.runId)).map((p) => [p.exampleId, p.split, p.score, p.decision]);
+
+  it("serves load, split and features from the cache when only model.C changed, with identical results", async () => {
+    const first = await run(["model.C=1"], true);
+    expect(first.cache.dataset).toBe("miss");
+    expect(first.cache.features).toBe("miss");
+    expect(first.cache.bytesWritten).toBeGreaterThan(0);
+
+    const warm = await run(["model.C=10"], true);
+    expect(warm.cache.features).toBe("hit");
+    expect(warm.cache.dataset).toBe("skipped");
+    expect(warm.cache.keys.dataset).toBe(first.cache.keys.dataset);
+    expect(warm.cache.keys.features).toBe(first.cache.keys.features);
+
+    const uncached = await run(["model.C=10"], false);
+    expect(uncached.cache.features).toBe("off");
+    expect(warm.metrics).toEqual(uncached.metrics);
+    expect(warm.features).toEqual({ ...uncached.features, families: warm.features.families });
+    expect(warm.counts).toEqual(uncached.counts);
+    expect(await predictions(warm)).toEqual(await predictions(uncached));
+
+    // the run records which stages the cache served, and the same data fingerprints
+    const record = await store.getRun(warm.runId);
+    const extras = JSON.parse(JSON.stringify(record.extras)) as { cache: { features: string; dataset: string } };
+    expect(extras.cache.features).toBe("hit");
+    expect(extras.cache.dataset).toBe("skipped");
+    const plain = await store.getRun(uncached.runId);
+    expect(record.dataInfo).not.toBeNull();
+    expect(record.dataInfo).toEqual(plain.dataInfo);
+    expect(record.timings).toHaveProperty("load");
+    expect(record.timings).toHaveProperty("features");
+  });
+
+  it("re-featurises from the parse cache when a features parameter changed", async () => {
+    const changed = await run(["model.C=10", "features.words.min_df=3"], true);
+    expect(changed.cache.features).toBe("miss");
+    expect(changed.cache.dataset).toBe("hit");
+    const uncached = await run(["model.C=10", "features.words.min_df=3"], false);
+    expect(changed.metrics).toEqual(uncached.metrics);
+    expect(changed.features.total).toBe(uncached.features.total);
+    expect(await predictions(changed)).toEqual(await predictions(uncached));
+  });
+
+  it("misses the features cache when the split changes, and still reuses the parsed data", async () => {
+    const other = await run(["model.C=10", "seed=7"], true);
+    expect(other.cache.features).toBe("miss");
+    expect(other.cache.dataset).toBe("miss"); // data.limit subsamples with the seed: another dataset
+    const sameData = await run(["model.C=10", "data.split.train=0.5", "data.split.dev=0.3"], true);
+    expect(sameData.cache.features).toBe("miss");
+    expect(sameData.cache.dataset).toBe("hit");
+  });
+
+  it("detects a damaged features entry, recomputes it, and gives the uncached result", async () => {
+    const key = (await run(["model.C=2"], true)).cache.keys.features!;
+    const path = join(cache.dir, "features", `${key}.bin`);
+    const bytes = readFileSync(path);
+    bytes[Math.floor(bytes.length / 3)] ^= 0x01;
+    writeFileSync(path, bytes);
+
+    const after = await run(["model.C=2"], true);
+    expect(after.cache.features).toBe("corrupt");
+    expect(after.cache.notes.join("\n")).toMatch(/content hash mismatch; recomputed/);
+    expect(after.warnings.join("\n")).toMatch(/content hash mismatch; recomputed/);
+    const uncached = await run(["model.C=2"], false);
+    expect(after.metrics).toEqual(uncached.metrics);
+    expect(await predictions(after)).toEqual(await predictions(uncached));
+    // rewritten whole: the next run hits again
+    expect((await run(["model.C=3"], true)).cache.features).toBe("hit");
+  });
+
+  it("gives the full examples on demand after a features hit, from the parse cache", async () => {
+    const loaded = loadSpecFile(SPEC, ["data.limit=400", "model.C=10"]);
+    const stages: string[] = [];
+    await prepareInputs({
+      spec: loaded.spec,
+      baseDir: loaded.baseDir,
+      seeds: { data: 1, split: 2 },
+      cache,
+      stage: async (name, fn) => {
+        stages.push(name);
+        return fn();
+      },
+    });
+    expect(stages).toEqual(["load", "split", "features"]);
+    const again = await prepareInputs({
+      spec: loaded.spec,
+      baseDir: loaded.baseDir,
+      seeds: { data: 1, split: 2 },
+      cache,
+      stage: async (_name, fn) => fn(),
+    });
+    expect(again.cache.features).toBe("hit");
+    const examples = await again.examples();
+    expect(examples.map((e) => e.id)).toEqual(again.ids);
+    expect(examples.every((e, i) => again.dataset.classes[again.y[i]!] === e.label)).toBe(true);
+    expect(examples[0]!.email).toBeDefined();
+    expect(again.features.fitted().featureNames.length).toBe(again.features.nFeatures);
+  });
+});
