@@ -35,6 +35,7 @@ export async function resolveApply(
   store: Store,
   ref: string,
   overrides: readonly string[] = [],
+  options: { baseDir?: string } = {},
 ): Promise<AppliedRecommendation> {
   const { run: prefix, n } = parseApplyRef(ref);
   const run = await store.getRun(prefix);
@@ -62,7 +63,7 @@ export async function resolveApply(
     parentRunId: run.id,
     recommendation: rec,
     spec,
-    baseDir: runBaseDir(run),
+    baseDir: runBaseDir(run, options.baseDir),
     tags: { recommendation: `${run.id}:${n}`, recommendation_id: rec.id },
   };
 }

@@ -67,19 +67,30 @@ describe("data checks", () => {
 });
 
 describe("training dynamics", () => {
-  const m = (split: string, step: number, value: number): MetricRecord => ({ name: "loss", split, step, value, loggedAt: 0 });
+  const m = (split: string, step: number, value: number): MetricRecord => ({
+    name: "loss",
+    split,
+    step,
+    value,
+    loggedAt: 0,
+  });
   it("flags non-convergence, an unstable objective and a rising dev loss", () => {
     const metrics = [
       ...[5, 4, 4.5, 3, 3.6, 2.5, 2.9].map((v, i) => m("train", i, v)),
       ...[5, 4, 3, 3.2, 3.5, 3.9, 4.2].map((v, i) => m("dev", i, v)),
     ];
-    const d = readDynamics({ iterations: 7, converged: false, finalLoss: 2.9, warnings: ["did not converge in 7 epochs"] }, metrics);
+    const d = readDynamics(
+      { iterations: 7, converged: false, finalLoss: 2.9, warnings: ["did not converge in 7 epochs"] },
+      metrics,
+    );
     expect(d.findings.map((f) => f.kind)).toEqual(["not_converged", "unstable", "dev_loss_rising"]);
     expect(d.findings[2]!.message).toMatch(/lowest at step 2/);
   });
   it("a smooth, converged run has no finding", () => {
     const metrics = [3, 2, 1.5, 1.2, 1.1].map((v, i) => m("train", i, v));
-    expect(readDynamics({ iterations: 5, converged: true, finalLoss: 1.1, warnings: [] }, metrics).findings).toEqual([]);
+    expect(readDynamics({ iterations: 5, converged: true, finalLoss: 1.1, warnings: [] }, metrics).findings).toEqual(
+      [],
+    );
   });
 });
 

@@ -36,6 +36,9 @@ export function syntheticCorpus(options: {
   mix?: number;
   vocab?: number;
   length?: [number, number];
+  /** Words per document from a vocabulary shared by both classes (pure noise), and its size. */
+  noiseWords?: number;
+  noiseVocab?: number;
   extra?: (i: number, spam: boolean, rng: () => number) => Partial<Pick<Example, "categorical" | "numeric" | "group">>;
 }): Example[] {
   const rng = createRng(options.seed);
@@ -51,6 +54,7 @@ export function syntheticCorpus(options: {
       const spamWord = spam === fromOwn;
       words.push(`${spamWord ? "s" : "h"}${rng.int(vocab)}`);
     }
+    for (let k = 0; k < (options.noiseWords ?? 0); k++) words.push(`n${rng.int(options.noiseVocab ?? 1000)}`);
     const extra = options.extra?.(i, spam, () => rng.next()) ?? {};
     out.push({
       ...textExample(`ex${String(i).padStart(4, "0")}`, spam ? "spam" : "ham", words.join(" ")),

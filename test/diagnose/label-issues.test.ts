@@ -17,9 +17,7 @@ describe("confident learning", () => {
     const order = clean.map((_, i) => i);
     shuffleInPlace(order, createRng(5));
     const flipped = new Set(order.slice(0, 40)); // 5%
-    const examples = clean.map((e, i) =>
-      flipped.has(i) ? { ...e, label: e.label === "spam" ? "ham" : "spam" } : e,
-    );
+    const examples = clean.map((e, i) => (flipped.has(i) ? { ...e, label: e.label === "spam" ? "ham" : "spam" } : e));
     const classes = ["ham", "spam"];
     const y = labelsOf(examples, classes);
     const session = openCvSession(

@@ -10,7 +10,8 @@ function email(raw: string) {
   return emailExample("m/1", "spam", "m", raw, parseEmail(raw), "h");
 }
 
-const routed = "Received: from mail.example.org (mail.example.org [192.0.2.1]) by mx.example.com\nMessage-ID: <1@example.org>\n";
+const routed =
+  "Received: from mail.example.org (mail.example.org [192.0.2.1]) by mx.example.com\nMessage-ID: <1@example.org>\n";
 const longText = "This is a perfectly ordinary message body that goes on for a while. ".repeat(4);
 
 describe("built-in tags", () => {
@@ -65,7 +66,9 @@ describe("rules from the spec", () => {
       ],
     });
     const rules = compileRules(spec.rules);
-    const ex = email(`${routed}From: x@example.org\nList-Id: <ilug.linux.ie>\nSubject: Re\n\n${longText} To UNSUBSCRIBE reply`);
+    const ex = email(
+      `${routed}From: x@example.org\nList-Id: <ilug.linux.ie>\nSubject: Re\n\n${longText} To UNSUBSCRIBE reply`,
+    );
     expect(tagsOf(ex, rules, new Map([["m/1", ["mislabeled"]]]))).toEqual([
       { tag: "mailing-list", source: "builtin" },
       { tag: "unsubscribe", source: "rule" },
