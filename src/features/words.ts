@@ -22,6 +22,7 @@ import { FloatBuffer, IntBuffer } from "./int-buffer.js";
 import { numpyArgsort } from "./numpy-argsort.js";
 import { SequenceTable } from "./sequence-table.js";
 import { TokenTable } from "./token-table.js";
+import { wordsPreprocessor } from "./words-preprocess.js";
 
 const PREFIX = "words";
 const SPEC_KEY = "features.words";
@@ -46,7 +47,11 @@ const wordsStateSchema = z.strictObject({
 /** Reads an example's fields as one token-id sequence, with BREAKs where n-grams must not span. */
 class DocumentScanner {
   readonly tokens = new IntBuffer(4096);
-  constructor(private readonly params: WordsParams) {}
+  /** Optional stop words / stemming / normalisation / character n-grams (null: the text as it is). */
+  private readonly rewrite: ((text: string) => string) | null;
+  constructor(private readonly params: WordsParams) {
+    this.rewrite = wordsPreprocessor(params);
+  }
 
   scan(ex: Example, table: TokenTable, insert: boolean): IntBuffer {
     const { fields, lowercase, separate_fields } = this.params;
@@ -55,6 +60,7 @@ class DocumentScanner {
     for (let f = 0; f < fields.length; f++) {
       let text = textField(ex, fields[f]!, `${SPEC_KEY}.fields`);
       if (lowercase) text = text.toLowerCase();
+      if (this.rewrite !== null) text = this.rewrite(text);
       // Pooled fields behave as if joined by "\n" (a non-word character: tokens never span it, n-grams do).
       if (separate_fields && f > 0) out.push(BREAK);
       table.scan(text, separate_fields ? f : 0, insert, out);

@@ -125,8 +125,29 @@ export const wordsParamsSchema = z
     sublinear_tf: z.boolean().default(false),
     /** tfidf only: L2-normalise each row (scikit-learn's norm="l2"). */
     normalize: z.boolean().default(true),
+    // Optional rewrites (src/features/words-preprocess.ts). No defaults on purpose: absent means
+    // off, and specs written before they existed keep their canonical form and hash.
+    /** Drop scikit-learn's English stop words (before word n-grams are formed, as CountVectorizer does). */
+    stop_words: z.enum(["english"]).nullable().optional(),
+    /** Replace each word by its Porter stem. */
+    stem: z.boolean().optional(),
+    /** Replace URLs, mail addresses and/or numbers by one token each (__url__, __email__, __number__). */
+    normalize_tokens: z.array(z.enum(["urls", "emails", "numbers"])).optional(),
+    /** Character n-grams of each word, [min_n, max_n] with min_n >= 2, instead of the words themselves. */
+    char_ngrams: z
+      .tuple([z.number().int().min(2), z.number().int().min(2)])
+      .refine(([lo, hi]) => lo <= hi, { message: "min_n must not exceed max_n (e.g. [3, 5])" })
+      .nullable()
+      .optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.char_ngrams != null && (p.ngram_range[0] !== 1 || p.ngram_range[1] !== 1)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["char_ngrams"],
+        message: `char_ngrams replaces words by character n-grams; word ngram_range must stay [1, 1] (is [${p.ngram_range.join(", ")}])`,
+      });
+    }
     if (p.sublinear_tf && p.weighting !== "tfidf") {
       ctx.addIssue({
         code: "custom",
