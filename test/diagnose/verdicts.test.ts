@@ -121,4 +121,20 @@ describe("verdicts end to end", () => {
     expect(rule.errors).toBe(expected);
     expect(rule.ceilingError).toBeCloseTo(d.errorAnalysis!.errorRate * (1 - rule.share), 12);
   });
+
+  it("--train-dev 0.2 holds out a fifth of train as the train-dev set", async () => {
+    const run = await runExperiment({ spec: spec(1000), baseDir: dir, store });
+    const { diagnosis: d } = await diagnoseRun(store, run.runId, { workers: 0, baseDir: dir, trainDev: 0.2, sizes: 3 });
+    const td = d.biasVariance.input.trainDev!;
+    // 300 training examples; the slice is drawn per fold with a seeded offset: about 60
+    expect(td.n).toBeGreaterThan(40);
+    expect(td.n).toBeLessThan(80);
+    expect(td.error).toBeGreaterThan(d.biasVariance.input.train.error);
+    expect(d.biasVariance.gaps.map((g) => g.name)).toEqual([
+      "avoidable_bias",
+      "variance",
+      "data_mismatch",
+      "dev_overfitting",
+    ]);
+  });
 });

@@ -56,7 +56,16 @@ describe("SQLite store on disk", () => {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .all()
         .map((r) => (r as { name: string }).name);
-      expect(tables).toEqual(["artifacts", "metrics", "pair_results", "predictions", "run_tags", "runs"]);
+      expect(tables).toEqual([
+        "artifacts",
+        "example_tags",
+        "metrics",
+        "pair_results",
+        "predictions",
+        "run_results",
+        "run_tags",
+        "runs",
+      ]);
       const plan = raw
         .prepare("EXPLAIN QUERY PLAN SELECT id FROM runs WHERE experiment = ? ORDER BY id DESC LIMIT 50")
         .all("spam")
