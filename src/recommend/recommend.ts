@@ -393,10 +393,10 @@ export function recommend(input: RecommendInput): Recommendation[] {
       patch: null,
       action: "read them; tag real mistakes with `mlloop tag RUN EXAMPLE mislabeled` and fix the labels at the source",
       expected: {
-        devErrorDelta: -devShare,
+        devErrorDelta: -0.1 * devShare,
         low: -devShare,
         high: 0,
-        basis: "dev issues' share of dev (upper bound on the measured error that is label noise)",
+        basis: `fixes the measurement more than the model: up to ${pts(devShare)} of the dev error may be label noise`,
       },
       // flagged examples include plain model errors; reviewing labels fixes the measurement more than the model
       gain: devShare * 0.1,

@@ -266,7 +266,7 @@ export function renderDiagnosis(d: Diagnosis, outcomes: readonly RecommendationO
     out.push(`  calibration: expected calibration error ${th.ece.toFixed(4)} (10 bins)`);
   }
 
-  out.push(section("RECOMMENDATIONS") + dim("  ranked by expected gain on dev error"));
+  out.push(section("RECOMMENDATIONS") + dim("  ranked by expected gain (dev error; the threshold by cost saved)"));
   if (d.recommendations.length === 0) out.push("  none: no finding calls for a change");
   for (const r of d.recommendations) {
     const outcome = outcomes.find((o) => o.n === r.n && o.recommendationId === r.id);
