@@ -79,7 +79,14 @@ async function main(): Promise<void> {
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
     }),
-  ) as { walls: number[]; median: number; sizes: number[]; val_error: number[]; train_error: number[]; sklearn: string };
+  ) as {
+    walls: number[];
+    median: number;
+    sizes: number[];
+    val_error: number[];
+    train_error: number[];
+    sklearn: string;
+  };
   const ours = median(walls);
   const rows = last!.points.map((p, s) => ({
     size: p.x,
@@ -96,7 +103,12 @@ async function main(): Promise<void> {
         messages: examples.length,
         workers,
         mlloop: { walls: walls.map((w) => +w.toFixed(3)), median: +ours.toFixed(3) },
-        sklearn: { version: sk.sklearn, n_jobs: 2, walls: sk.walls.map((w) => +w.toFixed(3)), median: +sk.median.toFixed(3) },
+        sklearn: {
+          version: sk.sklearn,
+          n_jobs: 2,
+          walls: sk.walls.map((w) => +w.toFixed(3)),
+          median: +sk.median.toFixed(3),
+        },
         ratio: +(ours / sk.median).toFixed(3),
         target: 0.5,
         loadavg: loadBefore.map((l) => +l.toFixed(2)),

@@ -42,7 +42,7 @@ export function readLearningCurve(lc: LearningCurve, baseline: number, floor = 0
     text = `training error is above the baseline and validation error is still falling: both bias and variance; more data helps the variance part only`;
   } else if (helps && gap > floor) {
     kind = "more_data_helps";
-    text = "validation error is still falling and the gap to training error is closing: more data should help";
+    text = "validation error is still falling and stays above training error: more data should help";
   } else if (!helps && trainAbove) {
     kind = "plateau_above_baseline";
     text =

@@ -8,11 +8,9 @@ import { z } from "zod";
 export const tagRuleSchema = z
   .strictObject({
     /** The tag given to matching examples (letters, digits, "-", "_", ".", ":"). */
-    tag: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, {
-        message: 'use letters, digits, "-", "_", "." or ":" (e.g. newsletter)',
-      }),
+    tag: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, {
+      message: 'use letters, digits, "-", "_", "." or ":" (e.g. newsletter)',
+    }),
     /**
      * A text/numeric/categorical field, "label", "group", "header:<name>", or a derived count:
      * "length" (body characters), "links", "attachments".
