@@ -137,4 +137,17 @@ describe("verdicts end to end", () => {
       "dev_overfitting",
     ]);
   });
+
+  it("--errors train analyses training errors; an unfinished run is refused", async () => {
+    const run = await runExperiment({ spec: spec(0.001), baseDir: dir, store });
+    const { diagnosis: d } = await diagnoseRun(store, run.runId, { noCv: true, errorSplit: "train", baseDir: dir });
+    const trainPreds = await store.getPredictions(run.runId as RunId, "train");
+    expect(d.errorAnalysis!.split).toBe("train");
+    expect(d.errorAnalysis!.n).toBe(trainPreds.length);
+    expect(d.errorAnalysis!.errors).toBe(trainPreds.filter((p) => p.correct === false).length);
+    const running = await store.createRun({ experiment: "verdicts" });
+    await expect(diagnoseRun(store, running.id)).rejects.toThrow(
+      `run ${running.id} is running: only finished runs can be diagnosed`,
+    );
+  });
 });

@@ -11,6 +11,7 @@ validation_curve of text pipelines with cv=StratifiedKFold(5) (no shuffle), scor
   validation_curve(<NB pipeline>, param_name="multinomialnb__alpha", param_range=np.logspace(-4, 1, 6), ...)
 
 Writes test/fixtures/diagnose/curves_sklearn.json. Run: /usr/bin/python3 test/reference/diagnose_ref.py
+(then `npx prettier --write test/fixtures/diagnose/curves_sklearn.json`).
 """
 import json
 import os
