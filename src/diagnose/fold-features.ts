@@ -8,8 +8,9 @@
  * vocabulary, idf, sublinear tf and L2 rows are then computed from those counts — the same numbers
  * as refitting the family (test/diagnose/curves.test.ts checks them against scikit-learn).
  *
- * Other families (numeric, categorical, the email families) are fitted once on the whole pool: only
- * their scaling statistics see the validation fold, which the curves' readings tolerate.
+ * Other families (numeric, categorical, the email families, hashed words) are fitted once on the
+ * whole pool: only their scaling statistics (and a hashed vocabulary's idf) see the validation fold,
+ * which the curves' readings tolerate.
  */
 import type { Example } from "../data/example.js";
 import { csrHstack, type CsrMatrix } from "../features/csr.js";
@@ -27,9 +28,13 @@ export interface FoldFeatureSource {
 }
 
 export function prepareFoldFeatures(spec: FeaturesSpec, pool: readonly Example[]): FoldFeatureSource {
-  const { words, ...others } = spec as FeaturesSpec & Record<string, unknown>;
+  const all = spec as FeaturesSpec & Record<string, unknown>;
+  // hashed words have fixed columns and nothing to refit but idf: they join the fixed block
+  const hashed = (all.words as { vectorizer?: string } | undefined)?.vectorizer === "hashing";
+  const { words, ...rest } = all;
+  const others: Record<string, unknown> = hashed ? { ...rest, words } : rest;
   let wordsSource: FoldFeatureSource["words"] = null;
-  if (words !== undefined) {
+  if (words !== undefined && !hashed) {
     const params = words as WordsParams;
     const family = createFamily("words", {
       ...params,
