@@ -18,6 +18,7 @@ import { compareCodePoints } from "./codepoint-order.js";
 import type { CsrMatrix } from "./csr.js";
 import { textField } from "./example-fields.js";
 import { notFitted, type FeatureFamily, type FeatureFamilyDefinition } from "./family.js";
+import { HashingWordsFamily } from "./hashing.js";
 import { FloatBuffer, IntBuffer } from "./int-buffer.js";
 import { numpyArgsort } from "./numpy-argsort.js";
 import { SequenceTable } from "./sequence-table.js";
@@ -45,7 +46,7 @@ const wordsStateSchema = z.strictObject({
 });
 
 /** Reads an example's fields as one token-id sequence, with BREAKs where n-grams must not span. */
-class DocumentScanner {
+export class DocumentScanner {
   readonly tokens = new IntBuffer(4096);
   /** Optional stop words / stemming / normalisation / character n-grams (null: the text as it is). */
   private readonly rewrite: ((text: string) => string) | null;
@@ -495,6 +496,9 @@ export const wordsFamily: FeatureFamilyDefinition<WordsParams> = {
   name: "words",
   prefix: PREFIX,
   paramsSchema: wordsParamsSchema,
-  create: (params) => new WordsFamily(params),
-  restore: (params, state) => WordsFamily.fromState(params, state),
+  create: (params) => (params.vectorizer === "hashing" ? new HashingWordsFamily(params) : new WordsFamily(params)),
+  restore: (params, state) =>
+    params.vectorizer === "hashing"
+      ? HashingWordsFamily.fromState(params, state)
+      : WordsFamily.fromState(params, state),
 };

@@ -139,8 +139,48 @@ export const wordsParamsSchema = z
       .refine(([lo, hi]) => lo <= hi, { message: "min_n must not exceed max_n (e.g. [3, 5])" })
       .nullable()
       .optional(),
+    /**
+     * Absent or "vocabulary": learn the terms from train. "hashing": hash each term into n_features
+     * columns (scikit-learn's HashingVectorizer: signed MurmurHash3 of the UTF-8 term) for
+     * vocabularies too large to hold; collisions share a column and no term is unknown at transform
+     * time. min_df, max_df and max_features need a vocabulary and do not apply.
+     */
+    vectorizer: z.enum(["vocabulary", "hashing"]).optional(),
+    /** hashing only: number of columns (default 2^18). */
+    n_features: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 24)
+      .optional(),
+    /** hashing only: add each term with the sign of its hash so that collisions tend to cancel (default true, as scikit-learn). */
+    alternate_sign: z.boolean().optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.vectorizer === "hashing") {
+      const needVocabulary: Array<[string, boolean]> = [
+        ["min_df", p.min_df !== 1],
+        ["max_df", p.max_df !== 1],
+        ["max_features", p.max_features !== null],
+      ];
+      for (const [key, set] of needVocabulary) {
+        if (!set) continue;
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `${key} needs a learned vocabulary; it does not apply to vectorizer "hashing" (remove it, or use vectorizer "vocabulary")`,
+        });
+      }
+    } else {
+      for (const key of ["n_features", "alternate_sign"] as const) {
+        if (p[key] === undefined) continue;
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `${key} applies to vectorizer "hashing" only (vectorizer is "${p.vectorizer ?? "vocabulary"}")`,
+        });
+      }
+    }
     if (p.char_ngrams != null && (p.ngram_range[0] !== 1 || p.ngram_range[1] !== 1)) {
       ctx.addIssue({
         code: "custom",

@@ -289,7 +289,7 @@ describe("words parameters", () => {
       'invalid parameters for feature family "words":\n' +
         '  ✖ unknown key "features.words.min_dff" — did you mean "features.words.min_df"? (allowed here: fields, ' +
         "separate_fields, lowercase, ngram_range, min_df, max_df, max_features, weighting, sublinear_tf, normalize, " +
-        "stop_words, stem, normalize_tokens, char_ngrams)",
+        "stop_words, stem, normalize_tokens, char_ngrams, vectorizer, n_features, alternate_sign)",
     );
   });
 });

@@ -35,7 +35,7 @@ describe("the stage cache in runs", () => {
     return runExperiment({ spec: loaded.spec, baseDir: loaded.baseDir, store, cache: useCache ? cache : false });
   };
 
-  const predictions = async (o: RunOutcome): Promise<Array<[string, string, number, string]>> =>
+  const predictions = async (o: RunOutcome): Promise<unknown[][]> =>
     (await store.getPredictions(o.runId)).map((p) => [p.exampleId, p.split, p.score, p.decision]);
 
   it("serves load, split and features from the cache when only model.C changed, with identical results", async () => {
@@ -92,7 +92,8 @@ describe("the stage cache in runs", () => {
     const key = (await run(["model.C=2"], true)).cache.keys.features!;
     const path = join(cache.dir, "features", `${key}.bin`);
     const bytes = readFileSync(path);
-    bytes[Math.floor(bytes.length / 3)] ^= 0x01;
+    const at = Math.floor(bytes.length / 3);
+    bytes[at] = bytes[at]! ^ 0x01;
     writeFileSync(path, bytes);
 
     const after = await run(["model.C=2"], true);

@@ -56,7 +56,7 @@ describe("StageCache", () => {
   it("detects a flipped byte, a truncated file and a foreign file; drops them and never returns them", () => {
     const cache = tempCache();
     const damages: Array<[string, (b: Buffer) => Buffer]> = [
-      [KEY_A, (b) => ((b[b.length >> 1] ^= 0x40), b)],
+      [KEY_A, (b) => ((b[b.length >> 1] = b[b.length >> 1]! ^ 0x40), b)],
       [KEY_B, (b) => b.subarray(0, b.length - 100)],
       [KEY_C, () => Buffer.from("not a cache file at all")],
     ];
