@@ -11,7 +11,14 @@
  */
 import type { CsrMatrix } from "../features/csr.js";
 import type { SmoothObjective } from "./optim/objective.js";
-import { csrTimesMatrix, csrTimesVector, logOnePlusExpNeg, sigmoid } from "./sparse-linear.js";
+import {
+  csrTimesMatrix,
+  csrTimesVector,
+  csrToCsc,
+  logOnePlusExpNeg,
+  sigmoid,
+  type CscMatrix,
+} from "./sparse-linear.js";
 
 /** Binary problem: parameters are [w_0 … w_{d-1}, b?], labels y_i ∈ {-1, +1}. */
 export class BinaryLogisticObjective implements SmoothObjective {
@@ -20,8 +27,12 @@ export class BinaryLogisticObjective implements SmoothObjective {
   meanLoss = NaN;
   private readonly z: Float64Array;
   private readonly D: Float64Array;
+  /** Per-row gradient weights c_i (σ_i − 1) y_i at the latest `gradient` point; Hessian-vector scratch after. */
+  private readonly R: Float64Array;
   private readonly diag: Float64Array;
   private readonly d: number;
+  /** Xᵀ as CSC: every Xᵀ·(row vector) product reads down its columns. */
+  private readonly T: CscMatrix;
 
   constructor(
     private readonly X: CsrMatrix,
@@ -30,12 +41,16 @@ export class BinaryLogisticObjective implements SmoothObjective {
     private readonly fitIntercept: boolean,
     /** Weight of ½‖w‖² (elastic net uses 1 − l1_ratio; the L1 part is left to the solver). */
     private readonly l2 = 1,
+    /** X as CSC, when the caller already has it (one-vs-rest problems share one). */
+    csc?: CscMatrix,
   ) {
     this.d = X.cols;
     this.size = X.cols + (fitIntercept ? 1 : 0);
     this.z = new Float64Array(X.rows);
     this.D = new Float64Array(X.rows);
+    this.R = new Float64Array(X.rows);
     this.diag = new Float64Array(this.size);
+    this.T = csc ?? csrToCsc(X);
   }
 
   value(w: Float64Array): number {
@@ -54,14 +69,10 @@ export class BinaryLogisticObjective implements SmoothObjective {
     return f + 0.5 * this.l2 * reg;
   }
 
-  /** Also accumulates the Hessian diagonal in the same pass over X (TRON's preconditioner). */
+  /** Also accumulates the Hessian diagonal in the same pass over Xᵀ (TRON's preconditioner). */
   gradient(w: Float64Array, g: Float64Array): void {
-    const { z, ySign, c, D, d, diag } = this;
-    const { indptr, indices, data } = this.X;
-    for (let j = 0; j < d; j++) {
-      g[j] = this.l2 * w[j]!;
-      diag[j] = this.l2;
-    }
+    const { z, ySign, c, D, R, d, diag } = this;
+    const { colptr, rowind, data } = this.T;
     let gb = 0;
     let mb = 0;
     for (let i = 0; i < z.length; i++) {
@@ -69,15 +80,23 @@ export class BinaryLogisticObjective implements SmoothObjective {
       const Di = c[i]! * s * (1 - s);
       const ri = c[i]! * (s - 1) * ySign[i]!;
       D[i] = Di;
+      R[i] = ri;
       gb += ri;
       mb += Di;
-      const end = indptr[i + 1]!;
-      for (let p = indptr[i]!; p < end; p++) {
-        const j = indices[p]!;
-        const x = data[p]!;
-        g[j]! += ri * x;
-        diag[j]! += Di * x * x;
+    }
+    const l2 = this.l2;
+    for (let j = 0; j < d; j++) {
+      let gj = l2 * w[j]!;
+      let hj = l2;
+      const end = colptr[j + 1]!;
+      for (let q = colptr[j]!; q < end; q++) {
+        const i = rowind[q]!;
+        const x = data[q]!;
+        gj += R[i]! * x;
+        hj += D[i]! * x * x;
       }
+      g[j] = gj;
+      diag[j] = hj;
     }
     if (this.fitIntercept) {
       g[d] = gb;
@@ -85,22 +104,28 @@ export class BinaryLogisticObjective implements SmoothObjective {
     }
   }
 
-  /** (l2·I + Xᵀ D X) v in one pass over the rows: each row's product is scattered back at once. */
+  /** (l2·I + Xᵀ D X) v: row scores t = D·(X v + v_b) by rows, then Xᵀ t down the columns. */
   hessVec(v: Float64Array, out: Float64Array): void {
     const { D, d } = this;
+    const t = this.R;
     const { indptr, indices, data } = this.X;
     const vb = this.fitIntercept ? v[d]! : 0;
-    for (let j = 0; j < d; j++) out[j] = this.l2 * v[j]!;
     let ob = 0;
     for (let i = 0; i < this.X.rows; i++) {
-      const start = indptr[i]!;
       const end = indptr[i + 1]!;
-      let t = vb;
-      for (let p = start; p < end; p++) t += v[indices[p]!]! * data[p]!;
-      t *= D[i]!;
-      if (t === 0) continue;
-      ob += t;
-      for (let p = start; p < end; p++) out[indices[p]!]! += t * data[p]!;
+      let ti = vb;
+      for (let p = indptr[i]!; p < end; p++) ti += v[indices[p]!]! * data[p]!;
+      ti *= D[i]!;
+      t[i] = ti;
+      ob += ti;
+    }
+    const { colptr, rowind, data: cdata } = this.T;
+    const l2 = this.l2;
+    for (let j = 0; j < d; j++) {
+      let oj = l2 * v[j]!;
+      const end = colptr[j + 1]!;
+      for (let q = colptr[j]!; q < end; q++) oj += t[rowind[q]!]! * cdata[q]!;
+      out[j] = oj;
     }
     if (this.fitIntercept) out[d] = ob;
   }

@@ -23,7 +23,14 @@ import { BinaryLogisticObjective, MultinomialLogisticObjective } from "./logisti
 import { lbfgs, owlqn } from "./optim/lbfgs.js";
 import type { SmoothObjective, SolverOptions, SolverResult } from "./optim/objective.js";
 import { tron } from "./optim/tron.js";
-import { csrTimesMatrix, csrTimesVector, logOnePlusExpNeg, sigmoid, softmaxRowsInPlace } from "./sparse-linear.js";
+import {
+  csrTimesMatrix,
+  csrTimesVector,
+  csrToCsc,
+  logOnePlusExpNeg,
+  sigmoid,
+  softmaxRowsInPlace,
+} from "./sparse-linear.js";
 
 export const LOGISTIC_REGRESSION = "logistic_regression";
 
@@ -97,6 +104,8 @@ export class LogisticRegression implements Estimator {
       const mapMult = classWeight === "balanced" ? null : classWeightMultipliers(classWeight, y, nClasses, family);
       const results: SolverResult[] = [];
       const curves: CurvePoint[][] = [];
+      // one transpose for all one-vs-rest problems
+      const csc = csrToCsc(X);
       for (let k = 0; k < nOut; k++) {
         const positive = nClasses === 2 ? 1 : k;
         const ySign = new Float64Array(X.rows);
@@ -110,7 +119,7 @@ export class LogisticRegression implements Estimator {
           const mult = mapMult !== null ? mapMult[y[i]!]! : X.rows / (2 * (ySign[i]! > 0 ? nPos : X.rows - nPos));
           c[i] = C * sw[i]! * mult;
         }
-        const obj = new BinaryLogisticObjective(X, ySign, c, fitIntercept, 1 - this.l1Strength);
+        const obj = new BinaryLogisticObjective(X, ySign, c, fitIntercept, 1 - this.l1Strength, csc);
         const w = new Float64Array(obj.size);
         const curve: CurvePoint[] = [];
         const devLoss =
