@@ -6,8 +6,10 @@
 import { ModelError } from "../errors.js";
 import { modelSchema, type ModelSpec } from "../spec/models.js";
 import type { Estimator, SerializedModel } from "./estimator.js";
+import { GradientBoosting } from "./gradient-boosting.js";
 import { LinearSvm } from "./linear-svm.js";
 import { LogisticRegression } from "./logistic-regression.js";
+import { Mlp } from "./mlp.js";
 import { NaiveBayes } from "./naive-bayes.js";
 import { SgdClassifier } from "./sgd.js";
 
@@ -16,6 +18,8 @@ export const MODEL_FAMILIES = [
   "naive_bayes",
   "linear_svm",
   "sgd",
+  "gradient_boosting",
+  "mlp",
 ] as const satisfies readonly ModelSpec["family"][];
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 // Compile-time check that every family the spec accepts is listed above.
@@ -36,6 +40,10 @@ export function createModel(spec: ModelSpec, seed: number): Estimator {
       return new LinearSvm(spec, seed);
     case "sgd":
       return new SgdClassifier(spec, seed);
+    case "gradient_boosting":
+      return new GradientBoosting(spec, seed);
+    case "mlp":
+      return new Mlp(spec, seed);
     default: {
       const family = (spec as { family: unknown }).family;
       throw new ModelError(`unknown model family "${String(family)}" (allowed: ${MODEL_FAMILIES.join(", ")})`);
@@ -77,6 +85,16 @@ export function loadModel(s: SerializedModel): Estimator {
     }
     case "sgd": {
       const m = new SgdClassifier(spec, 0);
+      m.restore(s);
+      return m;
+    }
+    case "gradient_boosting": {
+      const m = new GradientBoosting(spec, 0);
+      m.restore(s);
+      return m;
+    }
+    case "mlp": {
+      const m = new Mlp(spec, 0);
       m.restore(s);
       return m;
     }

@@ -19,6 +19,7 @@ import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } 
 import { decisionValues, mergeCurves } from "./linear-svm.js";
 import { numberArray } from "./logistic-regression.js";
 import { crossValidatedPlatt, plattProbabilities } from "./platt.js";
+import { divergenceWarning } from "./training-warnings.js";
 
 export const SGD = "sgd";
 
@@ -355,6 +356,13 @@ export class SgdClassifier implements Estimator {
       }
       curve[curve.length - 1] = { ...curve.at(-1)!, devLoss: s / data.dev.y.length };
     }
+    const diverging = divergenceWarning(
+      curve.map((c) => c.loss),
+      curve.map((c) => c.step),
+      "epochs",
+      "lower eta0, or use learning_rate: optimal",
+    );
+    if (diverging !== null) warnings.push(diverging);
     return {
       iterations: Math.max(...full.results.map((r) => r.epochs)),
       converged: full.results.every((r) => r.converged),

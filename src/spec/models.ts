@@ -99,10 +99,77 @@ export const sgdParamsSchema = z.strictObject({
 });
 export type SgdParams = z.infer<typeof sgdParamsSchema>;
 
+/**
+ * true: stop on the dev loss (the runner's dev split), or, without one, on the loss of a held-out
+ * `validation_fraction` of the training rows; false: never (gradient boosting runs max_iter rounds,
+ * the MLP stops on its training loss as sklearn's does); "auto": see each family.
+ */
+const earlyStopping = z.union([z.literal("auto"), z.boolean()]).default("auto");
+
+export const gradientBoostingParamsSchema = z.strictObject({
+  family: z.literal("gradient_boosting"),
+  /** Shrinkage applied to every leaf value (sklearn HistGradientBoostingClassifier's learning_rate). */
+  learning_rate: z.number().positive().default(0.1),
+  /** Boosting rounds; multiclass grows one tree per class per round. */
+  max_iter: z.number().int().positive().default(100),
+  /** Leaf-wise growth stops at this many leaves; null: no limit. */
+  max_leaf_nodes: z.number().int().min(2).nullable().default(31),
+  /** Edges from the root to the deepest leaf; null: no limit. */
+  max_depth: z.number().int().positive().nullable().default(null),
+  min_samples_leaf: z.number().int().positive().default(20),
+  /** L2 penalty on leaf values: a leaf's value is −Σg / (Σh + l2_regularization). */
+  l2_regularization: z.number().min(0).default(0),
+  /** Quantile bins per feature, fitted on the training rows (zeros of sparse input are a value). */
+  max_bins: z.number().int().min(2).max(255).default(255),
+  /** Fraction of the training rows (seeded, without replacement) each round's trees are grown on. */
+  subsample: z.number().gt(0).max(1).default(1),
+  /** "auto": on when dev data is given or there are more than 10,000 training rows (sklearn's rule). */
+  early_stopping: earlyStopping,
+  /** Share of the training rows held out (stratified, seeded) for early stopping when no dev data is given. */
+  validation_fraction: z.number().gt(0).lt(1).default(0.1),
+  /** Stop when none of the last n_iter_no_change rounds lowered the dev loss by more than tol. */
+  n_iter_no_change: z.number().int().positive().default(10),
+  tol: z.number().min(0).default(1e-7),
+  class_weight: classWeight,
+});
+export type GradientBoostingParams = z.infer<typeof gradientBoostingParamsSchema>;
+
+export const mlpParamsSchema = z.strictObject({
+  family: z.literal("mlp"),
+  /** Units of the one or two ReLU hidden layers. */
+  hidden_layer_sizes: z.array(z.number().int().positive()).min(1).max(2).default([100]),
+  /** L2 penalty: alpha/2 · ‖W‖² per batch, divided by the batch size as in sklearn's MLPClassifier. */
+  alpha: z.number().min(0).default(1e-4),
+  /** Rows per Adam step; "auto": min(200, rows). */
+  batch_size: z.union([z.literal("auto"), z.number().int().positive()]).default("auto"),
+  /** Adam step size and moment decay rates (Kingma & Ba; sklearn's defaults). */
+  learning_rate_init: z.number().positive().default(1e-3),
+  beta_1: z.number().min(0).lt(1).default(0.9),
+  beta_2: z.number().min(0).lt(1).default(0.999),
+  epsilon: z.number().positive().default(1e-8),
+  /** Probability of zeroing each hidden unit while training (inverted dropout, seeded); 0: off. */
+  dropout: z.number().min(0).lt(1).default(0),
+  /** Maximum number of epochs. */
+  max_iter: z.number().int().positive().default(200),
+  /** Shuffle the rows before each epoch (seeded). */
+  shuffle: z.boolean().default(true),
+  /** An epoch improves when it lowers the (dev or training) loss by more than tol. */
+  tol: z.number().min(0).default(1e-4),
+  /** Stop after more than n_iter_no_change epochs without improvement (sklearn's rule). */
+  n_iter_no_change: z.number().int().positive().default(10),
+  /** "auto": on when dev data is given. On: stop on dev loss and keep the best epoch's weights. */
+  early_stopping: earlyStopping,
+  validation_fraction: z.number().gt(0).lt(1).default(0.1),
+  class_weight: classWeight,
+});
+export type MlpParams = z.infer<typeof mlpParamsSchema>;
+
 export const modelSchema = z.discriminatedUnion("family", [
   logisticRegressionParamsSchema,
   naiveBayesParamsSchema,
   linearSvmParamsSchema,
   sgdParamsSchema,
+  gradientBoostingParamsSchema,
+  mlpParamsSchema,
 ]);
 export type ModelSpec = z.infer<typeof modelSchema>;

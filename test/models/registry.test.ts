@@ -40,7 +40,7 @@ describe("serialization round trip", () => {
   it("rejects an unknown family and truncated state", () => {
     expect(() => loadModel({ family: "random_forest", params: {}, nClasses: 2, nFeatures: 3, state: {} })).toThrow(
       new ModelError(
-        'cannot load model: unknown family "random_forest" (allowed: logistic_regression, naive_bayes, linear_svm, sgd)',
+        'cannot load model: unknown family "random_forest" (allowed: logistic_regression, naive_bayes, linear_svm, sgd, gradient_boosting, mlp)',
       ),
     );
     const m = createModel(specs[0]!, 1);
@@ -54,7 +54,14 @@ describe("serialization round trip", () => {
 
 describe("registry", () => {
   it("creates every family and names them", () => {
-    expect([...MODEL_FAMILIES]).toEqual(["logistic_regression", "naive_bayes", "linear_svm", "sgd"]);
+    expect([...MODEL_FAMILIES]).toEqual([
+      "logistic_regression",
+      "naive_bayes",
+      "linear_svm",
+      "sgd",
+      "gradient_boosting",
+      "mlp",
+    ]);
     for (const family of MODEL_FAMILIES) expect(createModel(modelSchema.parse({ family }), 0).family).toBe(family);
   });
 });

@@ -1,0 +1,198 @@
+/**
+ * Quantile binning for histogram gradient boosting, as scikit-learn's _BinMapper does it: per
+ * feature, a feature with at most `maxBins` distinct training values gets one bin per value (the
+ * thresholds are the midpoints between consecutive values); otherwise the thresholds are the
+ * 1/maxBins … (maxBins−1)/maxBins percentiles (numpy's "midpoint" method). A value x falls in bin
+ * #{thresholds < x}, so a tree that sends bin ≤ b left sends x ≤ thresholds[b] left: trees learnt
+ * on bins predict on raw values.
+ *
+ * Sparse input: an implicit zero is a value like any other. Thresholds are found from each column's
+ * sorted nonzeros with the zeros counted in (no dense copy of a column), and the binned matrix is
+ * built in one pass: every row filled with the features' zero bins, then its nonzeros scattered.
+ */
+import { ModelError } from "../errors.js";
+import type { CsrMatrix } from "../features/csr.js";
+
+/** sklearn's ALMOST_INF: thresholds are clipped so that they stay finite (and JSON-safe). */
+const ALMOST_INF = 1e300;
+
+/** Bin edges of every feature, flat: feature f's thresholds are thresholds[offset[f] .. offset[f+1]). */
+export interface BinEdges {
+  readonly nFeatures: number;
+  readonly offset: Int32Array;
+  readonly thresholds: Float64Array;
+}
+
+/**
+ * Binned rows, row-major (feature f of row i at i·cols + f), with each feature's bin count.
+ * Row-major because the histogram pass reads a row's gradient and hessian once and then its bins
+ * contiguously: measured about twice as fast as one pass per column over a column-major matrix
+ * (10,000 × 20, half the rows in the node).
+ */
+export interface BinnedMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly bins: Uint8Array;
+  /** Number of bins of each feature (thresholds + 1); a feature with one bin cannot be split. */
+  readonly nBins: Int32Array;
+}
+
+/** Largest binned matrix we build (bytes): beyond it the memory and the per-node passes are unreasonable. */
+export const MAX_BINNED_CELLS = 2 ** 31 - 1;
+
+/** Throws when an n × d binned matrix would exceed MAX_BINNED_CELLS bytes. */
+export function checkBinnedSize(n: number, d: number, family: string): void {
+  if (n * d > MAX_BINNED_CELLS) {
+    throw new ModelError(
+      `${family}: ${n.toLocaleString("en-US")} rows × ${d.toLocaleString("en-US")} features is too large to bin (${((n * d) / 2 ** 30).toFixed(1)} GiB as one byte per cell; at most 2 GiB); gradient boosting is for tabular and dense feature families — use fewer features (e.g. a smaller words vocabulary) or a linear model`,
+    );
+  }
+}
+
+/** numpy.linspace(0, 100, maxBins + 1)[1:-1] / 100, computed as numpy does. */
+function percentileFractions(maxBins: number): Float64Array {
+  const step = 100 / maxBins;
+  const q = new Float64Array(maxBins - 1);
+  for (let i = 1; i < maxBins; i++) q[i - 1] = (i * step) / 100;
+  return q;
+}
+
+/**
+ * The value of rank r (0-based) in the sorted column made of `sorted` (the stored entries, sorted
+ * ascending) and `zeros` implicit zeros; `negatives` is how many stored entries are < 0.
+ */
+function valueAtRank(sorted: Float64Array, negatives: number, zeros: number, r: number): number {
+  if (r < negatives) return sorted[r]!;
+  if (r < negatives + zeros) return 0;
+  return sorted[r - zeros]!;
+}
+
+/** numpy's _lerp(a, b, t) (the form it uses for t ≥ 0.5 keeps b exact at t = 1). */
+function lerp(a: number, b: number, t: number): number {
+  const diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+/** Thresholds of one column given its sorted stored values and its number of implicit zeros. */
+function columnThresholds(sorted: Float64Array, zeros: number, maxBins: number, q: Float64Array): number[] {
+  let negatives = 0;
+  while (negatives < sorted.length && sorted[negatives]! < 0) negatives++;
+  const n = sorted.length + zeros;
+  const distinct: number[] = [];
+  let last = NaN;
+  const push = (v: number): boolean => {
+    if (v !== last) {
+      distinct.push(v);
+      last = v;
+      if (distinct.length > maxBins) return false;
+    }
+    return true;
+  };
+  let many = false;
+  for (let r = 0; r < n && !many; r++) {
+    // Runs of zeros are skipped in one step: only their first value matters here.
+    if (r === negatives && zeros > 0) {
+      many = !push(0);
+      r += zeros - 1;
+      continue;
+    }
+    many = !push(valueAtRank(sorted, negatives, zeros, r));
+  }
+  const out: number[] = [];
+  if (!many) {
+    for (let k = 0; k + 1 < distinct.length; k++) out.push((distinct[k]! + distinct[k + 1]!) * 0.5);
+  } else {
+    for (let k = 0; k < q.length; k++) {
+      // numpy's method="midpoint": virtual index ½(⌊(n−1)q⌋ + ⌈(n−1)q⌉), γ = 0.5 unless it is integral.
+      const pos = (n - 1) * q[k]!;
+      const virtual = 0.5 * (Math.floor(pos) + Math.ceil(pos));
+      const gamma = virtual % 1 === 0 ? 0 : 0.5;
+      const lo = virtual >= n - 1 ? n - 1 : Math.floor(virtual);
+      const hi = virtual >= n - 1 ? n - 1 : lo + 1;
+      out.push(lerp(valueAtRank(sorted, negatives, zeros, lo), valueAtRank(sorted, negatives, zeros, hi), gamma));
+    }
+  }
+  for (let k = 0; k < out.length; k++) if (out[k]! > ALMOST_INF) out[k] = ALMOST_INF;
+  return out;
+}
+
+/** Bin edges of every column of X over the rows `rowIds` (all rows when null). */
+export function fitBinEdges(X: CsrMatrix, maxBins: number, rowIds: Int32Array | null = null): BinEdges {
+  if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > 255) {
+    throw new ModelError(`max_bins = ${maxBins}; allowed: an integer from 2 to 255`);
+  }
+  const d = X.cols;
+  const { indptr, indices, data } = X;
+  const nRows = rowIds === null ? X.rows : rowIds.length;
+  // Column-wise copy of the chosen rows' stored values (a CSC pass), then one sort per column.
+  const colCount = new Int32Array(d + 1);
+  for (let s = 0; s < nRows; s++) {
+    const i = rowIds === null ? s : rowIds[s]!;
+    for (let p = indptr[i]!; p < indptr[i + 1]!; p++) colCount[indices[p]! + 1]!++;
+  }
+  for (let j = 0; j < d; j++) colCount[j + 1]! += colCount[j]!;
+  const values = new Float64Array(colCount[d]!);
+  const fill = colCount.slice(0, d);
+  for (let s = 0; s < nRows; s++) {
+    const i = rowIds === null ? s : rowIds[s]!;
+    for (let p = indptr[i]!; p < indptr[i + 1]!; p++) values[fill[indices[p]!]!++] = data[p]!;
+  }
+  const q = percentileFractions(maxBins);
+  const offset = new Int32Array(d + 1);
+  const parts: number[][] = [];
+  for (let j = 0; j < d; j++) {
+    const column = values.subarray(colCount[j]!, colCount[j + 1]!).sort();
+    const t = columnThresholds(column, nRows - column.length, maxBins, q);
+    parts.push(t);
+    offset[j + 1] = offset[j]! + t.length;
+  }
+  const thresholds = new Float64Array(offset[d]!);
+  parts.forEach((t, j) => thresholds.set(t, offset[j]!));
+  return { nFeatures: d, offset, thresholds };
+}
+
+/** Bin of value x among thresholds[lo .. hi): the number of thresholds < x (sklearn's binary search). */
+export function binOf(thresholds: Float64Array, lo: number, hi: number, x: number): number {
+  let left = lo;
+  let right = hi;
+  while (left < right) {
+    const middle = left + ((right - left - 1) >> 1);
+    if (x <= thresholds[middle]!) right = middle;
+    else left = middle + 1;
+  }
+  return left - lo;
+}
+
+/** The rows `rowIds` of X (all when null) binned with `edges`, row-major. */
+export function binMatrix(
+  X: CsrMatrix,
+  edges: BinEdges,
+  rowIds: Int32Array | null = null,
+  family = "gradient_boosting",
+): BinnedMatrix {
+  const d = edges.nFeatures;
+  if (X.cols !== d) throw new ModelError(`${family}: X has ${X.cols} columns but the bins were fitted on ${d}`);
+  const n = rowIds === null ? X.rows : rowIds.length;
+  checkBinnedSize(n, d, family);
+  const { offset, thresholds } = edges;
+  const bins = new Uint8Array(n * d);
+  const nBins = new Int32Array(d);
+  const zeroBins = new Uint8Array(d);
+  let anyZeroBin = false;
+  for (let f = 0; f < d; f++) {
+    nBins[f] = offset[f + 1]! - offset[f]! + 1;
+    zeroBins[f] = binOf(thresholds, offset[f]!, offset[f + 1]!, 0);
+    if (zeroBins[f] !== 0) anyZeroBin = true;
+  }
+  const { indptr, indices, data } = X;
+  for (let s = 0; s < n; s++) {
+    const i = rowIds === null ? s : rowIds[s]!;
+    const o = s * d;
+    if (anyZeroBin) bins.set(zeroBins, o);
+    for (let p = indptr[i]!; p < indptr[i + 1]!; p++) {
+      const f = indices[p]!;
+      bins[o + f] = binOf(thresholds, offset[f]!, offset[f + 1]!, data[p]!);
+    }
+  }
+  return { rows: n, cols: d, bins, nBins };
+}

@@ -1,0 +1,429 @@
+/**
+ * One regression tree of histogram gradient boosting, grown leaf-wise on binned features exactly as
+ * scikit-learn's TreeGrower does it (so that a few rounds reproduce HistGradientBoostingClassifier):
+ *
+ * - a node's value is −G / (H + l2 + 1e-15) (G, H: sums of gradients and hessians of its rows);
+ * - a split's gain is G·v − G_L·v_L − G_R·v_R (XGBoost's eq. 6 with the node's own value v; the
+ *   root's v is 0), scanned over the bins of every feature left to right; ties keep the first
+ *   (lowest feature, then lowest bin; gains equal up to rounding are ties); min_samples_leaf counts rows, min_hessian_to_split (1e-3)
+ *   bounds each side's H;
+ * - the splittable node with the largest gain is split next; growth stops at max_leaf_nodes
+ *   leaves, at max_depth, or when no split has a positive gain; leaf values are multiplied by the
+ *   learning rate at the end.
+ *
+ * Histograms hold (Σg, Σh, count) per bin of every splittable feature. Only the smaller child's
+ * histogram is built from its rows; the larger one is the parent's minus the smaller's (the
+ * subtraction trick), computed in the parent's buffer. Rows live in one index array that is
+ * partitioned in place, so a node is a range of it and a leaf's rows are known without a search.
+ */
+import type { BinnedMatrix } from "./histogram-binning.js";
+
+export interface GrowerOptions {
+  readonly maxLeafNodes: number | null;
+  readonly maxDepth: number | null;
+  readonly minSamplesLeaf: number;
+  readonly l2Regularization: number;
+  /** sklearn's min_hessian_to_split (not exposed by its estimators: 1e-3). */
+  readonly minHessianToSplit: number;
+  /** The learning rate, applied to the leaf values once the tree is grown. */
+  readonly shrinkage: number;
+}
+
+/** A grown tree in flat arrays; node 0 is the root, a leaf has feature −1. */
+export interface Tree {
+  readonly feature: Int32Array;
+  /** Rows with bin ≤ this go left. */
+  readonly bin: Int32Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  /** Leaf values (after shrinkage); 0 at internal nodes. */
+  readonly value: Float64Array;
+}
+
+/** A grown tree and where its training rows ended up: leaf k holds rows[leafStart[k] .. leafEnd[k]). */
+export interface GrownTree {
+  readonly tree: Tree;
+  readonly leafStart: Int32Array;
+  readonly leafEnd: Int32Array;
+  readonly leafValue: Float64Array;
+}
+
+interface Node {
+  readonly id: number;
+  readonly start: number;
+  readonly end: number;
+  readonly depth: number;
+  readonly sumG: number;
+  readonly sumH: number;
+  /** Value before shrinkage (the root's is 0, as in sklearn). */
+  value: number;
+  hist: Float64Array | null;
+  leaf: boolean;
+  gain: number;
+  feature: number;
+  bin: number;
+  gLeft: number;
+  hLeft: number;
+  valueLeft: number;
+  valueRight: number;
+  left: Node | null;
+  right: Node | null;
+}
+
+/**
+ * Two candidate splits whose gains differ by less than this (relative to the terms they are
+ * computed from) are a tie, and the first one (lowest feature, then lowest bin) is kept. Exact ties
+ * are common in the first round, when every row of a class has the same gradient: sklearn's
+ * float32 gradients sum exactly there and its strict ">" keeps the first split, while float64 sums
+ * in a different row order differ in the last bits and would pick a split at random among equals.
+ */
+const TIE_TOLERANCE = 1e-10;
+
+function nodeValue(g: number, h: number, l2: number): number {
+  return -g / (h + l2 + 1e-15);
+}
+
+/** Max-heap of nodes by gain. */
+class GainHeap {
+  private readonly items: Node[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(node: Node): void {
+    const a = this.items;
+    a.push(node);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]!.gain >= node.gain) break;
+      a[i] = a[parent]!;
+      i = parent;
+    }
+    a[i] = node;
+  }
+  pop(): Node {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r]!.gain > a[l]!.gain ? r : l;
+        if (a[c]!.gain <= last.gain) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+  drain(): Node[] {
+    return this.items.splice(0);
+  }
+}
+
+/** Grows trees on one binned matrix; buffers are reused from tree to tree. */
+export class TreeGrower {
+  /** The features that have at least two bins (the others cannot be split). */
+  private readonly features: Int32Array;
+  /** Array offset of each splittable feature's bins in a histogram, by position in `features`. */
+  private readonly histBase: Int32Array;
+  private readonly histLength: number;
+  private readonly free: Float64Array[] = [];
+  private readonly scratch: Int32Array;
+
+  constructor(
+    private readonly X: BinnedMatrix,
+    private readonly opts: GrowerOptions,
+  ) {
+    const splittable: number[] = [];
+    const base: number[] = [];
+    let bins = 0;
+    for (let f = 0; f < X.cols; f++) {
+      if (X.nBins[f]! < 2) continue;
+      splittable.push(f);
+      base.push(3 * bins);
+      bins += X.nBins[f]!;
+    }
+    this.features = Int32Array.from(splittable);
+    this.histBase = Int32Array.from(base);
+    this.histLength = 3 * bins;
+    this.scratch = new Int32Array(X.rows);
+  }
+
+  /**
+   * Grows one tree on the rows rows[0 .. nRows) (their order is changed: it ends partitioned by
+   * leaf) with gradients g and hessians h indexed by row.
+   */
+  grow(g: Float64Array, h: Float64Array, rows: Int32Array, nRows: number): GrownTree {
+    const o = this.opts;
+    const nodes: Node[] = [];
+    const leaves: Node[] = [];
+    const heap = new GainHeap();
+    const makeNode = (start: number, end: number, depth: number, sumG: number, sumH: number, value: number): Node => {
+      const node: Node = {
+        id: nodes.length,
+        start,
+        end,
+        depth,
+        sumG,
+        sumH,
+        value,
+        hist: null,
+        leaf: false,
+        gain: -1,
+        feature: -1,
+        bin: -1,
+        gLeft: 0,
+        hLeft: 0,
+        valueLeft: 0,
+        valueRight: 0,
+        left: null,
+        right: null,
+      };
+      nodes.push(node);
+      return node;
+    };
+    const finalize = (node: Node): void => {
+      node.leaf = true;
+      leaves.push(node);
+      this.release(node);
+    };
+    const findSplitAndPush = (node: Node): void => {
+      this.findSplit(node);
+      if (node.gain <= 0) finalize(node);
+      else heap.push(node);
+    };
+
+    let sumG = 0;
+    let sumH = 0;
+    for (let k = 0; k < nRows; k++) {
+      sumG += g[rows[k]!]!;
+      sumH += h[rows[k]!]!;
+    }
+    const root = makeNode(0, nRows, 0, sumG, sumH, 0);
+    if (nRows < 2 * o.minSamplesLeaf || sumH < o.minHessianToSplit) finalize(root);
+    else {
+      root.hist = this.histogram(g, h, rows, 0, nRows);
+      findSplitAndPush(root);
+    }
+
+    while (heap.size > 0) {
+      const node = heap.pop();
+      const mid = this.partition(rows, node);
+      const depth = node.depth + 1;
+      const nLeaves = leaves.length + heap.size + 2;
+      const left = makeNode(node.start, mid, depth, node.gLeft, node.hLeft, node.valueLeft);
+      const right = makeNode(mid, node.end, depth, node.sumG - node.gLeft, node.sumH - node.hLeft, node.valueRight);
+      node.left = left;
+      node.right = right;
+      if (o.maxLeafNodes !== null && nLeaves === o.maxLeafNodes) {
+        finalize(left);
+        finalize(right);
+        for (const rest of heap.drain()) finalize(rest);
+        this.release(node);
+        break;
+      }
+      if (o.maxDepth !== null && depth === o.maxDepth) {
+        finalize(left);
+        finalize(right);
+        this.release(node);
+        continue;
+      }
+      if (left.end - left.start < 2 * o.minSamplesLeaf) finalize(left);
+      if (right.end - right.start < 2 * o.minSamplesLeaf) finalize(right);
+      if (!left.leaf || !right.leaf) {
+        // sklearn builds the left child's histogram when it is strictly smaller, else the right's.
+        const small = left.end - left.start < right.end - right.start ? left : right;
+        const large = small === left ? right : left;
+        small.hist = this.histogram(g, h, rows, small.start, small.end);
+        // The larger child's histogram is the parent's minus the smaller's, subtracted in the
+        // parent's buffer during the larger child's split search (one pass instead of two), and
+        // not at all when the larger child is a leaf.
+        if (!large.leaf) {
+          large.hist = node.hist;
+          node.hist = null;
+        } else this.release(node);
+        for (const child of [left, right]) {
+          if (child.leaf) continue;
+          this.findSplit(child, child === large ? small.hist : null);
+          if (child.gain <= 0) finalize(child);
+          else heap.push(child);
+        }
+        if (small.leaf) this.release(small);
+      } else this.release(node);
+    }
+
+    const count = nodes.length;
+    const feature = new Int32Array(count).fill(-1);
+    const bin = new Int32Array(count);
+    const leftIds = new Int32Array(count).fill(-1);
+    const rightIds = new Int32Array(count).fill(-1);
+    const value = new Float64Array(count);
+    for (const node of nodes) {
+      if (node.leaf) continue;
+      feature[node.id] = node.feature;
+      bin[node.id] = node.bin;
+      leftIds[node.id] = node.left!.id;
+      rightIds[node.id] = node.right!.id;
+    }
+    const leafStart = new Int32Array(leaves.length);
+    const leafEnd = new Int32Array(leaves.length);
+    const leafValue = new Float64Array(leaves.length);
+    leaves.forEach((leaf, k) => {
+      const v = leaf.value * o.shrinkage;
+      value[leaf.id] = v;
+      leafStart[k] = leaf.start;
+      leafEnd[k] = leaf.end;
+      leafValue[k] = v;
+    });
+    return { tree: { feature, bin, left: leftIds, right: rightIds, value }, leafStart, leafEnd, leafValue };
+  }
+
+  private release(node: Node): void {
+    if (node.hist !== null) {
+      this.free.push(node.hist);
+      node.hist = null;
+    }
+  }
+
+  /** (Σg, Σh, count) per bin over rows[start .. end). */
+  private histogram(g: Float64Array, h: Float64Array, rows: Int32Array, start: number, end: number): Float64Array {
+    const hist = this.free.pop() ?? new Float64Array(this.histLength);
+    hist.fill(0);
+    const d = this.X.cols;
+    const bins = this.X.bins;
+    const features = this.features;
+    const nf = features.length;
+    const base = this.histBase;
+    if (nf === d) {
+      // Every feature splittable (the usual case): the row's bins are read in order.
+      for (let k = start; k < end; k++) {
+        const i = rows[k]!;
+        const gi = g[i]!;
+        const hi = h[i]!;
+        const o = i * d;
+        for (let f = 0; f < d; f++) {
+          const b = base[f]! + 3 * bins[o + f]!;
+          hist[b]! += gi;
+          hist[b + 1]! += hi;
+          hist[b + 2]!++;
+        }
+      }
+      return hist;
+    }
+    for (let k = start; k < end; k++) {
+      const i = rows[k]!;
+      const gi = g[i]!;
+      const hi = h[i]!;
+      const o = i * d;
+      for (let fi = 0; fi < nf; fi++) {
+        const b = base[fi]! + 3 * bins[o + features[fi]!]!;
+        hist[b]! += gi;
+        hist[b + 1]! += hi;
+        hist[b + 2]!++;
+      }
+    }
+    return hist;
+  }
+
+  /**
+   * The best split of a node from its histogram (gain −1 when no split satisfies the
+   * constraints). With `minus`, node.hist holds the parent's histogram and becomes the node's by
+   * subtracting `minus` (the sibling's) bin by bin as the scan goes.
+   */
+  private findSplit(node: Node, minus: Float64Array | null = null): void {
+    const { minSamplesLeaf: msl, minHessianToSplit: minH, l2Regularization: l2 } = this.opts;
+    const hist = node.hist!;
+    const n = node.end - node.start;
+    const { sumG, sumH } = node;
+    const lossCurrent = sumG * node.value;
+    const nBins = this.X.nBins;
+    let bestGain = -1;
+    const features = this.features;
+    for (let fi = 0; fi < features.length; fi++) {
+      const f = features[fi]!;
+      const base = this.histBase[fi]!;
+      const last = nBins[f]! - 1;
+      let gL = 0;
+      let hL = 0;
+      let nL = 0;
+      let b = 0;
+      for (; b < last; b++) {
+        const o = base + 3 * b;
+        if (minus !== null) {
+          hist[o]! -= minus[o]!;
+          hist[o + 1]! -= minus[o + 1]!;
+          hist[o + 2]! -= minus[o + 2]!;
+        }
+        // An empty bin repeats the previous candidate's gain, which ">" would never prefer.
+        if (hist[o + 2] === 0) continue;
+        nL += hist[o + 2]!;
+        hL += hist[o + 1]!;
+        gL += hist[o]!;
+        if (nL < msl) continue;
+        if (n - nL < msl) break;
+        const hR = sumH - hL;
+        if (hL < minH) continue;
+        if (hR < minH) break;
+        const gR = sumG - gL;
+        const termL = gL * nodeValue(gL, hL, l2);
+        const termR = gR * nodeValue(gR, hR, l2);
+        const gain = lossCurrent - termL - termR;
+        // Gains equal up to rounding are ties, kept by the first candidate (see TIE_TOLERANCE).
+        const slack = TIE_TOLERANCE * (Math.abs(lossCurrent) - termL - termR);
+        if (gain > bestGain + slack && gain > 0) {
+          bestGain = gain;
+          node.feature = f;
+          node.bin = b;
+          node.gLeft = gL;
+          node.hLeft = hL;
+        }
+      }
+      if (minus !== null) {
+        // The bins after a break (and the last bin, never a split point) still need subtracting.
+        const end = base + 3 * (last + 1);
+        for (let o = base + 3 * (b < last ? b + 1 : last); o < end; o++) hist[o]! -= minus[o]!;
+      }
+    }
+    node.gain = bestGain;
+    if (bestGain > 0) {
+      node.valueLeft = nodeValue(node.gLeft, node.hLeft, l2);
+      node.valueRight = nodeValue(sumG - node.gLeft, sumH - node.hLeft, l2);
+    }
+  }
+
+  /** Stable in-place partition of the node's rows: bin ≤ split bin first. Returns the boundary. */
+  private partition(rows: Int32Array, node: Node): number {
+    const d = this.X.cols;
+    const bins = this.X.bins;
+    const f = node.feature;
+    const threshold = node.bin;
+    const scratch = this.scratch;
+    let l = node.start;
+    let r = 0;
+    for (let k = node.start; k < node.end; k++) {
+      const i = rows[k]!;
+      if (bins[i * d + f]! <= threshold) rows[l++] = i;
+      else scratch[r++] = i;
+    }
+    rows.set(scratch.subarray(0, r), l);
+    return l;
+  }
+}
+
+/** out[offset + i] += tree(row i) for every row of a binned matrix. */
+export function addTreeBinned(tree: Tree, X: BinnedMatrix, out: Float64Array, offset: number): void {
+  const { feature, bin, left, right, value } = tree;
+  const n = X.rows;
+  const d = X.cols;
+  const bins = X.bins;
+  for (let i = 0; i < n; i++) {
+    let node = 0;
+    while (feature[node]! >= 0) node = bins[i * d + feature[node]!]! <= bin[node]! ? left[node]! : right[node]!;
+    out[offset + i]! += value[node]!;
+  }
+}
