@@ -15,6 +15,7 @@ import { registerCompare } from "./commands/compare.js";
 import { registerAttribute } from "./commands/attribute.js";
 import { registerLog } from "./commands/log.js";
 import { registerLedger } from "./commands/ledger.js";
+import { registerExplain } from "./commands/explain.js";
 import { red } from "./render.js";
 import { VERSION } from "../version.js";
 
@@ -50,6 +51,7 @@ Examples:
   registerAttribute(program);
   registerLog(program);
   registerLedger(program);
+  registerExplain(program);
   return program;
 }
 
