@@ -6,15 +6,20 @@
  */
 import type { BadRow, Dataset, DatasetFields, Example } from "../data/example.js";
 import { ByteReader, ByteWriter } from "../data/example-codec.js";
-import { loadDataset } from "../data/load.js";
-import { splitDataset, type SplitResult } from "../data/split.js";
+import type { SplitResult } from "../data/split.js";
 import type { CsrMatrix } from "../features/csr.js";
-import { fitTransformFeatures, loadFeatures, type FamilyCost, type FittedFeatures } from "../features/pipeline.js";
+import type { FamilyCost, FittedFeatures } from "../features/pipeline.js";
 import type { Spec } from "../spec/schema.js";
 import type { CacheEntry, StageCache } from "./cache.js";
 import { DATASET_KIND, datasetEntryWriter, readDatasetEntry, type DatasetEntryWriter } from "./cache-dataset.js";
 import { datasetKey, featuresKey } from "./cache-keys.js";
-import { loadSpamAssassinParallel } from "./parallel-load.js";
+
+// The loaders and the feature families (and the packages they read: tldts, nspell, csv-parse…) are
+// imported only when a stage actually runs: a run served from the cache never loads them.
+const dataLoaders = () => import("../data/load.js");
+const splitter = () => import("../data/split.js");
+const parallelLoader = () => import("./parallel-load.js");
+const featurePipeline = () => import("../features/pipeline.js");
 
 export const FEATURES_KIND = "features";
 const SPLITS = ["train", "dev", "test"] as const;
@@ -53,7 +58,7 @@ export interface FeaturesOutput {
   readonly nFeatures: number;
   readonly families: FamilyCost[];
   /** The fitted featurizer (restored from its saved state on a cache hit). */
-  fitted(): FittedFeatures;
+  fitted(): Promise<FittedFeatures>;
   /** `serialize()` of the fitted featurizer as JSON text (the run's features.json artifact). */
   json(): string;
 }
@@ -163,7 +168,7 @@ function inputsFromEntry(entry: CacheEntry, report: CacheReport, reload: () => P
   const idx = { train: indicesOf(assignment, 0), dev: indicesOf(assignment, 1), test: indicesOf(assignment, 2) };
   for (const s of SPLITS) if (idx[s].length !== X[s].rows) throw new RangeError(`split ${s} does not match its matrix`);
   const featuresJson = Buffer.from(entry.bytes("featurizer")).toString("utf8");
-  let fitted: FittedFeatures | null = null;
+  let fitted: Promise<FittedFeatures> | null = null;
   return {
     dataset: meta.dataset,
     split: { ...meta.split, assignment },
@@ -174,7 +179,7 @@ function inputsFromEntry(entry: CacheEntry, report: CacheReport, reload: () => P
     features: {
       nFeatures: meta.nFeatures,
       families: meta.families,
-      fitted: () => (fitted ??= loadFeatures(featuresJson)),
+      fitted: () => (fitted ??= featurePipeline().then((m) => m.loadFeatures(featuresJson))),
       json: () => featuresJson,
     },
     cache: report,
@@ -208,8 +213,10 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const loadOptions = { baseDir: opts.baseDir, seed: opts.seeds.data, onProgress: opts.onProgress };
   const parse = async (sink?: DatasetEntryWriter): Promise<Dataset> => {
     if (spec.data.source === "spamassassin") {
+      const { loadSpamAssassinParallel } = await parallelLoader();
       return loadSpamAssassinParallel(spec.data, { ...loadOptions, workers: opts.workers, sink });
     }
+    const { loadDataset } = await dataLoaders();
     const ds = await loadDataset(spec.data, loadOptions);
     sink?.encode(ds.examples);
     return ds;
@@ -310,6 +317,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     return loaded;
   }
   const dataset: Dataset = loaded;
+  const { splitDataset } = await splitter();
   const split = await stage("split", () => splitDataset(dataset, spec.data.split, opts.seeds.split), splitDetail);
   const classes = dataset.classes;
   const classIndex = new Map(classes.map((c, i) => [c, i]));
@@ -323,6 +331,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const examplesOf = (s: SplitName): Example[] => Array.from(idx[s], (i) => dataset.examples[i]!);
 
   // fit on train (one tokenisation pass for train), then transform dev and test only
+  const { fitTransformFeatures } = await featurePipeline();
   const featurized = await stage(
     "features",
     () => {
@@ -337,7 +346,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const features: FeaturesOutput = {
     nFeatures: featurized.fitted.featureNames.length,
     families: featurized.fitted.families,
-    fitted: () => featurized.fitted,
+    fitted: () => Promise.resolve(featurized.fitted),
     json: () => (json ??= JSON.stringify(featurized.fitted.serialize())),
   };
   const ids = dataset.examples.map((e) => e.id);

@@ -35,7 +35,7 @@ import {
   utimesSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 const MAGIC = Buffer.from("MLLOOPC1", "latin1");
 const END_MAGIC = Buffer.from("MLLC", "latin1");
@@ -294,6 +294,43 @@ export interface PruneResult {
   readonly freedBytes: number;
   readonly keptBytes: number;
   readonly keptEntries: number;
+}
+
+/** Environment variable for the cache bound ("2GB", "500MB", bytes). */
+export const CACHE_MAX_SIZE_ENV = "MLLOOP_CACHE_MAX_SIZE";
+
+/** "2GB", "1.5 GiB", "500MB", "750k", "1048576" → bytes (powers of 1024); null when not a size. */
+export function parseSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(text);
+  if (m === null) return null;
+  const unit = { "": 0, k: 1, m: 2, g: 3, t: 4 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g" | "t"];
+  return Math.round(Number(m[1]) * 1024 ** unit);
+}
+
+/** "30d", "12h", "45m", "90s", "2w" → milliseconds; null when not a duration. */
+export function parseAge(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$/i.exec(text);
+  if (m === null) return null;
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[m[2]!.toLowerCase() as "s" | "m" | "h" | "d" | "w"];
+  return Number(m[1]) * unit * 1000;
+}
+
+/** Where a store keeps its cache: `cache/` beside a SQLite file; `.mlloop/cache` for a server store. */
+export function cacheDirFor(storeLocation: string, cwd = process.cwd()): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(storeLocation)
+    ? resolve(cwd, ".mlloop", "cache")
+    : join(dirname(resolve(cwd, storeLocation)), "cache");
+}
+
+/** The bound from MLLOOP_CACHE_MAX_SIZE, else the default; a malformed value is an error, not ignored. */
+export function cacheMaxBytesFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env[CACHE_MAX_SIZE_ENV];
+  if (raw === undefined || raw.trim() === "") return DEFAULT_CACHE_MAX_BYTES;
+  const bytes = parseSize(raw);
+  if (bytes === null) {
+    throw new Error(`${CACHE_MAX_SIZE_ENV}="${raw}" is not a size (examples: 2GB, 500MB, 1048576)`);
+  }
+  return bytes;
 }
 
 export class StageCache {

@@ -5,7 +5,6 @@
  */
 import { performance } from "node:perf_hooks";
 import { SpecError } from "../errors.js";
-import { dirname, join, resolve } from "node:path";
 import { createModel } from "../models/registry.js";
 import type { TrainingReport } from "../models/estimator.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
@@ -16,7 +15,7 @@ import { deriveSeed } from "../util/random.js";
 import { didYouMean } from "../spec/suggest.js";
 import type { RunId, Store } from "../track/store.js";
 import { startRun } from "../track/run-logger.js";
-import { StageCache } from "./cache.js";
+import { cacheDirFor, cacheMaxBytesFromEnv, StageCache } from "./cache.js";
 import { prepareInputs, type CacheReport } from "./cache-inputs.js";
 
 export const SPLIT_NAMES = ["train", "dev", "test"] as const;
@@ -48,8 +47,7 @@ export interface RunExperimentOptions {
 
 /** The cache a run uses unless told otherwise: beside the store's database file. */
 export function defaultCacheDir(store: Store): string {
-  const loc = store.location;
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(loc) ? resolve(".mlloop", "cache") : join(dirname(resolve(loc)), "cache");
+  return cacheDirFor(store.location);
 }
 
 export interface RunOutcome {
@@ -158,7 +156,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       ? null
       : opts.cache instanceof StageCache
         ? opts.cache
-        : new StageCache(opts.cache ?? defaultCacheDir(store));
+        : new StageCache(opts.cache ?? defaultCacheDir(store), cacheMaxBytesFromEnv());
   const inputs = await prepareInputs({
     spec,
     baseDir: opts.baseDir,

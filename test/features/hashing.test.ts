@@ -9,6 +9,7 @@ import { murmurhash3 } from "../../src/features/hashing.js";
 import { createFamily, restoreFamily } from "../../src/features/registry.js";
 import { fitFeatures } from "../../src/features/pipeline.js";
 import { SpecError } from "../../src/errors.js";
+import { featuresSchema } from "../../src/spec/schema.js";
 import { docs } from "./helpers.js";
 
 const TRAIN = ["Free money now, free MONEY!", "meeting at noon", "the money meeting was free", "café crème café"];
@@ -117,7 +118,7 @@ describe("hashing vectorizer", () => {
   });
 
   it("weights by the idf of train, as TfidfTransformer after HashingVectorizer; survives save and restore", () => {
-    const features = fitFeatures({ words: { ...base, n_features: 16 } }, docs(TRAIN));
+    const features = fitFeatures(featuresSchema.parse({ words: { ...base, n_features: 16 } }), docs(TRAIN));
     expectClose(rows(features.transform(docs(TRAIN))), TFIDF_TRAIN);
     expectClose(rows(features.transform(docs(TEST))), TFIDF_TEST);
     expect(features.featureNames.slice(0, 3)).toEqual(["words:#0", "words:#1", "words:#2"]);

@@ -133,6 +133,6 @@ describe("the stage cache in runs", () => {
     expect(examples.map((e) => e.id)).toEqual(again.ids);
     expect(examples.every((e, i) => again.dataset.classes[again.y[i]!] === e.label)).toBe(true);
     expect(examples[0]!.email).toBeDefined();
-    expect(again.features.fitted().featureNames.length).toBe(again.features.nFeatures);
+    expect((await again.features.fitted()).featureNames.length).toBe(again.features.nFeatures);
   });
 });

@@ -25,6 +25,8 @@ interface RunOptions {
   repeat: string;
   json?: boolean;
   apply?: string;
+  /** false with --no-cache */
+  cache: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -54,6 +56,7 @@ export function registerRun(program: Command): void {
     .option("-t, --tag <key=value>", "a tag (repeatable)", collect, [])
     .option("--repeat <n>", "run n seed replicates (seed, seed+1, …) as one replicate group: the noise floor", "1")
     .option("--json", "print the result as JSON (no progress output)")
+    .option("--no-cache", "parse and featurise from scratch: neither read nor write the stage cache (see mlloop cache)")
     .option("--apply <run:n>", "run recommendation N of RUN's diagnosis as a child of RUN, and record whether it held")
     .addHelpText(
       "after",
@@ -109,6 +112,7 @@ Examples:
         for (let i = 0; i < repeat; i++) {
           outcomes.push(
             await runExperiment({
+              cache: opts.cache ? undefined : false,
               spec: group === null ? loaded.spec : { ...loaded.spec, seed: loaded.spec.seed + i },
               baseDir: loaded.baseDir,
               store,
