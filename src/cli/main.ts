@@ -15,6 +15,7 @@ import { registerCompare } from "./commands/compare.js";
 import { registerAttribute } from "./commands/attribute.js";
 import { registerLog } from "./commands/log.js";
 import { registerLedger } from "./commands/ledger.js";
+import { registerExplain } from "./commands/explain.js";
 import { registerCache } from "./commands/cache.js";
 import { red } from "./render.js";
 import { VERSION } from "../version.js";
@@ -51,6 +52,7 @@ Examples:
   registerAttribute(program);
   registerLog(program);
   registerLedger(program);
+  registerExplain(program);
   registerCache(program);
   return program;
 }
