@@ -40,8 +40,8 @@ function fmt(v: number): string {
 
 /**
  * A divergence warning for a training-loss curve (one value per step, `steps[t]` naming the step
- * of `losses[t]`), or null: the loss rose for `window` consecutive steps, or ended above its first
- * value. Rises smaller than 1e-9 relative are rounding, not divergence.
+ * of `losses[t]`), or null: the loss rose for `window` consecutive steps, or, over more than
+ * `window` steps, ended above its first value. Rises smaller than 1e-9 relative are rounding.
  */
 export function divergenceWarning(
   losses: ArrayLike<number>,
@@ -61,7 +61,9 @@ export function divergenceWarning(
       return `loss diverged: training loss rose for ${window} consecutive ${unit} (${fmt(losses[from]!)} at ${SINGULAR[unit]} ${steps[from]} → ${fmt(losses[t]!)} at ${SINGULAR[unit]} ${steps[t]}); ${advice}`;
     }
   }
-  if (rises(losses[0]!, losses[n - 1]!)) {
+  // Ending above the start means something only after enough steps to settle (an SGD epoch's mean
+  // loss can go up once or twice before it goes down).
+  if (n > window && rises(losses[0]!, losses[n - 1]!)) {
     return `loss diverged: final training loss ${fmt(losses[n - 1]!)} (${SINGULAR[unit]} ${steps[n - 1]}) is above its initial value ${fmt(losses[0]!)} (${SINGULAR[unit]} ${steps[0]}); ${advice}`;
   }
   return null;
