@@ -13,8 +13,8 @@ import { createStageReporter } from "../progress.js";
 import { printJson } from "../render.js";
 import { renderRunCard } from "../run-card.js";
 import type { GlobalOptions } from "../main.js";
-import { resolveApply, type AppliedRecommendation } from "../../recommend/apply.js";
-import { measureOutcome, recordOutcome, type RecommendationOutcome } from "../../recommend/outcome.js";
+import type { AppliedRecommendation } from "../../recommend/apply.js";
+import type { RecommendationOutcome } from "../../recommend/outcome.js";
 
 interface RunOptions {
   set: string[];
@@ -86,7 +86,11 @@ Examples:
       const store = await openStore(globals.store);
       let applied: AppliedRecommendation | null = null;
       try {
-        if (opts.apply !== undefined) applied = await resolveApply(store, opts.apply, opts.set);
+        // imported on demand: the diagnosis machinery is not needed to run a spec, and start-up time counts
+        if (opts.apply !== undefined) {
+          const { resolveApply } = await import("../../recommend/apply.js");
+          applied = await resolveApply(store, opts.apply, opts.set);
+        }
       } catch (e) {
         await store.close();
         throw e;
@@ -170,6 +174,7 @@ Examples:
         }
         let held: RecommendationOutcome | null = null;
         if (applied) {
+          const { measureOutcome, recordOutcome } = await import("../../recommend/outcome.js");
           held = await measureOutcome(store, applied.parentRunId, applied.recommendation, outcome.runId);
           await recordOutcome(store, held);
         }
