@@ -8,6 +8,7 @@ import { isMlloopError } from "../errors.js";
 import { registerDiagnose } from "./commands/diagnose.js";
 import { registerReport } from "./commands/report.js";
 import { registerTag } from "./commands/tag.js";
+import { registerDemo } from "./commands/demo.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerShow } from "./commands/show.js";
@@ -15,8 +16,8 @@ import { registerCompare } from "./commands/compare.js";
 import { registerAttribute } from "./commands/attribute.js";
 import { registerLog } from "./commands/log.js";
 import { registerLedger } from "./commands/ledger.js";
-import { registerExplain } from "./commands/explain.js";
 import { registerCache } from "./commands/cache.js";
+import { registerExplain } from "./commands/explain.js";
 import { red } from "./render.js";
 import { VERSION } from "../version.js";
 
@@ -44,6 +45,7 @@ Examples:
   program.exitOverride();
   registerRun(program);
   registerRuns(program);
+  registerDemo(program);
   registerShow(program);
   registerDiagnose(program);
   registerReport(program);
@@ -52,8 +54,8 @@ Examples:
   registerAttribute(program);
   registerLog(program);
   registerLedger(program);
-  registerExplain(program);
   registerCache(program);
+  registerExplain(program);
   return program;
 }
 

@@ -21,6 +21,8 @@ export interface SplitResult {
   readonly assignment: Int8Array;
   readonly counts: { train: number; dev: number; test: number; dropped: number };
   readonly duplicates: { clusters: number; examplesInClusters: number; moved: number; dropped: number };
+  /** Training examples held back by data.split.train_limit (also counted in counts.dropped). */
+  readonly trainHeldBack: number;
   /** SHA-256 of each split's sorted (id, contentHash) pairs: equal dev fingerprints = same dev examples. */
   readonly fingerprints: { train: string; dev: string; test: string };
 }
@@ -89,18 +91,67 @@ function byKey(
   });
 }
 
+/** The text whose normalised form decides duplicates: the body for email, every field otherwise. */
+function duplicateSource(e: Example): string {
+  if (e.email !== undefined) return e.email.text;
+  const parts = Object.values(e.text);
+  const numeric = Object.values(e.numeric);
+  const categorical = Object.values(e.categorical);
+  if (numeric.length > 0) parts.push(JSON.stringify(numeric));
+  if (categorical.length > 0) parts.push(JSON.stringify(categorical));
+  return parts.join("\u0000");
+}
+
+/** Lower-cased, whitespace runs collapsed to one space, trimmed. */
 function normalizedContent(e: Example): string {
-  let s: string;
-  if (e.email !== undefined) s = e.email.text;
-  else {
-    const parts = Object.values(e.text);
-    const numeric = Object.values(e.numeric);
-    const categorical = Object.values(e.categorical);
-    if (numeric.length > 0) parts.push(JSON.stringify(numeric));
-    if (categorical.length > 0) parts.push(JSON.stringify(categorical));
-    s = parts.join("\u0000");
+  return duplicateSource(e).toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/** What /\s/ matches (and String.prototype.trim removes): ECMAScript WhiteSpace and LineTerminator. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * A key for the normalised text, computed without building it: two 32-bit hashes and the length of
+ * the normalised text, over its characters as they stream by. "" for an empty text. Equal texts
+ * give equal keys; the rare unequal texts that share a key are told apart afterwards.
+ */
+function normalizedHashKey(e: Example): string {
+  const s = duplicateSource(e).toLowerCase();
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x2545f491;
+  let len = 0;
+  let pendingSpace = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isSpace(c)) {
+      pendingSpace = len > 0;
+      continue;
+    }
+    if (pendingSpace) {
+      h1 = Math.imul(h1 ^ 32, 0x01000193);
+      h2 = Math.imul(h2 + 32, 0x9e3779b1) ^ (h2 >>> 15);
+      len++;
+      pendingSpace = false;
+    }
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 + c, 0x9e3779b1) ^ (h2 >>> 15);
+    len++;
   }
-  return s.toLowerCase().replace(/\s+/g, " ").trim();
+  return len === 0 ? "" : `${h1 >>> 0}:${h2 >>> 0}:${len}`;
 }
 
 // Normalising megabytes of text is the costly part of a split; learning curves and sweeps split the same examples again.
@@ -109,21 +160,34 @@ const clusterCache = new WeakMap<readonly Example[], number[][]>();
 /**
  * Exact-duplicate clusters (normalised text: lower-cased, whitespace collapsed; for email the body),
  * restricted to the assigned examples when `assignment` is given. Empty texts are not duplicates
- * of each other.
+ * of each other. Clusters are listed by their first member, members in increasing order.
  */
 export function duplicateClusters(examples: readonly Example[], assignment?: Int8Array): number[][] {
   let all = clusterCache.get(examples);
   if (all === undefined) {
-    const byText = new Map<string, number[]>();
+    // Group by a streaming hash of the normalised text (no normalised copy of every text), then
+    // confirm each candidate group on the normalised texts themselves, so that equality is exact.
+    const byKey = new Map<string, number[]>();
     examples.forEach((e, i) => {
-      const key = normalizedContent(e);
+      const key = normalizedHashKey(e);
       if (key === "") return;
-      const list = byText.get(key);
-      if (list === undefined) byText.set(key, [i]);
+      const list = byKey.get(key);
+      if (list === undefined) byKey.set(key, [i]);
       else list.push(i);
     });
     all = [];
-    for (const list of byText.values()) if (list.length > 1) all.push(list);
+    for (const candidates of byKey.values()) {
+      if (candidates.length < 2) continue;
+      const byText = new Map<string, number[]>();
+      for (const i of candidates) {
+        const text = normalizedContent(examples[i]!);
+        const list = byText.get(text);
+        if (list === undefined) byText.set(text, [i]);
+        else list.push(i);
+      }
+      for (const list of byText.values()) if (list.length > 1) all.push(list);
+    }
+    all.sort((a, b) => a[0]! - b[0]!);
     clusterCache.set(examples, all);
   }
   if (assignment === undefined) return all.map((c) => c.slice());
@@ -170,6 +234,35 @@ function checkClasses(
       { where: "data.split" },
     );
   }
+}
+
+/**
+ * Keeps a seeded sample of `limit` training examples, stratified by label (largest-remainder
+ * quotas), and marks the rest dropped. Dev and test are untouched. Returns how many were held back.
+ */
+function limitTrain(ds: Dataset, assignment: Int8Array, limit: number, seed: number): number {
+  const byClass = new Map<string, number[]>();
+  let total = 0;
+  ds.examples.forEach((e, i) => {
+    if (assignment[i] !== TRAIN) return;
+    total++;
+    const list = byClass.get(e.label);
+    if (list) list.push(i);
+    else byClass.set(e.label, [i]);
+  });
+  if (limit >= total) return 0;
+  const rng = createRng(deriveSeed(seed, "train_limit"));
+  const classes = [...byClass.keys()].sort();
+  const exact = classes.map((c) => (byClass.get(c)!.length * limit) / total);
+  const quota = exact.map((q) => Math.floor(q));
+  const order = classes.map((_, k) => k).sort((a, b) => exact[b]! - quota[b]! - (exact[a]! - quota[a]!) || a - b);
+  for (let r = limit - quota.reduce((a, b) => a + b, 0), k = 0; r > 0; r--, k++) quota[order[k]!]!++;
+  classes.forEach((c, k) => {
+    const members = byClass.get(c)!;
+    shuffleInPlace(members, rng);
+    for (let j = quota[k]!; j < members.length; j++) assignment[members[j]!] = DROPPED;
+  });
+  return total - limit;
 }
 
 /** Splits a dataset as the spec says. Throws SpecError for an impossible split spec, DataError for a split that leaves a class out. */
@@ -238,6 +331,8 @@ export function splitDataset(ds: Dataset, split: SplitSpec, seed: number): Split
     }
   }
 
+  const trainHeldBack = split.train_limit === undefined ? 0 : limitTrain(ds, assignment, split.train_limit, seed);
+
   checkClasses(ds, split, assignment, devRequested, mapping);
 
   const members: number[][] = [[], [], []];
@@ -251,6 +346,7 @@ export function splitDataset(ds: Dataset, split: SplitSpec, seed: number): Split
     assignment,
     counts: { train: members[TRAIN]!.length, dev: members[DEV]!.length, test: members[TEST]!.length, dropped },
     duplicates: { clusters: clusters.length, examplesInClusters, moved, dropped: dupDropped },
+    trainHeldBack,
     fingerprints: {
       train: subsetFingerprint(ds.examples, members[TRAIN]!),
       dev: subsetFingerprint(ds.examples, members[DEV]!),

@@ -175,15 +175,20 @@ export function recommend(input: RecommendInput): Recommendation[] {
       `95% interval of the change: ${pts(ex.change.low)} to ${pts(ex.change.high)} (${ex.resamples} fold resamples)`,
     ];
     let patch: SpecPatch | null = null;
+    let title = "collect more labelled data";
     const data = spec.data as Record<string, unknown>;
-    if (typeof data["limit"] === "number") {
+    const trainLimit = spec.data.split.train_limit;
+    if (trainLimit !== undefined) {
+      // more of the training split, with dev and test unchanged: the comparison stays paired
+      patch = [{ op: "set", path: ["data", "split", "train_limit"], value: trainLimit * 2, from: trainLimit }];
+      title = `more data: data.split.train_limit ${trainLimit} → ${trainLimit * 2}`;
+    } else if (typeof data["limit"] === "number") {
       patch = [{ op: "set", path: ["data", "limit"], value: (data["limit"] as number) * 2, from: data["limit"] }];
+      title = `more data: data.limit ${String(data["limit"])} → ${(data["limit"] as number) * 2}`;
     }
     out.push({
       finding: "more_data",
-      title: patch
-        ? `more data: data.limit ${String(data["limit"])} → ${(data["limit"] as number) * 2}`
-        : "collect more labelled data",
+      title,
       rationale: problems.has("high_variance")
         ? "high variance, and the learning curve is still falling: more data is the simplest, most reliable fix (MLY ch. 27)"
         : "the learning curve is still falling: more data should help",
@@ -446,7 +451,10 @@ export function recommend(input: RecommendInput): Recommendation[] {
   }
 
   const kept = out.filter((c) => c.patch === null || validPatch(spec, c.patch));
-  kept.sort((a, b) => b.gain - a.gain || (a.patch ? 0 : 1) - (b.patch ? 0 : 1));
+  // A measured expectation (validation curve, learning-curve extrapolation, tag ceilings) outranks
+  // a rule of thumb of the same size: heuristic gains count half when ranking.
+  const rankScore = (c: (typeof kept)[number]): number => c.gain * (/heuristic/.test(c.expected.basis) ? 0.5 : 1);
+  kept.sort((a, b) => rankScore(b) - rankScore(a) || (a.patch ? 0 : 1) - (b.patch ? 0 : 1));
   return kept.map((c, i) => ({
     ...c,
     n: i + 1,

@@ -37,6 +37,12 @@ export const splitSchema = z
      * first one (no leakage), drop keeps one copy only, keep leaves them where they fall.
      */
     duplicates: z.enum(["keep_one_side", "drop", "keep"]).default("keep_one_side"),
+    /**
+     * Train on at most this many of the training split's examples (a seeded, stratified sample);
+     * dev and test are unchanged, so runs that differ only here stay comparable example by example
+     * ("more data" experiments, quick runs).
+     */
+    train_limit: z.number().int().positive().optional(),
   })
   .default({ method: "stratified", train: 0.6, dev: 0.2, test: 0.2, duplicates: "keep_one_side" });
 
