@@ -255,3 +255,38 @@ describe("fingerprints", () => {
     expect(changed.fingerprint).not.toBe(balanced.fingerprint);
   });
 });
+
+describe("data.split.train_limit", () => {
+  // 100 ham + 40 spam → stratified 60/20/20: train 60 ham + 24 spam (worked out from the fractions)
+  const full = splitDataset(balanced, split({ train: 0.6, dev: 0.2, test: 0.2 }), 7);
+  const limited = splitDataset(balanced, split({ train: 0.6, dev: 0.2, test: 0.2, train_limit: 42 }), 7);
+
+  it("keeps dev and test exactly as they were", () => {
+    expect(limited.fingerprints.dev).toBe(full.fingerprints.dev);
+    expect(limited.fingerprints.test).toBe(full.fingerprints.test);
+    expect(limited.counts.dev).toBe(full.counts.dev);
+    expect(limited.counts.test).toBe(full.counts.test);
+  });
+
+  it("trains on a stratified sample of the training split of exactly that size", () => {
+    expect(limited.counts.train).toBe(42);
+    expect(limited.trainHeldBack).toBe(full.counts.train - 42);
+    expect(limited.counts.dropped).toBe(full.counts.dropped + limited.trainHeldBack);
+    let spam = 0;
+    balanced.examples.forEach((e, i) => {
+      if (limited.assignment[i] === 0) {
+        expect(full.assignment[i]).toBe(0); // a subset of the full training split
+        if (e.label === "spam") spam++;
+      }
+    });
+    expect(spam).toBe(12); // 42 × 24/84, exactly: the class shares are kept
+  });
+
+  it("is seeded, and a limit above the training size changes nothing", () => {
+    const again = splitDataset(balanced, split({ train: 0.6, dev: 0.2, test: 0.2, train_limit: 42 }), 7);
+    expect(Array.from(again.assignment)).toEqual(Array.from(limited.assignment));
+    const above = splitDataset(balanced, split({ train: 0.6, dev: 0.2, test: 0.2, train_limit: 1000 }), 7);
+    expect(Array.from(above.assignment)).toEqual(Array.from(full.assignment));
+    expect(above.trainHeldBack).toBe(0);
+  });
+});
