@@ -302,8 +302,9 @@ export class GradientBoosting implements Estimator {
 
     const trees: Tree[] = [];
     let stopped = false;
-    let rawBefore = new Float64Array(0);
-    let rawValBefore = new Float64Array(0);
+    // The scores before the latest round, to drop it if the loss after it is not finite.
+    const rawBefore = new Float64Array(raw.length);
+    const rawValBefore = new Float64Array(rawVal.length);
     /** Drops the last round when the loss after it is not finite; returns whether it did. */
     const rollBackIfNotFinite = (loss: TrainLoss): boolean => {
       const round = trainLosses.length - 1;
@@ -342,8 +343,8 @@ export class GradientBoosting implements Estimator {
         }
         nRows = nSub;
       }
-      rawBefore = Float64Array.from(raw);
-      rawValBefore = Float64Array.from(rawVal);
+      rawBefore.set(raw);
+      rawValBefore.set(rawVal);
       for (let k = 0; k < nOut; k++) {
         if (sample !== null) rows.set(sample.subarray(0, nSub).sort());
         else for (let i = 0; i < n; i++) rows[i] = i;

@@ -362,6 +362,8 @@ export class TreeGrower {
     const { sumG, sumH } = node;
     const lossCurrent = sumG * node.value;
     const absLoss = Math.abs(lossCurrent);
+    // nodeValue's denominator, so that g·v = −g² / (h + l2e) exactly as nodeValue computes it.
+    const l2e = l2 + 1e-15;
     const nBins = this.X.nBins;
     let bestGain = -1;
     const features = this.features;
@@ -369,17 +371,16 @@ export class TreeGrower {
       const f = features[fi]!;
       const base = this.histBase[fi]!;
       const last = nBins[f]! - 1;
+      if (minus !== null) {
+        // This feature's bins become the node's own (parent − sibling) while they are in L1.
+        const end = base + 3 * (last + 1);
+        for (let o = base; o < end; o++) hist[o]! -= minus[o]!;
+      }
       let gL = 0;
       let hL = 0;
       let nL = 0;
-      let b = 0;
-      for (; b < last; b++) {
+      for (let b = 0; b < last; b++) {
         const o = base + 3 * b;
-        if (minus !== null) {
-          hist[o]! -= minus[o]!;
-          hist[o + 1]! -= minus[o + 1]!;
-          hist[o + 2]! -= minus[o + 2]!;
-        }
         // An empty bin repeats the previous candidate's gain, which ">" would never prefer.
         if (hist[o + 2] === 0) continue;
         nL += hist[o + 2]!;
@@ -391,8 +392,8 @@ export class TreeGrower {
         if (hL < minH) continue;
         if (hR < minH) break;
         const gR = sumG - gL;
-        const termL = gL * nodeValue(gL, hL, l2);
-        const termR = gR * nodeValue(gR, hR, l2);
+        const termL = (-gL * gL) / (hL + l2e);
+        const termR = (-gR * gR) / (hR + l2e);
         const gain = lossCurrent - termL - termR;
         // Gains equal up to rounding are ties, kept by the first candidate (see TIE_TOLERANCE).
         const slack = TIE_TOLERANCE * (absLoss - termL - termR);
@@ -403,11 +404,6 @@ export class TreeGrower {
           node.gLeft = gL;
           node.hLeft = hL;
         }
-      }
-      if (minus !== null) {
-        // The bins after a break (and the last bin, never a split point) still need subtracting.
-        const end = base + 3 * (last + 1);
-        for (let o = base + 3 * (b < last ? b + 1 : last); o < end; o++) hist[o]! -= minus[o]!;
       }
     }
     node.gain = bestGain;
