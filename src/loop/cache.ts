@@ -22,6 +22,7 @@
  * file's buffer without a copy.
  */
 import { createHash, randomBytes } from "node:crypto";
+import * as zlib from "node:zlib";
 import {
   closeSync,
   existsSync,
@@ -39,7 +40,7 @@ import { dirname, join, resolve } from "node:path";
 
 const MAGIC = Buffer.from("MLLOOPC1", "latin1");
 const END_MAGIC = Buffer.from("MLLC", "latin1");
-const FORMAT = 1;
+const FORMAT = 2;
 export const DEFAULT_CACHE_MAX_BYTES = 2 * 1024 ** 3;
 const TMP_MARK = ".tmp-";
 /** A temporary file older than this belongs to a writer that died; prune removes it. */
@@ -64,7 +65,28 @@ interface Trailer {
   readonly created: string;
   readonly meta: unknown;
   readonly sections: SectionInfo[];
-  readonly sha1: string;
+  /** "crc32:<hex>" or "sha1:<hex>" of the sections and the trailer with an empty check. */
+  readonly check: string;
+}
+
+interface Checksum {
+  update(bytes: Uint8Array | string): void;
+  digest(): string;
+}
+
+const crc32 = (zlib as { crc32?: (data: Uint8Array | string, value?: number) => number }).crc32;
+
+function checksum(kind: "crc32" | "sha1" = crc32 !== undefined ? "crc32" : "sha1"): Checksum {
+  if (kind === "crc32" && crc32 !== undefined) {
+    let value = 0;
+    return {
+      update: (b) => void (value = crc32(b, value)),
+      digest: () => `crc32:${(value >>> 0).toString(16).padStart(8, "0")}`,
+    };
+  }
+  if (kind === "crc32") throw new Error("this Node has no zlib.crc32 to check the entry with");
+  const h = createHash("sha1");
+  return { update: (b) => void h.update(b), digest: () => `sha1:${h.digest("hex")}` };
 }
 
 export interface CacheEntryInfo {
@@ -97,7 +119,7 @@ const ZEROS = new Uint8Array(8);
 /** Writes one entry section by section; `commit` makes it visible, `abort` drops it. */
 export class CacheEntryWriter {
   private readonly fd: number;
-  private readonly hash = createHash("sha1");
+  private readonly hash = checksum();
   private readonly sections: SectionInfo[] = [];
   private pos = 0;
   private open: { name: string; type: SectionType; offset: number } | null = null;
@@ -165,12 +187,11 @@ export class CacheEntryWriter {
       created: new Date().toISOString(),
       meta,
       sections: this.sections,
-      sha1: "",
+      check: "",
     };
-    // The hash covers the sections and the trailer without its hash field.
-    const body = Buffer.from(JSON.stringify(trailer), "utf8");
-    this.hash.update(body);
-    const sealed = Buffer.from(JSON.stringify({ ...trailer, sha1: this.hash.digest("hex") }), "utf8");
+    // The checksum covers the sections and the trailer without its check field.
+    this.hash.update(Buffer.from(JSON.stringify(trailer), "utf8"));
+    const sealed = Buffer.from(JSON.stringify({ ...trailer, check: this.hash.digest() }), "utf8");
     const tail = Buffer.alloc(8);
     tail.writeUInt32LE(sealed.length, 0);
     END_MAGIC.copy(tail, 4);
@@ -266,10 +287,11 @@ function parseEntry(buf: Buffer, kind: string, key: string): CacheEntry {
   }
   if (trailer.format !== FORMAT) throw new Error(`format ${trailer.format}, expected ${FORMAT}`);
   if (trailer.kind !== kind || trailer.key !== key) throw new Error(`holds ${trailer.kind}/${trailer.key}`);
-  const hash = createHash("sha1");
+  if (typeof trailer.check !== "string" || !/^(crc32|sha1):/.test(trailer.check)) throw new Error("damaged trailer");
+  const hash = checksum(trailer.check.startsWith("crc32:") ? "crc32" : "sha1");
   hash.update(buf.subarray(MAGIC.length, trailerStart));
-  hash.update(JSON.stringify({ ...trailer, sha1: "" }));
-  if (hash.digest("hex") !== trailer.sha1) throw new Error("content hash mismatch");
+  hash.update(Buffer.from(JSON.stringify({ ...trailer, check: "" }), "utf8"));
+  if (hash.digest() !== trailer.check) throw new Error("checksum mismatch");
   for (const s of trailer.sections) {
     const width = BYTES_PER[s.type];
     if (s.offset < MAGIC.length || s.offset + s.bytes > trailerStart || s.offset % 8 !== 0 || s.bytes % width !== 0) {

@@ -98,8 +98,8 @@ describe("the stage cache in runs", () => {
 
     const after = await run(["model.C=2"], true);
     expect(after.cache.features).toBe("corrupt");
-    expect(after.cache.notes.join("\n")).toMatch(/content hash mismatch; recomputed/);
-    expect(after.warnings.join("\n")).toMatch(/content hash mismatch; recomputed/);
+    expect(after.cache.notes.join("\n")).toMatch(/checksum mismatch; recomputed/);
+    expect(after.warnings.join("\n")).toMatch(/checksum mismatch; recomputed/);
     const uncached = await run(["model.C=2"], false);
     expect(after.metrics).toEqual(uncached.metrics);
     expect(await predictions(after)).toEqual(await predictions(uncached));

@@ -72,7 +72,7 @@ describe("StageCache", () => {
       expect(cache.read("features", key)).toEqual({ status: "miss" });
     }
     expect(reasons).toEqual([
-      "content hash mismatch; recomputed",
+      "checksum mismatch; recomputed",
       "truncated (no end marker); recomputed",
       "not an mlloop cache file (bad header); recomputed",
     ]);

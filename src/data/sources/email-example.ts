@@ -4,6 +4,14 @@ import type { Example } from "../example.js";
 
 export const EMAIL_TEXT_FIELDS = ["subject", "body", "from", "to", "headers", "raw"] as const;
 
+/** Examples made here, exactly as made (they are frozen by type, and spreads make new objects). */
+const madeHere = new WeakSet<Example>();
+
+/** True for an example built by `emailExample` (its text fields are derived from `email` and `raw`). */
+export function isMadeByEmailExample(ex: Example): boolean {
+  return madeHere.has(ex);
+}
+
 export function emailExample(
   id: string,
   label: string,
@@ -14,7 +22,7 @@ export function emailExample(
 ): Example {
   let headers = "";
   for (const h of email.headers) headers += (headers === "" ? "" : "\n") + h.name + ": " + h.value;
-  return {
+  const ex: Example = {
     id,
     label,
     group,
@@ -24,4 +32,6 @@ export function emailExample(
     email,
     contentHash,
   };
+  madeHere.add(ex);
+  return ex;
 }
