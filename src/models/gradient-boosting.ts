@@ -20,7 +20,7 @@ import type { GradientBoostingParams } from "../spec/models.js";
 import { createRng, deriveSeed } from "../util/random.js";
 import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
 import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
-import { binMatrix, checkBinnedSize, fitBinEdges, type BinEdges, type BinnedMatrix } from "./histogram-binning.js";
+import { binMatrix, fitBinEdges, type BinEdges, type BinnedMatrix } from "./histogram-binning.js";
 import { stratifiedHoldout } from "./holdout.js";
 import { numberArray } from "./logistic-regression.js";
 import { logOnePlusExpNeg, sigmoid, softmaxRowsInPlace } from "./sparse-linear.js";
@@ -190,6 +190,8 @@ export class GradientBoosting implements Estimator {
   constructor(
     readonly params: GradientBoostingParams,
     private readonly seed: number,
+    /** Binned-matrix layout override (tests and benchmarks); "auto" picks sparse for sparse input. */
+    private readonly layout: "auto" | "dense" | "sparse" = "auto",
   ) {}
 
   private get nOut(): number {
@@ -208,7 +210,6 @@ export class GradientBoosting implements Estimator {
     const { X, y: yAll, nClasses } = data;
     const dev = data.dev !== undefined && data.dev.X.rows > 0 ? data.dev : undefined;
     if (dev !== undefined) checkPredictX(dev.X, X.cols, `${family} (dev)`);
-    checkBinnedSize(X.rows, X.cols, family);
     const mult = classWeightMultipliers(p.class_weight, yAll, nClasses, family);
     for (let i = 0; i < swAll.length; i++) swAll[i]! *= mult[yAll[i]!]!;
     const nOut = nClasses === 2 ? 1 : nClasses;
@@ -244,13 +245,13 @@ export class GradientBoosting implements Estimator {
       binRows = pick.slice(0, BINNING_SUBSAMPLE).sort();
     }
     const edges = fitBinEdges(X, p.max_bins, binRows);
-    const binned = binMatrix(X, edges, trainRows, family);
+    const binned = binMatrix(X, edges, trainRows, family, this.layout);
     const validation: { X: BinnedMatrix; y: Int32Array; w: Float64Array | null; isDev: boolean } | null =
       dev !== undefined
-        ? { X: binMatrix(dev.X, edges, null, family), y: dev.y, w: null, isDev: true }
+        ? { X: binMatrix(dev.X, edges, null, family, binned.layout), y: dev.y, w: null, isDev: true }
         : holdout !== null
           ? {
-              X: binMatrix(X, edges, holdout.validation, family),
+              X: binMatrix(X, edges, holdout.validation, family, binned.layout),
               y: takeRows(yAll, holdout.validation),
               w: takeRows(swAll, holdout.validation),
               isDev: false,

@@ -8,7 +8,8 @@
  *
  * Sparse input: an implicit zero is a value like any other. Thresholds are found from each column's
  * sorted nonzeros with the zeros counted in (no dense copy of a column), and the binned matrix is
- * built in one pass: every row filled with the features' zero bins, then its nonzeros scattered.
+ * built in one pass over the CSR entries: dense (every row filled with the features' zero bins,
+ * then its nonzeros scattered) or, for sparse input, only the entries outside their zero bin.
  */
 import { ModelError } from "../errors.js";
 import type { CsrMatrix } from "../features/csr.js";
@@ -23,18 +24,56 @@ export interface BinEdges {
   readonly thresholds: Float64Array;
 }
 
-/**
- * Binned rows, row-major (feature f of row i at i·cols + f), with each feature's bin count.
- * Row-major because the histogram pass reads a row's gradient and hessian once and then its bins
- * contiguously: measured about twice as fast as one pass per column over a column-major matrix
- * (10,000 × 20, half the rows in the node).
- */
-export interface BinnedMatrix {
+interface BinnedCommon {
   readonly rows: number;
   readonly cols: number;
-  readonly bins: Uint8Array;
   /** Number of bins of each feature (thresholds + 1); a feature with one bin cannot be split. */
   readonly nBins: Int32Array;
+  /** The bin of the value 0, per feature. */
+  readonly zeroBin: Uint8Array;
+}
+
+/**
+ * Binned rows, row-major (feature f of row i at i·cols + f). Row-major because the histogram pass
+ * reads a row's gradient and hessian once and then its bins contiguously: measured about twice as
+ * fast as one pass per column over a column-major matrix (10,000 × 20, half the rows in the node).
+ */
+export interface DenseBinned extends BinnedCommon {
+  readonly layout: "dense";
+  readonly bins: Uint8Array;
+}
+
+/**
+ * Binned sparse rows: per row, only the features whose bin is not their zero bin (CSR-like, sorted
+ * by feature). A histogram then costs the node's stored entries plus one pass over the bins (each
+ * feature's zero bin is the node's totals minus its other bins), not rows × features: what makes
+ * boosting on a text vocabulary practical.
+ */
+export interface SparseBinned extends BinnedCommon {
+  readonly layout: "sparse";
+  readonly indptr: Int32Array;
+  readonly feature: Int32Array;
+  readonly bin: Uint8Array;
+}
+
+export type BinnedMatrix = DenseBinned | SparseBinned;
+
+/** Stored entries per cell at or below which binMatrix's "auto" layout is sparse. */
+export const SPARSE_LAYOUT_DENSITY = 0.25;
+
+/** Bin of feature f in row i (a binary search over the row's entries in the sparse layout). */
+export function binAt(X: BinnedMatrix, i: number, f: number): number {
+  if (X.layout === "dense") return X.bins[i * X.cols + f]!;
+  let lo = X.indptr[i]!;
+  let hi = X.indptr[i + 1]!;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const g = X.feature[mid]!;
+    if (g === f) return X.bin[mid]!;
+    if (g < f) lo = mid + 1;
+    else hi = mid;
+  }
+  return X.zeroBin[f]!;
 }
 
 /** Largest binned matrix we build (bytes): beyond it the memory and the per-node passes are unreasonable. */
@@ -163,36 +202,75 @@ export function binOf(thresholds: Float64Array, lo: number, hi: number, x: numbe
   return left - lo;
 }
 
-/** The rows `rowIds` of X (all when null) binned with `edges`, row-major. */
+/**
+ * The rows `rowIds` of X (all when null) binned with `edges`. "auto" chooses the sparse layout when
+ * X stores at most SPARSE_LAYOUT_DENSITY of its cells (text features), else the dense one.
+ */
 export function binMatrix(
   X: CsrMatrix,
   edges: BinEdges,
   rowIds: Int32Array | null = null,
   family = "gradient_boosting",
+  layout: "auto" | "dense" | "sparse" = "auto",
 ): BinnedMatrix {
   const d = edges.nFeatures;
   if (X.cols !== d) throw new ModelError(`${family}: X has ${X.cols} columns but the bins were fitted on ${d}`);
   const n = rowIds === null ? X.rows : rowIds.length;
-  checkBinnedSize(n, d, family);
   const { offset, thresholds } = edges;
-  const bins = new Uint8Array(n * d);
+  const { indptr, indices, data } = X;
   const nBins = new Int32Array(d);
-  const zeroBins = new Uint8Array(d);
+  const zeroBin = new Uint8Array(d);
   let anyZeroBin = false;
   for (let f = 0; f < d; f++) {
     nBins[f] = offset[f + 1]! - offset[f]! + 1;
-    zeroBins[f] = binOf(thresholds, offset[f]!, offset[f + 1]!, 0);
-    if (zeroBins[f] !== 0) anyZeroBin = true;
+    zeroBin[f] = binOf(thresholds, offset[f]!, offset[f + 1]!, 0);
+    if (zeroBin[f] !== 0) anyZeroBin = true;
   }
-  const { indptr, indices, data } = X;
+  let nnz = 0;
+  for (let s = 0; s < n; s++) {
+    const i = rowIds === null ? s : rowIds[s]!;
+    nnz += indptr[i + 1]! - indptr[i]!;
+  }
+  const sparse = layout === "sparse" || (layout === "auto" && nnz <= SPARSE_LAYOUT_DENSITY * n * d);
+  if (sparse) {
+    const outPtr = new Int32Array(n + 1);
+    const feature = new Int32Array(nnz);
+    const bin = new Uint8Array(nnz);
+    let at = 0;
+    for (let s = 0; s < n; s++) {
+      const i = rowIds === null ? s : rowIds[s]!;
+      for (let p = indptr[i]!; p < indptr[i + 1]!; p++) {
+        const f = indices[p]!;
+        const b = binOf(thresholds, offset[f]!, offset[f + 1]!, data[p]!);
+        // A stored value in the zero bin (an explicit 0, or a value next to 0) is what a missing entry means.
+        if (b === zeroBin[f]) continue;
+        feature[at] = f;
+        bin[at] = b;
+        at++;
+      }
+      outPtr[s + 1] = at;
+    }
+    return {
+      layout: "sparse",
+      rows: n,
+      cols: d,
+      nBins,
+      zeroBin,
+      indptr: outPtr,
+      feature: feature.slice(0, at),
+      bin: bin.slice(0, at),
+    };
+  }
+  checkBinnedSize(n, d, family);
+  const bins = new Uint8Array(n * d);
   for (let s = 0; s < n; s++) {
     const i = rowIds === null ? s : rowIds[s]!;
     const o = s * d;
-    if (anyZeroBin) bins.set(zeroBins, o);
+    if (anyZeroBin) bins.set(zeroBin, o);
     for (let p = indptr[i]!; p < indptr[i + 1]!; p++) {
       const f = indices[p]!;
       bins[o + f] = binOf(thresholds, offset[f]!, offset[f + 1]!, data[p]!);
     }
   }
-  return { rows: n, cols: d, bins, nBins };
+  return { layout: "dense", rows: n, cols: d, bins, nBins, zeroBin };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ModelError } from "../../src/errors.js";
 import { csrFromDense, csrSelectRows, type CsrMatrix } from "../../src/features/csr.js";
 import { GradientBoosting } from "../../src/models/gradient-boosting.js";
-import { binMatrix, binOf, checkBinnedSize, fitBinEdges } from "../../src/models/histogram-binning.js";
+import { binAt, binMatrix, binOf, checkBinnedSize, fitBinEdges } from "../../src/models/histogram-binning.js";
 import { createModel, loadModel } from "../../src/models/registry.js";
 import { instabilityKind } from "../../src/models/training-warnings.js";
 import { gradientBoostingParamsSchema } from "../../src/spec/models.js";
@@ -33,6 +33,12 @@ function argmaxRows(scores: Float64Array, nOut: number): number[] {
     out.push(best);
   }
   return out;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  return worst;
 }
 
 function fitCase(c: GbdtCase): GradientBoosting {
@@ -72,10 +78,19 @@ describe("histogram binning reproduces sklearn's _BinMapper", () => {
     const e = fitBinEdges(X, 255);
     expect(Array.from(e.thresholds.subarray(e.offset[0], e.offset[1]))).toEqual([0.5, 1.5]);
     expect(Array.from(e.thresholds.subarray(e.offset[1], e.offset[2]))).toEqual([-0.5, 2.5]);
-    const b = binMatrix(X, e);
+    const b = binMatrix(X, e, null, "gradient_boosting", "dense");
     // Row-major: row i's bins are b.bins[2i], b.bins[2i + 1].
-    expect(Array.from(b.bins)).toEqual([0, 0, 0, 1, 0, 1, 1, 2, 2, 1]);
+    expect(b.layout === "dense" && Array.from(b.bins)).toEqual([0, 0, 0, 1, 0, 1, 1, 2, 2, 1]);
     expect(Array.from(b.nBins)).toEqual([3, 3]);
+    expect(Array.from(b.zeroBin)).toEqual([0, 1]);
+    // The sparse layout keeps only the entries outside their feature's zero bin (the explicit 0 goes).
+    const s = binMatrix(X, e, null, "gradient_boosting", "sparse");
+    expect(s.layout === "sparse" && [Array.from(s.indptr), Array.from(s.feature), Array.from(s.bin)]).toEqual([
+      [0, 1, 1, 1, 3, 4],
+      [1, 0, 1, 0],
+      [0, 1, 2, 2],
+    ]);
+    for (let i = 0; i < 5; i++) for (let f = 0; f < 2; f++) expect(binAt(s, i, f)).toBe(binAt(b, i, f));
     expect(binOf(Float64Array.of(0.5, 1.5), 0, 2, 0.5)).toBe(0);
     expect(binOf(Float64Array.of(0.5, 1.5), 0, 2, 0.50001)).toBe(1);
     expect(binOf(Float64Array.of(0.5, 1.5), 0, 2, 7)).toBe(2);
@@ -246,6 +261,30 @@ describe("gradient boosting: sparse input, serialization, bad input", () => {
     const b = gbdt({ max_iter: 20, min_samples_leaf: 5 });
     b.fit({ X: implicit, y, nClasses: 2 });
     expect(a.serialize()).toEqual(b.serialize());
+  });
+
+  it("the sparse layout grows the same trees as the dense one", () => {
+    const { X, y } = randomSparseProblem(600, 400, 12, 3, 9);
+    expect(binMatrix(X, fitBinEdges(X, 255)).layout).toBe("sparse");
+    expect(binMatrix(gbdtX, fitBinEdges(gbdtX, 255)).layout).toBe("dense");
+    for (const [data, labels, K] of [
+      [X, y, 3],
+      [gbdtX, gbdtLabels.y2, 2],
+    ] as const) {
+      const params = gradientBoostingParamsSchema.parse({
+        family: "gradient_boosting",
+        max_iter: 15,
+        min_samples_leaf: 5,
+        early_stopping: false,
+      });
+      const dense = new GradientBoosting(params, 0, "dense");
+      dense.fit({ X: data, y: labels, nClasses: K, sampleWeight: Float64Array.from(labels, (_, i) => 0.5 + (i % 3)) });
+      const sparse = new GradientBoosting(params, 0, "sparse");
+      sparse.fit({ X: data, y: labels, nClasses: K, sampleWeight: Float64Array.from(labels, (_, i) => 0.5 + (i % 3)) });
+      expect(Array.from(sparse.nodeFeature)).toEqual(Array.from(dense.nodeFeature));
+      expect(Array.from(sparse.nodeThreshold)).toEqual(Array.from(dense.nodeThreshold));
+      expect(maxAbsDiff(sparse.nodeValue, dense.nodeValue)).toBeLessThan(1e-9);
+    }
   });
 
   it("a JSON round trip predicts the same; corrupt trees are rejected", () => {
