@@ -80,7 +80,9 @@ function checksum(kind: "crc32" | "sha1" = crc32 !== undefined ? "crc32" : "sha1
   if (kind === "crc32" && crc32 !== undefined) {
     let value = 0;
     return {
-      update: (b) => void (value = crc32(b, value)),
+      // zlib's crc32 treats a null data pointer as "give me the initial value" and returns 0, which
+      // is what Node passes for an empty array over an empty ArrayBuffer: skip empty input.
+      update: (b) => void (b.length > 0 && (value = crc32(b, value))),
       digest: () => `crc32:${(value >>> 0).toString(16).padStart(8, "0")}`,
     };
   }

@@ -27,6 +27,9 @@ function writeSample(cache: StageCache, key: string, n = 1000): number {
     Float64Array.from({ length: n }, (_, i) => Math.sqrt(i) / 7),
   );
   w.begin("text").append(Buffer.from("hello, ", "utf8")).append(Buffer.from("cache", "utf8")).end();
+  // empty sections (an empty dev split) over empty buffers
+  w.array("empty.i32", new Int32Array(0)).array("empty.f64", new Float64Array(0));
+  w.array("one", Int32Array.of(5));
   return w.commit({ note: "sample", n });
 }
 
@@ -49,6 +52,9 @@ describe("StageCache", () => {
     expect(Array.from(e.i8("flags"))).toEqual(Array.from({ length: 13 }, (_, i) => (i % 3) - 1));
     expect(e.f64("floats")[999]).toBe(Math.sqrt(999) / 7);
     expect(Buffer.from(e.bytes("text")).toString("utf8")).toBe("hello, cache");
+    expect(e.i32("empty.i32").length).toBe(0);
+    expect(e.f64("empty.f64").length).toBe(0);
+    expect(Array.from(e.i32("one"))).toEqual([5]);
     expect(() => e.f64("ints")).toThrow(/section "ints" is i32, not f64/);
     expect(cache.read("features", KEY_B)).toEqual({ status: "miss" });
   });
