@@ -10,12 +10,15 @@ import type { NaiveBayesParams } from "../spec/models.js";
 import { checkFitData, checkNonNegative, checkPredictX } from "./check-input.js";
 import type { Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
 import { numberArray } from "./logistic-regression.js";
-import { csrTimesMatrix } from "./sparse-linear.js";
+import { csrTimesMatrix, logOnePlusExpNeg } from "./sparse-linear.js";
 
 export const NAIVE_BAYES = "naive_bayes";
 
 /** sklearn (force_alpha=False, the default before 1.4) raises alpha below this to avoid log(0). */
 const MIN_ALPHA = 1e-10;
+
+/** −log(1e-300): the training loss of a row whose probability underflows. */
+const LOSS_CAP = -Math.log(1e-300);
 
 export class NaiveBayes implements Estimator {
   readonly family = NAIVE_BAYES;
@@ -38,19 +41,29 @@ export class NaiveBayes implements Estimator {
     const family = `${this.family} (${this.params.variant})`;
     const sw = checkFitData(data, family);
     const { y, nClasses: K } = data;
-    const X = this.prepare(data.X, family);
+    // The counts pass below also finds negative values (one pass over X instead of two).
+    const X = this.prepare(data.X, family, false);
     const d = X.cols;
     const alpha = Math.max(this.params.alpha, MIN_ALPHA);
 
     const featureCount = new Float64Array(K * d);
     const classCount = new Float64Array(K);
+    const { indptr, indices, data: values } = X;
+    let smallest = 0;
+    const weighted = data.sampleWeight !== undefined;
     for (let i = 0; i < X.rows; i++) {
       const c = y[i]!;
       const s = sw[i]!;
       classCount[c]! += s;
       const o = c * d;
-      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) featureCount[o + X.indices[p]!]! += s * X.data[p]!;
+      const end = indptr[i + 1]!;
+      for (let p = indptr[i]!; p < end; p++) {
+        const x = values[p]!;
+        if (x < smallest) smallest = x;
+        featureCount[o + indices[p]!]! += weighted ? s * x : x;
+      }
     }
+    if (smallest < 0 && this.params.variant !== "bernoulli") checkNonNegative(X, "X", family);
 
     const flp = new Float64Array(K * d);
     const variant = this.params.variant;
@@ -97,12 +110,12 @@ export class NaiveBayes implements Estimator {
 
     // NB has no iterative objective; report the weighted mean training log loss so that a training
     // curve and a dev curve of an NB run are comparable with those of the other families.
-    const proba = this.probaFromPrepared(X);
+    const rowLoss = this.trainingLosses(X, y);
     let loss = 0;
     let wsum = 0;
     let plain = 0;
     for (let i = 0; i < X.rows; i++) {
-      const l = -Math.log(Math.max(proba[i * K + y[i]!]!, 1e-300));
+      const l = rowLoss[i]!;
       loss += sw[i]! * l;
       wsum += sw[i]!;
       plain += l;
@@ -127,11 +140,39 @@ export class NaiveBayes implements Estimator {
     };
   }
 
-  /** Binarizes (bernoulli) and checks X ≥ 0 where the variant needs counts. */
-  private prepare(X: CsrMatrix, family: string): CsrMatrix {
+  /**
+   * −log P(y_i | x_i) per training row, capped at −log(1e-300) as a probability floor would cap it.
+   * Two classes need one dot product per row (the log-odds), not a score per class.
+   */
+  private trainingLosses(X: CsrMatrix, y: Int32Array): Float64Array {
+    const K = this.nClasses;
+    const out = new Float64Array(X.rows);
+    if (K !== 2) {
+      const proba = this.probaFromPrepared(X);
+      for (let i = 0; i < X.rows; i++) out[i] = -Math.log(Math.max(proba[i * K + y[i]!]!, 1e-300));
+      return out;
+    }
+    const d = this.nFeatures;
+    const W = this.weights;
+    const delta = new Float64Array(d);
+    for (let j = 0; j < d; j++) delta[j] = W[2 * j + 1]! - W[2 * j]!;
+    const bias = this.bias[1]! - this.bias[0]!;
+    const { indptr, indices, data } = X;
+    for (let i = 0; i < X.rows; i++) {
+      let m = bias;
+      const end = indptr[i + 1]!;
+      for (let p = indptr[i]!; p < end; p++) m += data[p]! * delta[indices[p]!]!;
+      // −log σ(±m) = log(1 + e^(∓m))
+      out[i] = Math.min(logOnePlusExpNeg(y[i] === 1 ? m : -m), LOSS_CAP);
+    }
+    return out;
+  }
+
+  /** Binarizes (bernoulli) and checks X ≥ 0 where the variant needs counts (unless the caller checks). */
+  private prepare(X: CsrMatrix, family: string, check = true): CsrMatrix {
     const variant = this.params.variant;
     if (variant !== "bernoulli") {
-      checkNonNegative(X, "X", family);
+      if (check) checkNonNegative(X, "X", family);
       return X;
     }
     const threshold = this.params.binarize;
