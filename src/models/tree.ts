@@ -48,26 +48,40 @@ export interface GrownTree {
   readonly leafValue: Float64Array;
 }
 
-interface Node {
-  readonly id: number;
-  readonly start: number;
-  readonly end: number;
-  readonly depth: number;
-  readonly sumG: number;
-  readonly sumH: number;
+/**
+ * A node while the tree grows. Number fields start as non-integer doubles so that V8 stores them as
+ * doubles from the first node on (a field that starts as a small integer and later holds a double
+ * changes the object's shape, and deoptimises the code that reads it).
+ */
+class Node {
+  sumG = 0.5;
+  sumH = 0.5;
   /** Value before shrinkage (the root's is 0, as in sklearn). */
-  value: number;
-  hist: Float64Array | null;
-  leaf: boolean;
-  gain: number;
-  feature: number;
-  bin: number;
-  gLeft: number;
-  hLeft: number;
-  valueLeft: number;
-  valueRight: number;
-  left: Node | null;
-  right: Node | null;
+  value = 0.5;
+  hist: Float64Array | null = null;
+  leaf = false;
+  gain = -1.5;
+  feature = -1;
+  bin = -1;
+  gLeft = 0.5;
+  hLeft = 0.5;
+  valueLeft = 0.5;
+  valueRight = 0.5;
+  left: Node | null = null;
+  right: Node | null = null;
+  constructor(
+    readonly id: number,
+    readonly start: number,
+    readonly end: number,
+    readonly depth: number,
+    sumG: number,
+    sumH: number,
+    value: number,
+  ) {
+    this.sumG = sumG;
+    this.sumH = sumH;
+    this.value = value;
+  }
 }
 
 /**
@@ -132,9 +146,19 @@ export class TreeGrower {
   /** Array offset of each splittable feature's bins in a histogram, by position in `features`. */
   private readonly histBase: Int32Array;
   private readonly histLength: number;
+  /**
+   * `features` and their histogram offsets padded to a multiple of four, the padding pointing at a
+   * spare region after the real bins: the dense histogram pass then has no remainder loop (a loop
+   * that never runs leaves V8 without type feedback and deoptimises the pass on every call).
+   */
+  private readonly blockFeatures: Int32Array;
+  private readonly blockBase: Int32Array;
   /** Sparse layout: each feature's position in `features`, −1 when it cannot be split. */
   private readonly position: Int32Array;
   private readonly free: Float64Array[] = [];
+  private readonly heap = new GainHeap();
+  private nodes: Node[] = [];
+  private leaves: Node[] = [];
   private readonly scratch: Int32Array;
 
   constructor(
@@ -154,7 +178,13 @@ export class TreeGrower {
     this.histBase = Int32Array.from(base);
     this.position = new Int32Array(X.cols).fill(-1);
     splittable.forEach((f, k) => (this.position[f] = k));
-    this.histLength = 3 * bins;
+    const padded = 4 * Math.ceil(splittable.length / 4);
+    this.blockFeatures = new Int32Array(padded).fill(splittable[0] ?? 0);
+    this.blockFeatures.set(splittable);
+    this.blockBase = new Int32Array(padded).fill(3 * bins);
+    this.blockBase.set(base);
+    // The spare region receives the padding's sums (up to 256 bins), which nothing reads.
+    this.histLength = 3 * (bins + 256);
     this.scratch = new Int32Array(X.rows);
   }
 
@@ -164,103 +194,98 @@ export class TreeGrower {
    */
   grow(g: Float64Array, h: Float64Array, rows: Int32Array, nRows: number): GrownTree {
     const o = this.opts;
-    const nodes: Node[] = [];
-    const leaves: Node[] = [];
-    const heap = new GainHeap();
-    const makeNode = (start: number, end: number, depth: number, sumG: number, sumH: number, value: number): Node => {
-      const node: Node = {
-        id: nodes.length,
-        start,
-        end,
-        depth,
-        sumG,
-        sumH,
-        value,
-        hist: null,
-        leaf: false,
-        gain: -1,
-        feature: -1,
-        bin: -1,
-        gLeft: 0,
-        hLeft: 0,
-        valueLeft: 0,
-        valueRight: 0,
-        left: null,
-        right: null,
-      };
-      nodes.push(node);
-      return node;
-    };
-    const finalize = (node: Node): void => {
-      node.leaf = true;
-      leaves.push(node);
-      this.release(node);
-    };
-    const findSplitAndPush = (node: Node): void => {
-      this.findSplit(node);
-      if (node.gain <= 0) finalize(node);
-      else heap.push(node);
-    };
-
+    this.nodes = [];
+    this.leaves = [];
     let sumG = 0;
     let sumH = 0;
     for (let k = 0; k < nRows; k++) {
       sumG += g[rows[k]!]!;
       sumH += h[rows[k]!]!;
     }
-    const root = makeNode(0, nRows, 0, sumG, sumH, 0);
-    if (nRows < 2 * o.minSamplesLeaf || sumH < o.minHessianToSplit) finalize(root);
+    const root = this.makeNode(0, nRows, 0, sumG, sumH, 0);
+    if (nRows < 2 * o.minSamplesLeaf || sumH < o.minHessianToSplit) this.finalize(root);
     else {
       root.hist = this.histogram(g, h, rows, root);
-      findSplitAndPush(root);
+      this.findSplit(root, null);
+      this.pushOrFinalize(root);
     }
+    // Each split is its own method call: small functions get optimised once and stay optimised.
+    while (this.heap.size > 0) this.splitNext(g, h, rows);
+    return this.materialize();
+  }
 
-    while (heap.size > 0) {
-      const node = heap.pop();
-      const mid = this.partition(rows, node);
-      const depth = node.depth + 1;
-      const nLeaves = leaves.length + heap.size + 2;
-      const left = makeNode(node.start, mid, depth, node.gLeft, node.hLeft, node.valueLeft);
-      const right = makeNode(mid, node.end, depth, node.sumG - node.gLeft, node.sumH - node.hLeft, node.valueRight);
-      node.left = left;
-      node.right = right;
-      if (o.maxLeafNodes !== null && nLeaves === o.maxLeafNodes) {
-        finalize(left);
-        finalize(right);
-        for (const rest of heap.drain()) finalize(rest);
-        this.release(node);
-        break;
-      }
-      if (o.maxDepth !== null && depth === o.maxDepth) {
-        finalize(left);
-        finalize(right);
-        this.release(node);
-        continue;
-      }
-      if (left.end - left.start < 2 * o.minSamplesLeaf) finalize(left);
-      if (right.end - right.start < 2 * o.minSamplesLeaf) finalize(right);
-      if (!left.leaf || !right.leaf) {
-        // sklearn builds the left child's histogram when it is strictly smaller, else the right's.
-        const small = left.end - left.start < right.end - right.start ? left : right;
-        const large = small === left ? right : left;
-        small.hist = this.histogram(g, h, rows, small);
-        // The larger child's histogram is the parent's minus the smaller's, subtracted in the
-        // parent's buffer during the larger child's split search (one pass instead of two), and
-        // not at all when the larger child is a leaf.
-        if (!large.leaf) {
-          large.hist = node.hist;
-          node.hist = null;
-        } else this.release(node);
-        for (const child of [left, right]) {
-          if (child.leaf) continue;
-          this.findSplit(child, child === large ? small.hist : null);
-          if (child.gain <= 0) finalize(child);
-          else heap.push(child);
-        }
-        if (small.leaf) this.release(small);
-      } else this.release(node);
+  private makeNode(start: number, end: number, depth: number, sumG: number, sumH: number, value: number): Node {
+    const node = new Node(this.nodes.length, start, end, depth, sumG, sumH, value);
+    this.nodes.push(node);
+    return node;
+  }
+
+  private finalize(node: Node): void {
+    node.leaf = true;
+    this.leaves.push(node);
+    this.release(node);
+  }
+
+  private pushOrFinalize(node: Node): void {
+    if (node.gain <= 0) this.finalize(node);
+    else this.heap.push(node);
+  }
+
+  /** Splits the splittable node with the largest gain (sklearn's split_next). */
+  private splitNext(g: Float64Array, h: Float64Array, rows: Int32Array): void {
+    const o = this.opts;
+    const heap = this.heap;
+    const node = heap.pop();
+    const mid = this.partition(rows, node);
+    const depth = node.depth + 1;
+    const nLeaves = this.leaves.length + heap.size + 2;
+    const left = this.makeNode(node.start, mid, depth, node.gLeft, node.hLeft, node.valueLeft);
+    const right = this.makeNode(mid, node.end, depth, node.sumG - node.gLeft, node.sumH - node.hLeft, node.valueRight);
+    node.left = left;
+    node.right = right;
+    if (o.maxLeafNodes !== null && nLeaves === o.maxLeafNodes) {
+      this.finalize(left);
+      this.finalize(right);
+      for (const rest of heap.drain()) this.finalize(rest);
+      this.release(node);
+      return;
     }
+    if (o.maxDepth !== null && depth === o.maxDepth) {
+      this.finalize(left);
+      this.finalize(right);
+      this.release(node);
+      return;
+    }
+    if (left.end - left.start < 2 * o.minSamplesLeaf) this.finalize(left);
+    if (right.end - right.start < 2 * o.minSamplesLeaf) this.finalize(right);
+    if (left.leaf && right.leaf) {
+      this.release(node);
+      return;
+    }
+    // sklearn builds the left child's histogram when it is strictly smaller, else the right's.
+    const small = left.end - left.start < right.end - right.start ? left : right;
+    const large = small === left ? right : left;
+    small.hist = this.histogram(g, h, rows, small);
+    // The larger child's histogram is the parent's minus the smaller's, subtracted in the parent's
+    // buffer during the larger child's split search, and not at all when the larger child is a leaf.
+    if (!large.leaf) {
+      large.hist = node.hist;
+      node.hist = null;
+    } else this.release(node);
+    if (!left.leaf) {
+      this.findSplit(left, left === large ? small.hist : null);
+      this.pushOrFinalize(left);
+    }
+    if (!right.leaf) {
+      this.findSplit(right, right === large ? small.hist : null);
+      this.pushOrFinalize(right);
+    }
+    if (small.leaf) this.release(small);
+  }
 
+  /** The grown tree in flat arrays, leaf values shrunk by the learning rate. */
+  private materialize(): GrownTree {
+    const { nodes, leaves } = this;
     const count = nodes.length;
     const feature = new Int32Array(count).fill(-1);
     const bin = new Int32Array(count);
@@ -277,13 +302,14 @@ export class TreeGrower {
     const leafStart = new Int32Array(leaves.length);
     const leafEnd = new Int32Array(leaves.length);
     const leafValue = new Float64Array(leaves.length);
-    leaves.forEach((leaf, k) => {
-      const v = leaf.value * o.shrinkage;
+    for (let k = 0; k < leaves.length; k++) {
+      const leaf = leaves[k]!;
+      const v = leaf.value * this.opts.shrinkage;
       value[leaf.id] = v;
       leafStart[k] = leaf.start;
       leafEnd[k] = leaf.end;
       leafValue[k] = v;
-    });
+    }
     return { tree: { feature, bin, left: leftIds, right: rightIds, value }, leafStart, leafEnd, leafValue };
   }
 
@@ -310,11 +336,10 @@ export class TreeGrower {
     }
     const d = X.cols;
     const bins = X.bins;
-    const features = this.features;
+    const features = this.blockFeatures;
     const nf = features.length;
-    const base = this.histBase;
-    let fi = 0;
-    for (; fi + 4 <= nf; fi += 4) {
+    const base = this.blockBase;
+    for (let fi = 0; fi < nf; fi += 4) {
       const f0 = features[fi]!;
       const f1 = features[fi + 1]!;
       const f2 = features[fi + 2]!;
@@ -343,17 +368,6 @@ export class TreeGrower {
         b = b3 + 3 * bins[o + f3]!;
         hist[b]! += gi;
         hist[b + 1]! += hi;
-        hist[b + 2]!++;
-      }
-    }
-    for (; fi < nf; fi++) {
-      const f = features[fi]!;
-      const bf = base[fi]!;
-      for (let k = start; k < end; k++) {
-        const i = rows[k]!;
-        const b = bf + 3 * bins[i * d + f]!;
-        hist[b]! += g[i]!;
-        hist[b + 1]! += h[i]!;
         hist[b + 2]!++;
       }
     }
