@@ -5,19 +5,6 @@
  */
 import { Command, CommanderError } from "commander";
 import { isMlloopError } from "../errors.js";
-import { registerDiagnose } from "./commands/diagnose.js";
-import { registerReport } from "./commands/report.js";
-import { registerTag } from "./commands/tag.js";
-import { registerDemo } from "./commands/demo.js";
-import { registerRun } from "./commands/run.js";
-import { registerRuns } from "./commands/runs.js";
-import { registerShow } from "./commands/show.js";
-import { registerCompare } from "./commands/compare.js";
-import { registerAttribute } from "./commands/attribute.js";
-import { registerLog } from "./commands/log.js";
-import { registerLedger } from "./commands/ledger.js";
-import { registerCache } from "./commands/cache.js";
-import { registerExplain } from "./commands/explain.js";
 import { red } from "./render.js";
 import { VERSION } from "../version.js";
 
@@ -26,7 +13,42 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when that command runs (all of them for help or an unknown
+ * command): a command pulls in only the libraries it uses, so `mlloop run` does not load the
+ * diagnosis, report or explanation code and their dependencies. In help order.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ["run", async () => (await import("./commands/run.js")).registerRun],
+  ["runs", async () => (await import("./commands/runs.js")).registerRuns],
+  ["demo", async () => (await import("./commands/demo.js")).registerDemo],
+  ["show", async () => (await import("./commands/show.js")).registerShow],
+  ["diagnose", async () => (await import("./commands/diagnose.js")).registerDiagnose],
+  ["report", async () => (await import("./commands/report.js")).registerReport],
+  ["tag", async () => (await import("./commands/tag.js")).registerTag],
+  ["compare", async () => (await import("./commands/compare.js")).registerCompare],
+  ["attribute", async () => (await import("./commands/attribute.js")).registerAttribute],
+  ["log", async () => (await import("./commands/log.js")).registerLog],
+  ["ledger", async () => (await import("./commands/ledger.js")).registerLedger],
+  ["cache", async () => (await import("./commands/cache.js")).registerCache],
+  ["explain", async () => (await import("./commands/explain.js")).registerExplain],
+];
+
+/** The command named on the command line (after the global options), if any. */
+export function commandName(args: readonly string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--store") i++;
+    else if (a.startsWith("-")) continue;
+    else return a;
+  }
+  return null;
+}
+
+/** The program with every command, or with only `only` when it names one (start-up time). */
+export async function buildProgram(only: string | null = null): Promise<Command> {
   const program = new Command("mlloop")
     .description("The ML experiment loop: spec → train → evaluate → diagnose → next change, every run recorded")
     .version(VERSION)
@@ -43,24 +65,13 @@ Examples:
   $ mlloop show <run-id> --predictions`,
     );
   program.exitOverride();
-  registerRun(program);
-  registerRuns(program);
-  registerDemo(program);
-  registerShow(program);
-  registerDiagnose(program);
-  registerReport(program);
-  registerTag(program);
-  registerCompare(program);
-  registerAttribute(program);
-  registerLog(program);
-  registerLedger(program);
-  registerCache(program);
-  registerExplain(program);
+  const chosen = COMMANDS.some(([name]) => name === only) ? COMMANDS.filter(([name]) => name === only) : COMMANDS;
+  for (const register of await Promise.all(chosen.map(([, load]) => load()))) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(commandName(argv.slice(2)));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
