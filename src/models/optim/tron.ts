@@ -30,6 +30,11 @@ function uTMv(u: Float64Array, M: Float64Array, v: Float64Array): number {
   return s;
 }
 
+function isZero(w: Float64Array): boolean {
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+  return true;
+}
+
 function updatePreconditioner(obj: SmoothObjective, M: Float64Array): void {
   obj.diagHessian(M);
   for (let i = 0; i < M.length; i++) M[i] = 1 - ALPHA_PCG + ALPHA_PCG * M[i]!;
@@ -46,7 +51,7 @@ export function tron(obj: SmoothObjective, w: Float64Array, opts: SolverOptions)
   const scratch = { d: new Float64Array(n), Hd: new Float64Array(n), z: new Float64Array(n) };
 
   let gnorm0 = NaN;
-  if (!w.every((v) => v === 0)) {
+  if (!isZero(w)) {
     const zero = new Float64Array(n);
     obj.value(zero);
     obj.gradient(zero, g);
@@ -144,6 +149,37 @@ export function tron(obj: SmoothObjective, w: Float64Array, opts: SolverOptions)
   return { iterations: iter - 1, converged, f, gradNorm: gnorm, gradNorm0: gnorm0, warnings, fCurve, innerSteps };
 }
 
+// The vector loops of the CG iteration live in small functions of their own: each is called many
+// times per fit, so V8 optimises it after the first calls, where a loop inlined in trpcg would run
+// unoptimised until on-stack replacement — measured ~90 ms of a 200 ms first fit on the spam data.
+
+/** s = 0, r = −g, z = d = r / M. */
+function cgStart(
+  g: Float64Array,
+  M: Float64Array,
+  s: Float64Array,
+  r: Float64Array,
+  z: Float64Array,
+  d: Float64Array,
+): void {
+  for (let i = 0; i < g.length; i++) {
+    s[i] = 0;
+    r[i] = -g[i]!;
+    z[i] = r[i]! / M[i]!;
+    d[i] = z[i]!;
+  }
+}
+
+/** z = r / M. */
+function precondition(r: Float64Array, M: Float64Array, z: Float64Array): void {
+  for (let i = 0; i < r.length; i++) z[i] = r[i]! / M[i]!;
+}
+
+/** d = z + beta · d. */
+function newDirection(z: Float64Array, beta: number, d: Float64Array): void {
+  for (let i = 0; i < d.length; i++) d[i] = z[i]! + beta * d[i]!;
+}
+
 function trpcg(
   obj: SmoothObjective,
   delta: number,
@@ -155,12 +191,7 @@ function trpcg(
 ): { cgIter: number; reachBoundary: boolean } {
   const n = g.length;
   const { d, Hd, z } = scratch;
-  for (let i = 0; i < n; i++) {
-    s[i] = 0;
-    r[i] = -g[i]!;
-    z[i] = r[i]! / M[i]!;
-    d[i] = z[i]!;
-  }
+  cgStart(g, M, s, r, z, d);
   let zTr = dot(z, r);
   const gMinvNorm = Math.sqrt(zTr);
   const cgtol = Math.min(EPS_CG, Math.sqrt(gMinvNorm));
@@ -189,10 +220,10 @@ function trpcg(
       return { cgIter, reachBoundary: true };
     }
     axpy(-alpha, Hd, r);
-    for (let i = 0; i < n; i++) z[i] = r[i]! / M[i]!;
+    precondition(r, M, z);
     const zTrNew = dot(z, r);
     const beta = zTrNew / zTr;
-    for (let i = 0; i < n; i++) d[i] = z[i]! + beta * d[i]!;
+    newDirection(z, beta, d);
     zTr = zTrNew;
   }
   return { cgIter, reachBoundary: false };
