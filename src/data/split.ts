@@ -124,12 +124,20 @@ function isSpace(c: number): boolean {
   );
 }
 
+/** Keys computed where the example was parsed (a parsing worker), so the split need not recompute them. */
+const knownKeys = new WeakMap<Example, string>();
+
+/** Records `duplicateKey(e)` computed elsewhere (it must be exactly that). */
+export function rememberDuplicateKey(e: Example, key: string): void {
+  knownKeys.set(e, key);
+}
+
 /**
  * A key for the normalised text, computed without building it: two 32-bit hashes and the length of
  * the normalised text, over its characters as they stream by. "" for an empty text. Equal texts
  * give equal keys; the rare unequal texts that share a key are told apart afterwards.
  */
-function normalizedHashKey(e: Example): string {
+export function duplicateKey(e: Example): string {
   const s = duplicateSource(e).toLowerCase();
   let h1 = 0x811c9dc5 | 0;
   let h2 = 0x2545f491;
@@ -169,7 +177,7 @@ export function duplicateClusters(examples: readonly Example[], assignment?: Int
     // confirm each candidate group on the normalised texts themselves, so that equality is exact.
     const byKey = new Map<string, number[]>();
     examples.forEach((e, i) => {
-      const key = normalizedHashKey(e);
+      const key = knownKeys.get(e) ?? duplicateKey(e);
       if (key === "") return;
       const list = byKey.get(key);
       if (list === undefined) byKey.set(key, [i]);

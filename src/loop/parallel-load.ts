@@ -11,6 +11,7 @@ import { DataError, isMlloopError } from "../errors.js";
 import { decodeExamples } from "../data/example-codec.js";
 import type { Dataset, Example } from "../data/example.js";
 import { finalizeDataset } from "../data/load.js";
+import { rememberDuplicateKey } from "../data/split.js";
 import {
   loadSpamAssassin,
   spamAssassinResult,
@@ -75,7 +76,10 @@ export async function loadSpamAssassinParallel(data: SpamAssassinSpec, opts: Par
       tasks.map(async (task) => {
         const shard = await pool.run(task);
         const decoded = decodeExamples(shard.bytes, shard.count);
-        for (let k = 0; k < decoded.length; k++) examples[shard.start + k] = decoded[k]!;
+        for (let k = 0; k < decoded.length; k++) {
+          examples[shard.start + k] = decoded[k]!;
+          rememberDuplicateKey(decoded[k]!, shard.keys[k]!);
+        }
         opts.sink?.shard(shard.start, shard.count, [shard.bytes]);
         done += shard.count;
         opts.onProgress?.(done, files.length);

@@ -4,6 +4,7 @@
  */
 import { encodeExamples } from "../data/example-codec.js";
 import { readSpamAssassinMessage } from "../data/sources/spamassassin.js";
+import { duplicateKey } from "../data/split.js";
 
 export interface ParseShared {
   /** The corpus package's data folder. */
@@ -21,6 +22,8 @@ export interface ParseResult {
   readonly start: number;
   readonly count: number;
   readonly bytes: Uint8Array;
+  /** duplicateKey of each message, computed here in parallel rather than by the split on the main thread. */
+  readonly keys: string[];
 }
 
 export function init(shared: ParseShared): ParseShared {
@@ -30,13 +33,11 @@ export function init(shared: ParseShared): ParseShared {
 export function run(state: ParseShared, task: ParseTask): ParseResult {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  encodeExamples(
-    task.files.map((f) => readSpamAssassinMessage(state.dir, f)),
-    (c) => {
-      chunks.push(c);
-      total += c.length;
-    },
-  );
+  const examples = task.files.map((f) => readSpamAssassinMessage(state.dir, f));
+  encodeExamples(examples, (c) => {
+    chunks.push(c);
+    total += c.length;
+  });
   // a buffer of its own (not a slice of Node's shared pool) so that it can be transferred
   const bytes = new Uint8Array(total);
   let at = 0;
@@ -44,7 +45,7 @@ export function run(state: ParseShared, task: ParseTask): ParseResult {
     bytes.set(c, at);
     at += c.length;
   }
-  return { start: task.start, count: task.files.length, bytes };
+  return { start: task.start, count: task.files.length, bytes, keys: examples.map(duplicateKey) };
 }
 
 export function transfer(result: ParseResult): ArrayBuffer[] {

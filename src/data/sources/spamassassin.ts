@@ -49,15 +49,18 @@ export function spamAssassinSelection(
   return { dir, files: Array.from(chosen, (k) => all[k]!), of: all.length };
 }
 
-/** Reads and parses one corpus message ("easy-ham-1/00001.7c53….txt"). */
-export function readSpamAssassinMessage(dir: string, file: string): Example {
-  const slash = file.indexOf("/");
-  const group = file.slice(0, slash);
-  const stem = file.slice(slash + 1).replace(/\.txt$/, "");
+/**
+ * The text of one corpus message. The package ships each message twice: as .txt and as the .json
+ * its own loader reads. They are the same text unless the raw bytes were not valid UTF-8 (500 of
+ * 6,046 files decode with U+FFFD; 13 of those differ from the .json), so the .txt is read —
+ * skipping a JSON.parse of the whole message — and the .json only when the .txt shows a U+FFFD.
+ */
+export function readSpamAssassinText(dir: string, group: string, stem: string): string {
   const jsonPath = path.join(dir, group, stem + ".json");
   let text: unknown;
   try {
-    text = (JSON.parse(readFileSync(jsonPath, "utf8")) as { text?: unknown }).text;
+    const txt = readFileSync(path.join(dir, group, stem + ".txt"), "utf8");
+    text = txt.includes("\ufffd") ? (JSON.parse(readFileSync(jsonPath, "utf8")) as { text?: unknown }).text : txt;
   } catch (e) {
     throw new DataError(`cannot read corpus message ${jsonPath}: ${(e as Error).message}`, {
       where: jsonPath,
@@ -66,6 +69,15 @@ export function readSpamAssassinMessage(dir: string, file: string): Example {
   }
   if (typeof text !== "string")
     throw new DataError(`corpus message ${jsonPath} has no "text" field`, { where: jsonPath });
+  return text;
+}
+
+/** Reads and parses one corpus message ("easy-ham-1/00001.7c53….txt"). */
+export function readSpamAssassinMessage(dir: string, file: string): Example {
+  const slash = file.indexOf("/");
+  const group = file.slice(0, slash);
+  const stem = file.slice(slash + 1).replace(/\.txt$/, "");
+  const text = readSpamAssassinText(dir, group, stem);
   const label = group.startsWith("spam") ? "spam" : "ham";
   return emailExample(`${group}/${stem}`, label, group, text, parseEmail(text), sha1Hex(text));
 }
