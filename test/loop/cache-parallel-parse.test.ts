@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadDataset } from "../../src/data/load.js";
 import { StageCache } from "../../src/loop/cache.js";
 import { datasetEntryWriter, DATASET_KIND, readDatasetEntry } from "../../src/loop/cache-dataset.js";
-import { loadSpamAssassinParallel, MIN_PARALLEL_MESSAGES } from "../../src/loop/parallel-load.js";
+import { loadSpamAssassinParallel, MIN_PARALLEL_MESSAGES, parseWorkers } from "../../src/loop/parallel-load.js";
+import { defaultPoolSize } from "../../src/loop/pool.js";
 import { dataSchema } from "../../src/spec/schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mlloop-parallel-parse-"));
@@ -41,5 +42,24 @@ describe("parsing the corpus on worker threads", () => {
     expect(back.examples).toEqual(sequential.examples);
     expect(back.fingerprint).toBe(sequential.fingerprint);
     expect(back.fields).toEqual(sequential.fields);
+  });
+});
+
+describe("how many parsing workers", () => {
+  it("takes the option, else MLLOOP_WORKERS, else one per idle core when two or more are idle", () => {
+    const saved = process.env["MLLOOP_WORKERS"];
+    try {
+      delete process.env["MLLOOP_WORKERS"];
+      expect(parseWorkers(3, 100)).toBe(3);
+      expect(parseWorkers(undefined, 100)).toBe(0);
+      const cores = defaultPoolSize();
+      expect(parseWorkers(undefined, 0)).toBe(cores >= 2 ? cores : 0);
+      expect(parseWorkers(undefined, cores - 1)).toBe(0);
+      process.env["MLLOOP_WORKERS"] = "1";
+      expect(parseWorkers(undefined, 100)).toBe(1);
+    } finally {
+      if (saved === undefined) delete process.env["MLLOOP_WORKERS"];
+      else process.env["MLLOOP_WORKERS"] = saved;
+    }
   });
 });
