@@ -75,3 +75,42 @@ describe("attribution on the spam data", () => {
     expect(plan.coalitions.map((c2) => c2.reused)).toEqual(["A", "store", "store", "B"]);
   });
 });
+
+/**
+ * The issue's own scenario: a run that adds an informative feature family (features.headers:
+ * sender domains, content types, mailer — on top of subject words) and a do-nothing change
+ * (model.max_iter 100 → 1000) at once. The family gets the delta, the do-nothing change 0.
+ */
+describe("attribution of an added feature family and a do-nothing change", () => {
+  let dir: string;
+  let store: SqliteStore;
+  let a: string;
+  let b: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "mlloop-attr-family-"));
+    store = await openSqliteStore(join(dir, "mlloop.db"));
+    const common = ["data.limit=1500", "features.words.fields=[subject]"];
+    const base = loadSpecFile(SPEC, common);
+    a = (await runExperiment({ spec: base.spec, baseDir: base.baseDir, store })).runId;
+    const changed = loadSpecFile(SPEC, [...common, "features.headers={}", "model.max_iter=1000"]);
+    b = (await runExperiment({ spec: changed.spec, baseDir: changed.baseDir, store, parent: a })).runId;
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("credits the family and gives the do-nothing change 0 with a CI that covers 0", async () => {
+    const record = await attributeRuns(store, a, b, { resamples: 1000 });
+    if (!isAttributionRecord(record)) throw new Error("expected a record");
+    const byName = new Map(record.attribution.players.map((p) => [p.player, p]));
+    expect([...byName.keys()].sort()).toEqual(["features.headers", "model.max_iter"]);
+    const headers = byName.get("features.headers")!;
+    const maxIter = byName.get("model.max_iter")!;
+    expect(maxIter.value).toBeCloseTo(0, 12);
+    expect(maxIter.coversZero).toBe(true);
+    expect(headers.value).toBeGreaterThan(0.02); // dev F1: the family is informative
+    expect(headers.coversZero).toBe(false);
+    expect(headers.value + maxIter.value).toBeCloseTo(record.attribution.total.value, 12);
+  });
+});
