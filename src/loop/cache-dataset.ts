@@ -40,7 +40,7 @@ export class DatasetEntryWriter {
       fn();
     } catch (e) {
       this.error = (e as Error).message;
-      this.writer.abort();
+      void this.writer.abort();
     } finally {
       this.ms += performance.now() - t0;
     }
@@ -57,28 +57,51 @@ export class DatasetEntryWriter {
     });
   }
 
-  /** Encodes `examples` (dataset positions start..) as shards of about a megabyte each. */
-  encode(examples: readonly Example[], start = 0): void {
-    if (this.error !== null) return;
+  /**
+   * Encodes `examples` (dataset positions start..) in shards of 1,024, letting at most 16 MB wait
+   * for the disk at a time: the encoder is faster than the writes, and unbounded it would hold the
+   * whole encoded dataset in memory.
+   */
+  async encode(examples: readonly Example[], start = 0): Promise<void> {
     let at = start;
     const perShard = 1024;
-    for (let k = 0; k < examples.length; k += perShard) {
+    for (let k = 0; k < examples.length && this.error === null; k += perShard) {
       const part = examples.slice(k, k + perShard);
       const chunks: Uint8Array[] = [];
       encodeExamples(part, (c) => chunks.push(c));
       this.shard(at, part.length, chunks);
       at += part.length;
+      const t0 = performance.now();
+      try {
+        await this.writer.drain(16 << 20);
+      } catch (e) {
+        this.error = (e as Error).message;
+        void this.writer.abort();
+      } finally {
+        this.ms += performance.now() - t0;
+      }
     }
   }
 
-  /** Makes the entry visible; returns its size, or null when it could not be written. */
-  commit(dataset: Dataset): number | null {
-    let bytes: number | null = null;
-    this.guarded(() => (bytes = this.commitNow(dataset)));
-    return bytes;
+  /** Makes the entry visible; resolves to its size, or null when it could not be written. */
+  async commit(dataset: Dataset): Promise<number | null> {
+    let pending: Promise<number> | null = null;
+    this.guarded(() => {
+      pending = this.commitNow(dataset);
+    });
+    if (pending === null) return null;
+    const t0 = performance.now();
+    try {
+      return await pending;
+    } catch (e) {
+      this.error = (e as Error).message;
+      return null;
+    } finally {
+      this.ms += performance.now() - t0;
+    }
   }
 
-  private commitNow(dataset: Dataset): number {
+  private commitNow(dataset: Dataset): Promise<number> {
     const shards = [...this.shards].sort((a, b) => a.start - b.start);
     let expected = 0;
     for (const s of shards) {
@@ -101,7 +124,7 @@ export class DatasetEntryWriter {
   }
 
   abort(): void {
-    this.writer.abort();
+    void this.writer.abort();
   }
 }
 

@@ -218,7 +218,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     }
     const { loadDataset } = await dataLoaders();
     const ds = await loadDataset(spec.data, loadOptions);
-    sink?.encode(ds.examples);
+    await sink?.encode(ds.examples);
     return ds;
   };
 
@@ -259,7 +259,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
       sink.abort();
       throw e;
     }
-    const bytes = sink.commit(ds);
+    const bytes = await sink.commit(ds);
     report.writeMs += sink.ms;
     if (bytes !== null) report.bytesWritten += bytes;
     else report.notes.push(`could not write the parse cache: ${sink.error}`);
@@ -354,7 +354,8 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   if (cache !== null && featKey !== null) {
     const w = cache.writer(FEATURES_KIND, featKey);
     try {
-      report.bytesWritten += timed("writeMs", () => {
+      const t0 = performance.now();
+      {
         const { assignment, ...splitInfo } = split;
         w.array("assignment", assignment).array("y", y);
         w.begin("ids");
@@ -375,10 +376,11 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
             test: { rows: X.test.rows, cols: X.test.cols },
           },
         };
-        return w.commit(meta);
-      });
+        report.bytesWritten += await w.commit(meta);
+      }
+      report.writeMs += performance.now() - t0;
     } catch (e) {
-      w.abort();
+      void w.abort();
       report.notes.push(`could not write the features cache: ${(e as Error).message}`);
     }
   }

@@ -34,7 +34,7 @@ import {
   statSync,
   unlinkSync,
   utimesSync,
-  writeSync,
+  write,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
@@ -118,9 +118,30 @@ function bytesOf(a: ArrayBufferView): Uint8Array {
 
 const ZEROS = new Uint8Array(8);
 
-/** Writes one entry section by section; `commit` makes it visible, `abort` drops it. */
+function writeAll(fd: number, bytes: Uint8Array, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (off: number): void => {
+      write(fd, bytes, off, bytes.length - off, position + off, (err, written) => {
+        if (err) reject(err);
+        else if (off + written < bytes.length) step(off + written);
+        else resolve();
+      });
+    };
+    step(0);
+  });
+}
+
+/**
+ * Writes one entry section by section; `commit` makes it visible, `abort` drops it. The bytes go
+ * to the file by positional writes on libuv's thread pool, so encoding the next section (on the
+ * calling thread) overlaps with writing the last one; a section's buffer must not be changed after
+ * it is handed over. `commit` waits for every write.
+ */
 export class CacheEntryWriter {
   private readonly fd: number;
+  private readonly pending: Array<Promise<void>> = [];
+  /** Bytes handed to writes that have not finished yet. */
+  private inFlight = 0;
   private readonly hash = checksum();
   private readonly sections: SectionInfo[] = [];
   private pos = 0;
@@ -139,8 +160,11 @@ export class CacheEntryWriter {
   }
 
   private raw(bytes: Uint8Array, hashed = true): void {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, this.pos + off);
+    if (this.done) throw new Error("the cache entry is already committed or aborted");
+    if (bytes.length > 0) {
+      this.inFlight += bytes.length;
+      this.pending.push(writeAll(this.fd, bytes, this.pos).then(() => void (this.inFlight -= bytes.length)));
+    }
     this.pos += bytes.length;
     if (hashed) this.hash.update(bytes);
   }
@@ -155,6 +179,11 @@ export class CacheEntryWriter {
     this.begin(name, typeOf(a));
     this.raw(bytesOf(a));
     return this.end();
+  }
+
+  /** Waits until at most `maxBytes` are still being written (bounds the memory of a fast producer). */
+  async drain(maxBytes: number): Promise<void> {
+    for (let k = 0; this.inFlight > maxBytes && k < this.pending.length; k++) await this.pending[k];
   }
 
   /** Starts a section written in pieces with `append` (e.g. chunks from an encoder). */
@@ -179,8 +208,8 @@ export class CacheEntryWriter {
     return this;
   }
 
-  /** Finishes the entry and renames it into place; returns its size in bytes. */
-  commit(meta: unknown): number {
+  /** Finishes the entry and renames it into place once every write is done; resolves to its size in bytes. */
+  async commit(meta: unknown): Promise<number> {
     if (this.open !== null) this.end();
     const trailer: Trailer = {
       format: FORMAT,
@@ -199,17 +228,29 @@ export class CacheEntryWriter {
     END_MAGIC.copy(tail, 4);
     this.raw(sealed, false);
     this.raw(tail, false);
-    // No fsync: a reader verifies the hash, so an entry cut short by a power loss is a miss, not a lie.
-    closeSync(this.fd);
     this.done = true;
+    try {
+      await Promise.all(this.pending);
+    } catch (e) {
+      await this.discard();
+      throw e;
+    }
+    // No fsync: a reader verifies the checksum, so an entry cut short by a power loss is a miss, not a lie.
+    closeSync(this.fd);
     renameSync(this.tmpPath, this.finalPath);
     this.cache.afterWrite(this.finalPath);
     return this.pos;
   }
 
-  abort(): void {
-    if (this.done) return;
+  /** Drops the entry: its temporary file goes once the writes in flight are done (awaiting is optional). */
+  abort(): Promise<void> {
+    if (this.done) return Promise.resolve();
     this.done = true;
+    return this.discard();
+  }
+
+  private async discard(): Promise<void> {
+    await Promise.allSettled(this.pending);
     try {
       closeSync(this.fd);
     } catch {

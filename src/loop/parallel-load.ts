@@ -64,7 +64,7 @@ export async function loadSpamAssassinParallel(data: SpamAssassinSpec, opts: Par
   const workers = Math.min(parseWorkers(opts.workers), Math.ceil(files.length / SHARD_MESSAGES));
   if (workers <= 0 || files.length < MIN_PARALLEL_MESSAGES) {
     const dataset = finalizeDataset(await loadSpamAssassin(data, opts.seed, opts.onProgress));
-    opts.sink?.encode(dataset.examples);
+    await opts.sink?.encode(dataset.examples);
     return dataset;
   }
   const tasks: ParseTask[] = [];

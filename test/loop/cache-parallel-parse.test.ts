@@ -30,7 +30,7 @@ describe("parsing the corpus on worker threads", () => {
       sink,
       onProgress: (done) => progress.push(done),
     });
-    expect(sink.commit(parallel)).toBeGreaterThan(0);
+    expect(await sink.commit(parallel)).toBeGreaterThan(0);
     expect(parallel.fingerprint).toBe(sequential.fingerprint);
     expect(parallel.description).toBe(sequential.description);
     expect(parallel.examples).toEqual(sequential.examples);

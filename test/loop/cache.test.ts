@@ -12,7 +12,7 @@ const KEY_A = "a".repeat(64);
 const KEY_B = "b".repeat(64);
 const KEY_C = "c".repeat(64);
 
-function writeSample(cache: StageCache, key: string, n = 1000): number {
+function writeSample(cache: StageCache, key: string, n = 1000): Promise<number> {
   const w = cache.writer("features", key);
   w.array(
     "ints",
@@ -38,9 +38,9 @@ function entryPath(cache: StageCache, key: string): string {
 }
 
 describe("StageCache", () => {
-  it("reads back what was written: typed sections as views, byte sections, metadata", () => {
+  it("reads back what was written: typed sections as views, byte sections, metadata", async () => {
     const cache = tempCache();
-    const bytes = writeSample(cache, KEY_A);
+    const bytes = await writeSample(cache, KEY_A);
     expect(statSync(entryPath(cache, KEY_A)).size).toBe(bytes);
     const found = cache.read("features", KEY_A);
     expect(found.status).toBe("hit");
@@ -59,7 +59,7 @@ describe("StageCache", () => {
     expect(cache.read("features", KEY_B)).toEqual({ status: "miss" });
   });
 
-  it("detects a flipped byte, a truncated file and a foreign file; drops them and never returns them", () => {
+  it("detects a flipped byte, a truncated file and a foreign file; drops them and never returns them", async () => {
     const cache = tempCache();
     const damages: Array<[string, (b: Buffer) => Buffer]> = [
       [KEY_A, (b) => ((b[b.length >> 1] = b[b.length >> 1]! ^ 0x40), b)],
@@ -68,7 +68,7 @@ describe("StageCache", () => {
     ];
     const reasons: string[] = [];
     for (const [key, damage] of damages) {
-      writeSample(cache, key);
+      await writeSample(cache, key);
       const path = entryPath(cache, key);
       writeFileSync(path, damage(readFileSync(path)));
       const found = cache.read("features", key);
@@ -84,28 +84,28 @@ describe("StageCache", () => {
     ]);
   });
 
-  it("an aborted writer leaves nothing behind, and a half-written entry is invisible until committed", () => {
+  it("an aborted writer leaves nothing behind, and a half-written entry is invisible until committed", async () => {
     const cache = tempCache();
     const w = cache.writer("dataset", KEY_A);
     w.array("x", new Int32Array(10));
     expect(cache.read("dataset", KEY_A)).toEqual({ status: "miss" });
-    w.abort();
+    await w.abort();
     expect(readdirSync(join(cache.dir, "dataset"))).toEqual([]);
   });
 
-  it("stays under its bound after every write, evicting the least recently used entry first", () => {
+  it("stays under its bound after every write, evicting the least recently used entry first", async () => {
     const probe = tempCache();
-    const size = writeSample(probe, KEY_A);
+    const size = await writeSample(probe, KEY_A);
     // room for two entries, not three
     const cache = tempCache(2 * size + size / 2);
-    writeSample(cache, KEY_A);
-    writeSample(cache, KEY_B);
+    await writeSample(cache, KEY_A);
+    await writeSample(cache, KEY_B);
     const old = new Date(Date.now() - 60_000);
     utimesSync(entryPath(cache, KEY_A), old, old);
     utimesSync(entryPath(cache, KEY_B), new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
     // a hit makes B the most recently used
     expect(cache.read("features", KEY_B).status).toBe("hit");
-    writeSample(cache, KEY_C);
+    await writeSample(cache, KEY_C);
     const left = cache
       .list()
       .entries.map((e) => e.key)
@@ -114,11 +114,11 @@ describe("StageCache", () => {
     expect(cache.list().entries.reduce((s, e) => s + e.bytes, 0)).toBeLessThanOrEqual(cache.maxBytes);
   });
 
-  it("prunes to a size or an age on demand", () => {
+  it("prunes to a size or an age on demand", async () => {
     const cache = tempCache();
-    const size = writeSample(cache, KEY_A);
-    writeSample(cache, KEY_B);
-    writeSample(cache, KEY_C);
+    const size = await writeSample(cache, KEY_A);
+    await writeSample(cache, KEY_B);
+    await writeSample(cache, KEY_C);
     const now = Date.now();
     utimesSync(entryPath(cache, KEY_A), new Date(now - 3 * 86_400_000), new Date(now - 3 * 86_400_000));
     utimesSync(entryPath(cache, KEY_B), new Date(now - 2 * 86_400_000), new Date(now - 2 * 86_400_000));
@@ -131,9 +131,9 @@ describe("StageCache", () => {
     expect(cache.list().entries.map((e) => e.key)).toEqual([KEY_C]);
   });
 
-  it("removes temporary files of writers that died long ago, and only those", () => {
+  it("removes temporary files of writers that died long ago, and only those", async () => {
     const cache = tempCache();
-    writeSample(cache, KEY_A);
+    await writeSample(cache, KEY_A);
     const dir = join(cache.dir, "features");
     const stale = join(dir, `${KEY_B}.bin.tmp-123-deadbeef`);
     const fresh = join(dir, `${KEY_C}.bin.tmp-456-cafebabe`);
@@ -145,7 +145,7 @@ describe("StageCache", () => {
     expect(readdirSync(dir).sort()).toEqual([`${KEY_A}.bin`, `${KEY_C}.bin.tmp-456-cafebabe`]);
   });
 
-  it("refuses kinds and keys that could escape its folder", () => {
+  it("refuses kinds and keys that could escape its folder", async () => {
     const cache = tempCache();
     expect(() => cache.writer("../x", KEY_A)).toThrow(/invalid cache kind\/key/);
     expect(() => cache.read("features", "../../etc/passwd")).toThrow(/invalid cache kind\/key/);
