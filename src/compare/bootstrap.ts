@@ -30,10 +30,10 @@ export class ResampleStream {
       return (z ^ (z >>> 16)) >>> 0;
     };
     for (let i = 0; i < 4; i++) this.state[i] = splitmix() | 0;
-    this.skip(12);
+    this.advance(12);
   }
 
-  private skip(count: number): void {
+  private advance(count: number): void {
     const out = new Float64Array(1);
     for (let i = 0; i < count; i++) this.fillCounts(out, 1, 1);
   }

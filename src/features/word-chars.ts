@@ -58,6 +58,16 @@ export function isWordCodePoint(cp: number): boolean {
  */
 export function wordTokens(text: string): string[] {
   const out: string[] = [];
+  forEachToken(text, (start, end) => out.push(text.slice(start, end)));
+  return out;
+}
+
+/**
+ * Calls `visit(start, end)` for each token of `text` (a run of 2+ word characters, counted in code
+ * points; `end` is exclusive, in UTF-16 units), in order — the one scanner behind wordTokens and
+ * the words family's token rewrites.
+ */
+export function forEachToken(text: string, visit: (start: number, end: number) => void): void {
   let start = -1;
   let codePoints = 0;
   const n = text.length;
@@ -82,10 +92,9 @@ export function wordTokens(text: string): string[] {
       }
       codePoints++;
     } else if (start >= 0) {
-      if (codePoints >= 2) out.push(text.slice(start, i));
+      if (codePoints >= 2) visit(start, i);
       start = -1;
     }
     i += units - 1;
   }
-  return out;
 }

@@ -15,7 +15,7 @@
  */
 import { stemmer } from "stemmer";
 import type { WordsParams } from "../spec/schema.js";
-import { isWordAstral, isWordBmp } from "./word-chars.js";
+import { forEachToken } from "./word-chars.js";
 
 /** scikit-learn's ENGLISH_STOP_WORDS (sklearn.feature_extraction.text, 1.2.1: 318 words). */
 export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
@@ -50,38 +50,10 @@ const NUMBER = /(?<![\p{L}\p{N}_])\d+(?:[.,]\d+)*(?![\p{L}\p{N}_])/gu;
 export function mapTokens(text: string, fn: (token: string) => string): string {
   let out = "";
   let last = 0;
-  let start = -1;
-  let codePoints = 0;
-  const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    let word = false;
-    let units = 1;
-    if (i < n) {
-      const c = text.charCodeAt(i);
-      if (c < 0xd800 || c >= 0xe000) word = isWordBmp(c);
-      else if (c <= 0xdbff && i + 1 < n) {
-        const d = text.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          word = isWordAstral(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
-          units = 2;
-        }
-      }
-    }
-    if (word) {
-      if (start < 0) {
-        start = i;
-        codePoints = 0;
-      }
-      codePoints++;
-    } else if (start >= 0) {
-      if (codePoints >= 2) {
-        out += text.slice(last, start) + fn(text.slice(start, i));
-        last = i;
-      }
-      start = -1;
-    }
-    i += units - 1;
-  }
+  forEachToken(text, (start, end) => {
+    out += text.slice(last, start) + fn(text.slice(start, end));
+    last = end;
+  });
   return last === 0 ? text : out + text.slice(last);
 }
 
