@@ -17,14 +17,14 @@ export interface Holdout {
  * About `fraction` of each class's rows (rounded, at least one row of a class is kept for
  * training). Rows with weight 0 always stay in training: they would score nothing.
  */
-export function stratifiedHoldout(
+export function stratifiedHoldoutMask(
   y: Int32Array,
   nClasses: number,
   weight: Float64Array,
   fraction: number,
   seed: number,
   family: string,
-): Holdout {
+): Uint8Array {
   const rng = createRng(seed);
   const held = new Uint8Array(y.length);
   let total = 0;
@@ -46,6 +46,21 @@ export function stratifiedHoldout(
       `${family}: validation_fraction ${fraction} of ${y.length} rows holds out no row for early stopping; raise validation_fraction or set early_stopping: false`,
     );
   }
+  return held;
+}
+
+/** The same hold-out as row lists. */
+export function stratifiedHoldout(
+  y: Int32Array,
+  nClasses: number,
+  weight: Float64Array,
+  fraction: number,
+  seed: number,
+  family: string,
+): Holdout {
+  const held = stratifiedHoldoutMask(y, nClasses, weight, fraction, seed, family);
+  let total = 0;
+  for (let i = 0; i < held.length; i++) total += held[i]!;
   const train = new Int32Array(y.length - total);
   const validation = new Int32Array(total);
   let a = 0;

@@ -10,6 +10,7 @@
  * As in sklearn for sparse input, intercept updates are damped by 0.01 (SPARSE_INTERCEPT_DECAY):
  * the intercept sees every example while a sparse feature sees few, and undamped it oscillates.
  */
+import { stratifiedHoldoutMask } from "./holdout.js";
 import { ModelError } from "../errors.js";
 import type { CsrMatrix } from "../features/csr.js";
 import type { SgdParams } from "../spec/models.js";
@@ -230,36 +231,6 @@ export function sgdBinary(
   };
 }
 
-/** Seeded stratified hold-out of about `fraction` of each class's rows (rows with weight 0 stay in training). */
-export function validationSplit(
-  y: Int32Array,
-  nClasses: number,
-  weight: Float64Array,
-  fraction: number,
-  seed: number,
-): Uint8Array {
-  const rng = createRng(seed);
-  const mask = new Uint8Array(y.length);
-  let total = 0;
-  for (let c = 0; c < nClasses; c++) {
-    const rows: number[] = [];
-    for (let i = 0; i < y.length; i++) if (y[i] === c && weight[i]! > 0) rows.push(i);
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-    }
-    const take = Math.min(rows.length - 1, Math.round(fraction * rows.length));
-    for (let k = 0; k < take; k++) mask[rows[k]!] = 1;
-    total += Math.max(0, take);
-  }
-  if (total === 0) {
-    throw new ModelError(
-      `sgd: validation_fraction ${fraction} of ${y.length} rows leaves no validation rows for early stopping; raise it or turn early_stopping off`,
-    );
-  }
-  return mask;
-}
-
 export class SgdClassifier implements Estimator {
   readonly family = SGD;
   nFeatures = -1;
@@ -287,7 +258,14 @@ export class SgdClassifier implements Estimator {
     const nOut = nClasses === 2 ? 1 : nClasses;
     const mult = classWeightMultipliers(p.class_weight, y, nClasses, this.family);
     const validation = p.early_stopping
-      ? validationSplit(y, nClasses, sw, p.validation_fraction, deriveSeed(this.seed, `${label}/validation`))
+      ? stratifiedHoldoutMask(
+          y,
+          nClasses,
+          sw,
+          p.validation_fraction,
+          deriveSeed(this.seed, `${label}/validation`),
+          this.family,
+        )
       : null;
     const coef = new Float64Array(nOut * d);
     const intercept = new Float64Array(nOut);
