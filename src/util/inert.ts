@@ -102,7 +102,6 @@ export function inertBlock(text: string): string {
 export function inertJson(value: unknown, space?: number): string {
   const json = JSON.stringify(value, null, space) ?? "null";
   return json.replace(
-    // eslint-disable-next-line no-control-regex
     /[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g,
     (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
