@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# npm run build (and so npm ci, through prepare): the one command that builds everything the
+# package ships. Each step is one line; keep them in dependency order.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc -p tsconfig.build.json
