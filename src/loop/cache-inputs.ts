@@ -189,7 +189,13 @@ function inputsFromEntry(entry: CacheEntry, report: CacheReport, reload: () => P
 
 /** Runs (or serves from the cache) the load, split and features stages of a run. */
 export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
-  const { spec, cache, stage } = opts;
+  const { spec, stage } = opts;
+  // A source without content identity (a pipe, /dev/stdin, a device) is read once and not cached:
+  // a key on its path alone would serve the first input's data for every later one.
+  const dataKey = opts.cache === null ? null : datasetKey(spec.data, opts.baseDir, opts.seeds.data);
+  const uncacheable = opts.cache !== null && dataKey === null;
+  const cache = uncacheable ? null : opts.cache;
+  const featKey = dataKey === null ? null : featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features);
   const report: CacheReport = {
     enabled: cache !== null,
     dir: cache?.dir ?? null,
@@ -200,8 +206,10 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     writeMs: 0,
     bytesRead: 0,
     bytesWritten: 0,
-    notes: [],
+    notes: uncacheable ? ["data.path is not a regular file (a pipe or device): read once and not cached"] : [],
   };
+  report.keys.dataset = dataKey;
+  report.keys.features = featKey;
   const timed = <T>(kind: "readMs" | "writeMs", fn: () => T): T => {
     const t0 = performance.now();
     try {
@@ -221,15 +229,6 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     await sink?.encode(ds.examples);
     return ds;
   };
-
-  let dataKey: string | null = null;
-  let featKey: string | null = null;
-  if (cache !== null) {
-    dataKey = datasetKey(spec.data, opts.baseDir, opts.seeds.data);
-    featKey = featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features);
-    report.keys.dataset = dataKey;
-    report.keys.features = featKey;
-  }
 
   /** The dataset from its cache entry, or parsed (and then written to the cache). */
   const datasetThroughCache = async (): Promise<Dataset> => {
