@@ -36,6 +36,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["ledger", async () => (await import("./commands/ledger.js")).registerLedger],
   ["cache", async () => (await import("./commands/cache.js")).registerCache],
   ["explain", async () => (await import("./commands/explain.js")).registerExplain],
+  ["predict", async () => (await import("./commands/predict.js")).registerPredict],
+  ["model", async () => (await import("./commands/model.js")).registerModel],
 ];
 
 /** The command named on the command line (after the global options), if any. */

@@ -13,6 +13,16 @@ import { crashReason, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
 import { asRunId, newRunId, normaliseRunIdPrefix, RUN_ID_LENGTH, type RunId } from "./run-id.js";
 import { HEARTBEAT_SQL, startSqliteHeartbeat } from "./sqlite-heartbeat.js";
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-migrations.js";
+import {
+  checkModelName,
+  checkPromotion,
+  getModelAlias as registryGetAlias,
+  getModelVersion as registryGetVersion,
+  listModels as registryListModels,
+  listModelVersions as registryListVersions,
+  modelHistory as registryHistory,
+  promoteInTransaction,
+} from "./sqlite-registry.js";
 import { compileRunQuery, decodeFieldValue, registerQueryFunctions } from "./sqlite-query.js";
 import type { RunQuery } from "./query-types.js";
 import {
@@ -56,6 +66,11 @@ import {
   type PairResult,
   type RunResult,
   type ExampleTag,
+  type ModelAlias,
+  type ModelPromotion,
+  type ModelVersion,
+  type PromoteModelInput,
+  type RegisteredModel,
   type PredictionRecord,
   type QueriedRun,
   type PredictionRow,
@@ -806,6 +821,42 @@ export class SqliteStore implements Store {
         createdAt: r.created_at,
       }));
     });
+  }
+
+  // ── model registry (see the Store's "Model registry" section; SQL in sqlite-registry.ts) ────────
+
+  async promoteModel(input: PromoteModelInput): Promise<ModelPromotion> {
+    const metricsJson = checkPromotion(input);
+    const runId = asRunId(input.runId);
+    return this.write(`promoting run ${runId} to ${input.name}@${input.alias}`, () => {
+      this.requireRun(runId);
+      return promoteInTransaction(this.db, { ...input, runId }, metricsJson);
+    });
+  }
+
+  async getModelAlias(name: string, alias: string): Promise<ModelAlias | null> {
+    checkModelName("name", name);
+    checkModelName("alias", alias);
+    return this.run(`reading ${name}@${alias}`, () => registryGetAlias(this.db, name, alias));
+  }
+
+  async getModelVersion(name: string, version: number): Promise<ModelVersion | null> {
+    checkModelName("name", name);
+    return this.run(`reading ${name} version ${version}`, () => registryGetVersion(this.db, name, version));
+  }
+
+  async listModels(): Promise<RegisteredModel[]> {
+    return this.run("listing models", () => registryListModels(this.db));
+  }
+
+  async listModelVersions(name: string): Promise<ModelVersion[]> {
+    checkModelName("name", name);
+    return this.run(`listing versions of ${name}`, () => registryListVersions(this.db, name));
+  }
+
+  async modelHistory(name: string): Promise<ModelPromotion[]> {
+    checkModelName("name", name);
+    return this.run(`reading the history of ${name}`, () => registryHistory(this.db, name));
   }
 
   /** The applied schema version (PRAGMA user_version). */
