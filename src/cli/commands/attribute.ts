@@ -10,7 +10,7 @@ import {
 import { fmtCi, fmtCount, fmtDelta, fmtShare, fmtValue } from "../../compare/format.js";
 import { openStore } from "../../track/open.js";
 import { createStageReporter } from "../progress.js";
-import { bold, dim, printJson, table } from "../render.js";
+import { bold, dim, err, out, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 import { parseIntOption } from "./compare.js";
 
@@ -138,10 +138,10 @@ Examples:
           dryRun: opts.dryRun === true,
           events: {
             plan: (plan) => {
-              if (!opts.json && !opts.dryRun) process.stderr.write(`${renderPlan(plan)}\n`);
+              if (!opts.json && !opts.dryRun) err(`${renderPlan(plan)}\n`);
             },
             runStart: (i, total, label) => {
-              if (!opts.json) process.stderr.write(`training coalition ${i + 1}/${total}: ${label}\n`);
+              if (!opts.json) err(`training coalition ${i + 1}/${total}: ${label}\n`);
             },
             stages: {
               start: (s, total) => reporter.start(s, total),
@@ -155,7 +155,7 @@ Examples:
           printJson(result);
           return;
         }
-        process.stdout.write(`${isAttributionRecord(result) ? renderRecord(result) : renderPlan(result)}\n`);
+        out(`${isAttributionRecord(result) ? renderRecord(result) : renderPlan(result)}\n`);
       } finally {
         reporter.stop();
         await store.close();

@@ -10,7 +10,7 @@ import { REPLICATE_TAG } from "../../compare/noise.js";
 import { meanStd } from "../../track/query.js";
 import { canonicalize } from "../../spec/canonical.js";
 import { createStageReporter } from "../progress.js";
-import { bold, dim, printJson } from "../render.js";
+import { bold, dim, err, out, printJson } from "../render.js";
 import type { Store } from "../../track/store.js";
 import { renderRunCard } from "../run-card.js";
 import type { GlobalOptions } from "../main.js";
@@ -105,7 +105,7 @@ Examples:
           const found = await closestParent(store, loaded.spec.experiment, canonicalize(loaded.spec));
           parent = found?.runId ?? null;
           if (!opts.json) {
-            process.stderr.write(
+            err(
               found === null
                 ? `--parent auto: experiment ${loaded.spec.experiment} has no finished run; this run has no parent\n`
                 : `--parent auto: ${found.runId.slice(0, 12)} (${found.distance} spec change${found.distance === 1 ? "" : "s"} away)\n`,
@@ -163,12 +163,12 @@ Examples:
               store: store.location,
             });
           } else {
-            process.stdout.write(
+            out(
               `\nreplicate group ${group}: ${repeat} runs (seeds ${loaded.spec.seed}…${loaded.spec.seed + repeat - 1})\n`,
             );
             for (const n of names) {
               const s2 = summary[n]!;
-              process.stdout.write(`  dev ${n.padEnd(18)} mean ${s2.mean.toFixed(4)}  std ${s2.std.toFixed(4)}\n`);
+              out(`  dev ${n.padEnd(18)} mean ${s2.mean.toFixed(4)}  std ${s2.std.toFixed(4)}\n`);
             }
           }
           return;
@@ -191,17 +191,15 @@ Examples:
             ...(held ? { recommendationOutcome: held } : {}),
           });
         } else {
-          process.stdout.write(
+          out(
             `\n${renderRunCard(
               run,
               metrics.filter((r) => r.name !== "loss"),
             )}\n`,
           );
-          if (vsParent) process.stdout.write(`\n${formatParentDelta(vsParent)}\n`);
+          if (vsParent) out(`\n${formatParentDelta(vsParent)}\n`);
           if (held) {
-            process.stdout.write(
-              `\nrecommendation ${held.n} of ${held.parentRunId.slice(0, 12)} (${held.title}): ${held.summary}\n`,
-            );
+            out(`\nrecommendation ${held.n} of ${held.parentRunId.slice(0, 12)} (${held.title}): ${held.summary}\n`);
           }
         }
       } finally {

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { openStore } from "../../track/open.js";
 import { UsageError } from "../../errors.js";
 import { renderClassReport, renderRunCard } from "../run-card.js";
-import { fmtMetric, printJson, table } from "../render.js";
+import { fmtMetric, out, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 
 interface ShowOptions {
@@ -56,16 +56,16 @@ Examples:
           });
           return;
         }
-        process.stdout.write(
+        out(
           `${renderRunCard(
             run,
             metrics.filter((r) => r.name !== "loss"),
           )}\n`,
         );
         const report = renderClassReport(run, reportPredictions);
-        if (report !== "") process.stdout.write(`\n${report}\n`);
+        if (report !== "") out(`\n${report}\n`);
         if (predictions) {
-          process.stdout.write(
+          out(
             `\n${table(
               ["example", "split", "label", "score", "decision", "correct"],
               predictions.map((p) => [
@@ -79,8 +79,7 @@ Examples:
               ["left", "left", "left", "right", "left", "left"],
             )}\n`,
           );
-          if (total > predictions.length)
-            process.stdout.write(`(${predictions.length} of ${total}; --limit 0 for all)\n`);
+          if (total > predictions.length) out(`(${predictions.length} of ${total}; --limit 0 for all)\n`);
         }
       } finally {
         await store.close();
