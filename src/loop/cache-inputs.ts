@@ -250,7 +250,13 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
       report.notes.push(found.reason);
       report.dataset = "corrupt";
     }
-    const sink = datasetEntryWriter(cache, dataKey);
+    let sink: ReturnType<typeof datasetEntryWriter>;
+    try {
+      sink = datasetEntryWriter(cache, dataKey);
+    } catch (e) {
+      report.notes.push(`could not write the parse cache: ${(e as Error).message}`);
+      return parse();
+    }
     let ds: Dataset;
     try {
       ds = await parse(sink);
@@ -351,8 +357,10 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const ids = dataset.examples.map((e) => e.id);
 
   if (cache !== null && featKey !== null) {
-    const w = cache.writer(FEATURES_KIND, featKey);
+    let w: ReturnType<StageCache["writer"]> | null = null;
     try {
+      // opening the temporary file can fail too (a full disk, a read-only folder): never fatal
+      w = cache.writer(FEATURES_KIND, featKey);
       const t0 = performance.now();
       {
         const { assignment, ...splitInfo } = split;
@@ -379,7 +387,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
       }
       report.writeMs += performance.now() - t0;
     } catch (e) {
-      void w.abort();
+      void w?.abort();
       report.notes.push(`could not write the features cache: ${(e as Error).message}`);
     }
   }

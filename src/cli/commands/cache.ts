@@ -73,13 +73,24 @@ Examples:
     .option("--json", "print JSON")
     .action((opts: CacheOptions, cmd: Command) => {
       const c = openCache(cmd, opts);
-      const { entries } = c.list();
+      const { entries, tmpFiles, tmpBytes } = c.list();
       const total = entries.reduce((s, e) => s + e.bytes, 0);
       if (opts.json) {
-        printJson({ dir: c.dir, maxBytes: c.maxBytes, totalBytes: total, entries: entries.map(entryJson) });
+        printJson({
+          dir: c.dir,
+          maxBytes: c.maxBytes,
+          totalBytes: total,
+          entries: entries.map(entryJson),
+          temporary: { files: tmpFiles, bytes: tmpBytes },
+        });
         return;
       }
       out(`cache ${c.dir}\n`);
+      if (tmpFiles > 0) {
+        out(
+          `${tmpFiles} temporary file${tmpFiles === 1 ? "" : "s"} (${fmtBytes(tmpBytes)}): entries being written, or left by a writer that died (mlloop cache prune removes those older than an hour)\n`,
+        );
+      }
       if (entries.length === 0) {
         out("empty\n");
         return;
