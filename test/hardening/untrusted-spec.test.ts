@@ -63,7 +63,7 @@ describe("untrusted specs", () => {
     ]) {
       const r = await runCli([...args, "--store", store], { env });
       expect(r.code, r.stderr).toBe(3);
-      expect(r.stderr).toContain('column "label" (columns.label) not found');
+      expect(r.stderr).toContain('column "label" (data.columns.label) not found');
       expect(r.stderr).not.toContain(SECRET);
       expect(r.stderr.length).toBeLessThan(800);
     }

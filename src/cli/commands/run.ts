@@ -25,6 +25,7 @@ interface RunOptions {
   tag: string[];
   repeat: string;
   json?: boolean;
+  allowOutsidePaths?: boolean;
   apply?: string;
   /** false with --no-cache */
   cache: boolean;
@@ -58,6 +59,10 @@ export function registerRun(program: Command): void {
     .option("--repeat <n>", "run n seed replicates (seed, seed+1, …) as one replicate group: the noise floor", "1")
     .option("--json", "print the result as JSON (no progress output)")
     .option("--no-cache", "parse and featurise from scratch: neither read nor write the stage cache (see mlloop cache)")
+    .option(
+      "--allow-outside-paths",
+      "let data.path in the spec file point outside the spec's folder (refused by default: see README, Security)",
+    )
     .option("--apply <run:n>", "run recommendation N of RUN's diagnosis as a child of RUN, and record whether it held")
     .addHelpText(
       "after",
@@ -96,7 +101,9 @@ Examples:
         await store.close();
         throw e;
       }
-      const loaded = applied ? { spec: applied.spec, baseDir: applied.baseDir } : loadSpecFile(specFile!, opts.set);
+      const loaded = applied
+        ? { spec: applied.spec, baseDir: applied.baseDir }
+        : loadSpecFile(specFile!, opts.set, { allowOutsidePaths: opts.allowOutsidePaths === true });
       const reporter = createStageReporter({ enabled: !opts.json });
       try {
         let parent = applied?.parentRunId ?? opts.parent ?? null;
