@@ -14,6 +14,7 @@ import { json, runCli, tempDir, type CliResult } from "../cli/cli-helpers.js";
 const HOSTILE =
   "\u001b]0;pwned\u0007\u001b[2J\u001b]8;;http://evil.example\u001b\\x\u001b]8;;\u001b\\\u009b31m\u202eevil\u200b";
 const UNSAFE =
+  // eslint-disable-next-line no-control-regex -- finding raw controls in the output is the point
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
 
 /** A YAML double-quoted scalar with every non-ASCII or control character escaped. */
@@ -144,12 +145,16 @@ describe("hostile strings through every printing command", () => {
   const KNOWN_LEAKS = new Set(["diagnose"]);
 
   for (const [name, args] of commands) {
-    (KNOWN_LEAKS.has(name) ? it.fails : it)(`mlloop ${name}`, async () => {
-      const r = await cli(...args());
-      expect(r.code, r.stderr).toBe(0);
-      expectInert(r, name);
-      if (name.endsWith("--json")) expect(() => json(r)).not.toThrow();
-    }, 120_000);
+    (KNOWN_LEAKS.has(name) ? it.fails : it)(
+      `mlloop ${name}`,
+      async () => {
+        const r = await cli(...args());
+        expect(r.code, r.stderr).toBe(0);
+        expectInert(r, name);
+        if (name.endsWith("--json")) expect(() => json(r)).not.toThrow();
+      },
+      120_000,
+    );
   }
 
   it("an error that echoes a user string is inert too", async () => {
