@@ -3,6 +3,7 @@
  * stage's inputs and outputs recorded in the store through the same tracking API that users'
  * own training code uses.
  */
+import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { performance } from "node:perf_hooks";
 import { SpecError } from "../errors.js";
 import { createModel } from "../models/registry.js";
@@ -15,6 +16,7 @@ import { deriveSeed } from "../util/random.js";
 import { didYouMean } from "../spec/suggest.js";
 import type { RunId, Store } from "../track/store.js";
 import { startRun } from "../track/run-logger.js";
+import { trainProfile } from "../features/train-profile.js";
 import { cacheDirFor, cacheMaxBytesFromEnv, StageCache } from "./cache.js";
 import { prepareInputs, type CacheReport } from "./cache-inputs.js";
 
@@ -262,6 +264,12 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       );
       await run.logArtifact("model.json", JSON.stringify(model.serialize()), "application/json");
       await run.logArtifact("features.json", inputs.features.json(), "application/json");
+      // what `mlloop predict` compares new data with for drift, without the training data
+      await run.logArtifact(
+        "train-profile.json",
+        JSON.stringify(trainProfile(X.train, inputs.features.families, X.dev)),
+        "application/json",
+      );
       await run.setExtras({
         training: {
           iterations: training.iterations,
@@ -273,6 +281,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
         cache: inputs.cache,
         threshold: evaluation.threshold,
         positiveClass: positive === null ? null : classes[positive],
+        primaryMetric: taskPrimaryMetric(spec.evaluate.primary_metric, classes.length),
         warnings,
       });
     });
