@@ -112,11 +112,15 @@ const TYPES = {
 function isRetryable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === "string" ? e.code : "";
-  if (/^(08|57P)/.test(code) || code === "40001" || code === "40P01" || code === "53300") return true;
+  // 08P01 (protocol violation) is a bug, not a lost connection
+  if ((/^(08|57P)/.test(code) && code !== "08P01") || code === "40001" || code === "40P01" || code === "53300")
+    return true;
   if (["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTCONN"].includes(code)) return true;
   const message = typeof e?.message === "string" ? e.message : "";
   return /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error/i.test(message);
 }
+
+function ignoreError(): void {}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -216,6 +220,11 @@ export class PostgresStore implements Store {
       let client: pg.PoolClient | null = null;
       try {
         client = await this.pool.connect();
+        // The server may end the session between two statements (an admin, a failover): that
+        // arrives as an 'error' event, which must not crash the process — the next query fails
+        // and the attempt is replayed.
+        client.removeListener("error", ignoreError);
+        client.on("error", ignoreError);
         if (!transaction) {
           const result = await fn(client, attempt);
           client.release();
