@@ -136,14 +136,6 @@ describe("hostile strings through every printing command", () => {
     ["diagnose --json", () => ["diagnose", a, "--json"]],
   ];
 
-  /**
-   * Known leak, owned by issue #10 (the diagnose renderer is being rewritten there into a view
-   * model whose text goes through inert*): `mlloop diagnose` text output prints the experiment
-   * name, slice values and example ids raw. Declared as failing so that main stays green and the
-   * day the rewrite lands this flips: it must then become an ordinary `it`.
-   */
-  const KNOWN_LEAKS = new Set(["diagnose"]);
-
   for (const [name, args] of commands) {
     (KNOWN_LEAKS.has(name) ? it.fails : it)(
       `mlloop ${name}`,
