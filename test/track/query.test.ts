@@ -97,7 +97,7 @@ describe("query parser", () => {
         "  ^",
     );
     expect(parseError("specs.model.C = 1")).toBe(
-      'query: unknown field "specs.model.C" — did you mean "spec"? (fields: spec.<key>, metrics.<split>.<name>, tags.<key>, id, name, notes, parent, status, experiment, created, ended, spec_hash) (at column 1)\n' +
+      'query: unknown field "specs.model.C" — did you mean "spec"? (fields: spec.<key>, params.<key>, metrics.<split>.<name>, tags.<key>, id, name, notes, parent, status, experiment, created, ended, spec_hash) (at column 1)\n' +
         "  specs.model.C = 1\n" +
         "  ^",
     );
@@ -137,6 +137,13 @@ describe("query parser", () => {
     );
     expect(fieldKey(parseField("tags.owner"))).toBe("tags.owner");
   });
+
+  it("reads params.<key> as the run's params, like spec.<key>", () => {
+    expect(parseField("params.net.depth")).toEqual({ kind: "param", path: ["net", "depth"] });
+    expect(fieldKey(parseField("params.lr"))).toBe("params.lr");
+    expect(() => parseField("params")).toThrow(/params needs a key path, e\.g\. params\.lr/);
+    expect(() => parseField("parms.lr")).toThrow(/did you mean "params"\?/);
+  });
 });
 
 // ── the SQLite compiler against the reference evaluator ──────────────────────────────────────────
@@ -170,6 +177,19 @@ function randomSpec(rng: Rng, i: number): Record<string, unknown> {
   return JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
 }
 
+/** Params as training code logs them (the tracking API): absent on some runs, nested on others. */
+function randomParams(rng: Rng): Record<string, unknown> {
+  if (rng.next() < 0.3) return {};
+  const params: Record<string, unknown> = {
+    lr: [0.01, 0.05, 0.1, 0.5][rng.int(4)],
+    optimizer: ["adam", "sgd", "10"][rng.int(3)],
+  };
+  if (rng.next() < 0.5) params["layers"] = [1, 2, 3][rng.int(3)];
+  if (rng.next() < 0.4) params["augment"] = rng.next() < 0.5;
+  if (rng.next() < 0.3) params["net"] = { depth: rng.int(4), widths: [16, 32] };
+  return params;
+}
+
 interface Fixture {
   store: SqliteStore;
   views: RunView[];
@@ -180,6 +200,8 @@ async function buildFixture(count: number, seed: number): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), "mlloop-query-"));
   const store = await openSqliteStore(join(dir, "mlloop.db"));
   const rng = createRng(seed);
+  // a stream of its own, so that the specs, tags and metrics above stay as they were
+  const paramRng = createRng(seed + 1000);
   for (let i = 0; i < count; i++) {
     const spec = randomSpec(rng, i);
     const tags: Record<string, string> = {};
@@ -191,6 +213,7 @@ async function buildFixture(count: number, seed: number): Promise<Fixture> {
       notes: (spec.notes as string | null) ?? null,
       tags,
       spec: { json: JSON.stringify(spec), hash: `h${i}` },
+      params: randomParams(paramRng),
     });
     const metrics = [];
     if (rng.next() < 0.9) metrics.push({ name: "f1", split: "dev", value: 0.8 + rng.next() * 0.2 });
@@ -210,7 +233,13 @@ async function buildFixture(count: number, seed: number): Promise<Fixture> {
       steps[k] = m.step;
       (metrics[m.split ?? "-"] ??= {})[m.name] = m.value;
     }
-    views.push({ summary, notes: record.notes, spec: JSON.parse(record.specJson!) as unknown, metrics });
+    views.push({
+      summary,
+      notes: record.notes,
+      spec: JSON.parse(record.specJson!) as unknown,
+      params: record.params,
+      metrics,
+    });
   }
   return { store, views, dir };
 }
@@ -227,6 +256,12 @@ const FIELD_POOL = [
   "spec.features.words.min_df",
   "spec.features.categorical",
   "spec.notes",
+  "params.lr",
+  "params.optimizer",
+  "params.layers",
+  "params.augment",
+  "params.net.depth",
+  "params.net.widths.1",
   "metrics.dev.f1",
   "metrics.test.accuracy",
   "metrics.train.f1",
@@ -248,6 +283,8 @@ const LITERAL_POOL = [
   "0.5",
   "2.5",
   "1500",
+  "0.05",
+  "adam",
   "true",
   "false",
   "null",
