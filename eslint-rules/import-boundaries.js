@@ -12,11 +12,12 @@ import { dirname, relative, resolve, sep } from "node:path";
 export const LAYERS = [
   ["util", "errors.ts", "version.ts"],
   ["spec"],
-  ["track"],
   ["data"],
   ["features"],
   ["models"],
   ["evaluate"],
+  // the store records every stage's outputs (its run logger computes the evaluation it records)
+  ["track"],
   ["diagnose"],
   ["recommend"],
   ["report"],
