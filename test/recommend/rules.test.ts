@@ -163,7 +163,9 @@ describe("recommendation rules", () => {
   });
 
   it("dynamics: max_iter × 10 when not converged", () => {
-    const dynamics = { findings: [{ kind: "not_converged", message: "stopped at max_iter" }] } as unknown as Findings["dynamics"];
+    const dynamics = {
+      findings: [{ kind: "not_converged", message: "stopped at max_iter" }],
+    } as unknown as Findings["dynamics"];
     const out = dynamicsRule({
       spec: spec({ family: "logistic_regression", C: 1, max_iter: 50 }),
       findings: findings({}, { dynamics }),
