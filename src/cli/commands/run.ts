@@ -198,13 +198,13 @@ Examples:
             ...(held ? { recommendationOutcome: held } : {}),
           });
         } else {
-          out(
-            `\n${renderRunCard(
-              run,
-              metrics.filter((r) => r.name !== "loss"),
-            )}\n`,
-          );
-          if (vsParent) out(`\n${formatParentDelta(vsParent)}\n`);
+          out(`
+${renderRunCard(run, metrics)}
+`);
+          if (vsParent)
+            out(`
+${formatParentDelta(vsParent)}
+`);
           if (held) {
             out(`\nrecommendation ${held.n} of ${held.parentRunId.slice(0, 12)} (${held.title}): ${held.summary}\n`);
           }
