@@ -66,7 +66,7 @@ Examples:
             printJson({ run: run.id, metric: opts.metric, series });
             return;
           }
-          process.stdout.write(
+          out(
             `${opts.metric} by step — run ${run.id.slice(0, 12)} (${run.experiment})\n` +
               `${lineChart(series, { width: process.stdout.columns ?? 80 })}\n`,
           );
