@@ -4,3 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.build.json
+npx vite build --config web/vite.config.ts --logLevel warn

@@ -34,6 +34,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["ledger", async () => (await import("./commands/ledger.js")).registerLedger],
   ["cache", async () => (await import("./commands/cache.js")).registerCache],
   ["explain", async () => (await import("./commands/explain.js")).registerExplain],
+  ["ui", async () => (await import("./commands/ui.js")).registerUi],
 ];
 
 /** The command named on the command line (after the global options), if any. */
