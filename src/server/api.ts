@@ -134,7 +134,9 @@ export function apiRoutes(options: ApiOptions): Hono {
       if (p !== null) {
         parent = { id: p.id, name: p.name, status: p.status };
         if (p.specJson !== null && run.specJson !== null) {
-          specDiff = formatPatch(diffSpecs(JSON.parse(p.specJson) as unknown, JSON.parse(run.specJson) as unknown));
+          specDiff = formatPatch(diffSpecs(JSON.parse(p.specJson) as unknown, JSON.parse(run.specJson) as unknown)).map(
+            (l) => l.trim(),
+          );
         }
       }
     }
