@@ -1,5 +1,7 @@
 /** The run card: what a person wants to see about one run, from the store's record. */
-import type { MetricRecord, RunRecord } from "../track/store.js";
+import type { MetricRecord, PredictionRecord, RunRecord } from "../track/store.js";
+import { classReport } from "../evaluate/confusion.js";
+import { describePrimaryMetric } from "../evaluate/primary-metric.js";
 import { formatPatch, type SpecPatch } from "../spec/patch.js";
 import { bold, dim, fmtCount, fmtMetric, fmtMs, fmtTime, green, red, table, yellow } from "./render.js";
 
@@ -129,6 +131,12 @@ export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]):
     lines.push(
       `${bold("threshold")} ${threshold.value.toFixed(4)} (${threshold.policy}, chosen on ${threshold.chosenOn})`,
     );
+  const primary = extras["primaryMetric"];
+  if (typeof primary === "string") {
+    const classes = (run.dataInfo?.["classes"] as string[] | undefined) ?? null;
+    const positive = typeof extras["positiveClass"] === "string" ? extras["positiveClass"] : null;
+    lines.push(`${bold("primary metric")} ${describePrimaryMetric(primary, classes, positive)}`);
+  }
   const warnings = (extras["warnings"] as string[] | undefined) ?? [];
   for (const w of warnings) lines.push(yellow(`warning: ${w}`));
 
@@ -158,6 +166,61 @@ export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]):
     const total = timings.reduce((a, [, v]) => a + v, 0);
     lines.push("");
     lines.push(dim(`timings: ${timings.map(([k, v]) => `${k} ${fmtMs(v)}`).join(" · ")} · total ${fmtMs(total)}`));
+  }
+  return lines.join("\n");
+}
+
+/** Most classes for which the confusion matrix is printed (beyond it, only the per-class table). */
+const MAX_MATRIX_CLASSES = 12;
+
+/**
+ * Confusion matrix and per-class precision/recall/F1 on dev (else test, else train) from the
+ * run's recorded decisions; empty when it recorded none.
+ */
+export function renderClassReport(run: RunRecord, predictions: readonly PredictionRecord[]): string {
+  const split = ["dev", "test", "train"].find((s) =>
+    predictions.some((p) => p.split === s && p.label !== null && p.decision !== null),
+  );
+  if (split === undefined) return "";
+  const pairs = predictions
+    .filter((p) => p.split === split && p.label !== null && p.decision !== null)
+    .map((p) => ({ label: p.label!, decision: p.decision! }));
+  const declared = (run.dataInfo?.["classes"] as string[] | undefined) ?? undefined;
+  const r = classReport(pairs, declared);
+  const lines: string[] = [];
+  lines.push(bold(`per class on ${split}`) + dim(` (${fmtCount(r.n)} examples)`));
+  lines.push(
+    table(
+      ["class", "precision", "recall", "f1", "support"],
+      r.perClass.map((c) => [
+        c.name,
+        fmtMetric("precision", c.precision),
+        fmtMetric("recall", c.recall),
+        fmtMetric("f1", c.f1),
+        c.support,
+      ]),
+      ["left", "right", "right", "right", "right"],
+    ),
+  );
+  if (r.classes.length <= MAX_MATRIX_CLASSES) {
+    lines.push(bold(`confusion matrix on ${split}`) + dim(" (rows: true class, columns: predicted)"));
+    lines.push(
+      table(
+        ["true \\ predicted", ...r.classes],
+        r.classes.map((c, i) => [c, ...r.matrix[i]!.map((v) => (v === 0 ? dim("·") : String(v)))]),
+        ["left", ...r.classes.map(() => "right" as const)],
+      ),
+    );
+  } else {
+    const confusions = r.classes
+      .flatMap((t, i) => r.classes.map((p, j) => ({ t, p, n: i === j ? 0 : r.matrix[i]![j]! })))
+      .filter((x) => x.n > 0)
+      .sort((a, b) => b.n - a.n)
+      .slice(0, 10);
+    lines.push(
+      dim(`${r.classes.length} classes: the matrix is left out (--json has it); most frequent confusions: `) +
+        confusions.map((x) => `${x.t} → ${x.p} ${x.n}`).join(", "),
+    );
   }
   return lines.join("\n");
 }

@@ -5,6 +5,7 @@
  */
 import { CompareError } from "../errors.js";
 import type { PredictionRecord, RunRecord } from "../track/store.js";
+import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import type { EvalInput } from "./kernels.js";
 
 export interface RunThreshold {
@@ -24,7 +25,11 @@ export interface RunEvaluation {
   readonly thresholdSpec: Readonly<Record<string, unknown>> | null;
   readonly costs: Readonly<Record<string, unknown>> | null;
   readonly splitFingerprints: Readonly<Record<string, string>>;
-  readonly primaryMetric: string | null;
+  /**
+   * The metric that ranks this run, resolved for its task: as recorded with the run, else the
+   * spec's (or the default f1) read for the number of classes (macro F1 when multiclass).
+   */
+  readonly primaryMetric: string;
   readonly equivalenceBand: number | null;
 }
 
@@ -60,7 +65,13 @@ export function runEvaluation(run: RunRecord): RunEvaluation {
     thresholdSpec: (evaluate?.["threshold"] ?? null) as Record<string, unknown> | null,
     costs: (evaluate?.["costs"] ?? null) as Record<string, unknown> | null,
     splitFingerprints: (run.dataInfo?.splits ?? {}) as Record<string, string>,
-    primaryMetric: typeof evaluate?.["primary_metric"] === "string" ? evaluate["primary_metric"] : null,
+    primaryMetric:
+      typeof extras["primaryMetric"] === "string"
+        ? extras["primaryMetric"]
+        : taskPrimaryMetric(
+            typeof evaluate?.["primary_metric"] === "string" ? evaluate["primary_metric"] : null,
+            classes?.length,
+          ),
     equivalenceBand: typeof evaluate?.["equivalence_band"] === "number" ? evaluate["equivalence_band"] : null,
   };
 }

@@ -153,12 +153,12 @@ function checkOptions(o: CompareOptions): { resamples: number; seed: number; ci:
   return { resamples, seed, ci };
 }
 
-/** The primary metric and band a comparison reads verdicts with: B's spec, else A's, else f1 and 0.005. */
+/** The primary metric and band a comparison reads verdicts with: B's (resolved for its task), band from B's spec, else A's, else 0.005. */
 export function comparisonSettings(a: RunRecord, b: RunRecord): { primaryMetric: string; band: number } {
   const eb = runEvaluation(b);
   const ea = runEvaluation(a);
   return {
-    primaryMetric: eb.primaryMetric ?? ea.primaryMetric ?? "f1",
+    primaryMetric: eb.primaryMetric,
     band: eb.equivalenceBand ?? ea.equivalenceBand ?? DEFAULT_BAND,
   };
 }

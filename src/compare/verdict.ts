@@ -58,3 +58,21 @@ export function examplesNeeded(v: VerdictInput & { n: number; ci: number }): num
   // the guard keeps float noise (2560.0000000000005) from adding an example
   return Math.ceil(v.n * ((zFor(v.ci) * se) / margin) ** 2 - 1e-9);
 }
+
+/**
+ * An inconclusive verdict whose interval excludes 0: the change is real, and only the
+ * equivalence band kept it from being called improved or regressed (the interval reaches into
+ * ±band). Said so wherever a verdict is printed, since "inconclusive" alone reads as "noise".
+ */
+export function decidedByBand(v: {
+  readonly verdict: Verdict;
+  readonly ciLow: number;
+  readonly ciHigh: number;
+}): boolean {
+  return v.verdict === "inconclusive" && (v.ciLow > 0 || v.ciHigh < 0);
+}
+
+/** The words for {@link decidedByBand}, e.g. "CI excludes 0; the ±0.005 equivalence band decided". */
+export function bandNote(band?: number): string {
+  return `CI excludes 0; the ${band === undefined ? "" : `±${band} `}equivalence band decided`;
+}

@@ -3,6 +3,7 @@
  * stage's inputs and outputs recorded in the store through the same tracking API that users'
  * own training code uses.
  */
+import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { performance } from "node:perf_hooks";
 import { SpecError } from "../errors.js";
 import { createModel } from "../models/registry.js";
@@ -273,6 +274,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
         cache: inputs.cache,
         threshold: evaluation.threshold,
         positiveClass: positive === null ? null : classes[positive],
+        primaryMetric: taskPrimaryMetric(spec.evaluate.primary_metric, classes.length),
         warnings,
       });
     });

@@ -6,6 +6,7 @@
  * outcome is stored on the parent run (run result kind "recommendation-outcome", key N) and shown
  * by `mlloop diagnose`.
  */
+import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { mcnemarExact } from "../evaluate/paired.js";
 import { StoreError } from "../errors.js";
 import type { RunId, Store } from "../track/store.js";
@@ -64,7 +65,11 @@ export async function measureOutcome(
   }
   const [runA, runB] = await Promise.all([store.getRun(parentRunId), store.getRun(childRunId)]);
   const spec = runB.specJson ? (JSON.parse(runB.specJson) as { evaluate?: { primary_metric?: string } }) : {};
-  const primary = spec.evaluate?.primary_metric ?? "f1";
+  const recorded = (runB.extras as Record<string, unknown>)["primaryMetric"];
+  const primary =
+    typeof recorded === "string"
+      ? recorded
+      : taskPrimaryMetric(spec.evaluate?.primary_metric, (runB.dataInfo?.classes as unknown[] | undefined)?.length);
   const metricOf = async (id: RunId): Promise<number | null> =>
     (await store.getMetrics(id, { name: primary, split: "dev" })).find((m) => m.step === 0)?.value ?? null;
   const [mA, mB] = await Promise.all([metricOf(runA.id), metricOf(runB.id)]);

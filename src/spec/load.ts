@@ -192,6 +192,36 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown
   return lines;
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Numeric and categorical columns are listed once: `features.numeric` (or `categorical`) without
+ * `columns` takes the data source's `data.columns.numeric`, and a source that does not declare
+ * them takes the feature family's. The resolved spec lists them in both places, so its hash is the
+ * one of a spec that spelled them out twice.
+ */
+export function shareTabularColumns(raw: Record<string, unknown>): Record<string, unknown> {
+  const data = raw["data"];
+  const features = raw["features"];
+  if (!isRecord(data) || !isRecord(features) || !isRecord(data["columns"])) return raw;
+  let dataColumns = data["columns"];
+  let outFeatures = features;
+  for (const kind of ["numeric", "categorical"] as const) {
+    const family = outFeatures[kind];
+    const declared = dataColumns[kind];
+    if (!isRecord(family)) continue;
+    if (family["columns"] === undefined && Array.isArray(declared) && declared.length > 0) {
+      outFeatures = { ...outFeatures, [kind]: { ...family, columns: declared } };
+    } else if (declared === undefined && Array.isArray(family["columns"])) {
+      dataColumns = { ...dataColumns, [kind]: family["columns"] };
+    }
+  }
+  if (outFeatures === features && dataColumns === data["columns"]) return raw;
+  return { ...raw, data: { ...data, columns: dataColumns }, features: outFeatures };
+}
+
 /** Validate a raw spec object and fill in defaults. */
 export function parseSpec(raw: unknown, source = "spec"): Spec {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
@@ -199,7 +229,7 @@ export function parseSpec(raw: unknown, source = "spec"): Spec {
       where: source,
     });
   }
-  const result = specSchema.safeParse(raw);
+  const result = specSchema.safeParse(shareTabularColumns(raw as Record<string, unknown>));
   if (result.success) return result.data;
   const lines = describeIssues(result.error.issues, raw);
   const header =

@@ -4,7 +4,7 @@ import { UsageError } from "../../errors.js";
 import { compareMany, compareRuns, type CompareOptions, type RunComparison } from "../../compare/compare-runs.js";
 import { formatChange } from "../../compare/change.js";
 import { flattenSpec, fmtCi, fmtCount, fmtDelta, fmtP, fmtShare, fmtValue } from "../../compare/format.js";
-import type { Verdict } from "../../compare/verdict.js";
+import { bandNote, decidedByBand, type Verdict } from "../../compare/verdict.js";
 import { queryRuns } from "../../track/query.js";
 import { openStore } from "../../track/open.js";
 import type { Store } from "../../track/store.js";
@@ -32,11 +32,14 @@ export function parseIntOption(name: string, value: string, min: number): number
   return n;
 }
 
-export function verdictText(v: Verdict): string {
+export function verdictText(
+  v: Verdict,
+  interval?: { readonly ciLow: number; readonly ciHigh: number; readonly band?: number },
+): string {
   if (v === "improved") return green(v);
   if (v === "regressed") return red(v);
   if (v === "equivalent") return dim(v);
-  return yellow(v);
+  return yellow(v) + (interval && decidedByBand({ verdict: v, ...interval }) ? ` (${bandNote(interval.band)})` : "");
 }
 
 function renderPair(c: RunComparison, all: boolean, store: { a: string | null; b: string | null }): string {
@@ -96,7 +99,7 @@ function renderPair(c: RunComparison, all: boolean, store: { a: string | null; b
           fmtDelta(m.delta),
           fmtCi(m.ciLow, m.ciHigh),
           fmtP(m.pValue),
-          verdictText(m.verdict) +
+          verdictText(m.verdict, { ciLow: m.ciLow, ciHigh: m.ciHigh, band: c.band }) +
             (m.verdict === "inconclusive" && m.examplesNeeded !== null
               ? dim(
                   Number.isFinite(m.examplesNeeded)
@@ -300,7 +303,7 @@ Examples:
               r.metric ? fmtCi(r.metric.ciLow, r.metric.ciHigh) : "",
               fmtP(r.holmP),
               r.metric
-                ? verdictText(r.metric.verdict)
+                ? verdictText(r.metric.verdict, r.metric)
                 : red(r.error?.split("\n")[1]?.trim().replace(/^- /, "") ?? "not comparable"),
               r.comparison
                 ? formatChange(r.comparison.change)

@@ -54,7 +54,7 @@ Examples:
           const o = ledger.overall;
           lines.push(
             dim("overall: ") +
-              `${fmtValue(o.parentValue)} → ${fmtValue(o.childValue)}  Δ ${fmtDelta(o.delta)} ${fmtCi(o.ciLow, o.ciHigh)} ${verdictText(o.verdict)}` +
+              `${fmtValue(o.parentValue)} → ${fmtValue(o.childValue)}  Δ ${fmtDelta(o.delta)} ${fmtCi(o.ciLow, o.ciHigh)} ${verdictText(o.verdict, o)}` +
               (o.paired ? "" : red(" UNPAIRED")),
           );
         }

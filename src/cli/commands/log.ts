@@ -20,7 +20,7 @@ export function renderEdge(edge: Edge, metric: string): string[] {
   const e = edge.effect;
   if (e !== null) {
     lines.push(
-      `Δ${metric} ${fmtDelta(e.delta)} ${fmtCi(e.ciLow, e.ciHigh)} ${verdictText(e.verdict)}` +
+      `Δ${metric} ${fmtDelta(e.delta)} ${fmtCi(e.ciLow, e.ciHigh)} ${verdictText(e.verdict, e)}` +
         (e.paired ? "" : red(" UNPAIRED (different examples)")) +
         (e.exceedsNoise === false ? yellow(" within replicate noise") : ""),
     );

@@ -10,7 +10,8 @@ import { REPLICATE_TAG } from "../../compare/noise.js";
 import { meanStd } from "../../track/query.js";
 import { canonicalize } from "../../spec/canonical.js";
 import { createStageReporter } from "../progress.js";
-import { printJson } from "../render.js";
+import { bold, dim, printJson } from "../render.js";
+import type { Store } from "../../track/store.js";
 import { renderRunCard } from "../run-card.js";
 import type { GlobalOptions } from "../main.js";
 import type { AppliedRecommendation } from "../../recommend/apply.js";
@@ -180,11 +181,13 @@ Examples:
         }
         const run = await store.getRun(outcome.runId);
         const metrics = await store.getMetrics(run.id);
+        const vsParent = run.parentId === null ? null : await parentDelta(store, run.parentId, run.id);
         if (opts.json) {
           printJson({
             ...outcome,
             training: { ...outcome.training, curve: undefined },
             store: store.location,
+            ...(vsParent ? { vsParent } : {}),
             ...(held ? { recommendationOutcome: held } : {}),
           });
         } else {
@@ -194,6 +197,7 @@ Examples:
               metrics.filter((r) => r.name !== "loss"),
             )}\n`,
           );
+          if (vsParent) process.stdout.write(`\n${formatParentDelta(vsParent)}\n`);
           if (held) {
             process.stdout.write(
               `\nrecommendation ${held.n} of ${held.parentRunId.slice(0, 12)} (${held.title}): ${held.summary}\n`,
@@ -205,4 +209,55 @@ Examples:
         await store.close();
       }
     });
+}
+
+/** The child's effect on the primary metric on dev, or why it could not be measured. */
+export type ParentDelta =
+  | {
+      readonly measured: true;
+      readonly metric: string;
+      readonly parent: number;
+      readonly child: number;
+      readonly delta: number;
+      readonly ciLow: number;
+      readonly ciHigh: number;
+      readonly verdict: string;
+      readonly n: number;
+      readonly paired: boolean;
+    }
+  | { readonly measured: false; readonly reason: string };
+
+async function parentDelta(store: Store, parentId: string, childId: string): Promise<ParentDelta> {
+  const { compareRuns } = await import("../../compare/compare-runs.js");
+  const { bandNote, decidedByBand } = await import("../../compare/verdict.js");
+  try {
+    const c = await compareRuns(store, parentId, childId, { flipLimit: 0 });
+    const split = c.splits[0];
+    const m = split?.metrics.find((x) => x.metric === c.primaryMetric);
+    if (!split || !m) return { measured: false, reason: `no ${c.primaryMetric} on dev for both runs` };
+    return {
+      measured: true,
+      metric: m.metric,
+      parent: m.a,
+      child: m.b,
+      delta: m.delta,
+      ciLow: m.ciLow,
+      ciHigh: m.ciHigh,
+      verdict: decidedByBand(m) ? `${m.verdict} (${bandNote(c.band)})` : m.verdict,
+      n: split.n,
+      paired: split.paired,
+    };
+  } catch (error) {
+    return { measured: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const signed = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(4)}`;
+
+export function formatParentDelta(d: ParentDelta): string {
+  if (!d.measured) return dim(`vs parent: not measured — ${d.reason}`);
+  return (
+    `${bold("vs parent")}: dev ${d.metric} ${d.parent.toFixed(4)} → ${d.child.toFixed(4)} ` +
+    `(Δ ${signed(d.delta)}, 95% CI [${signed(d.ciLow)}, ${signed(d.ciHigh)}], ${d.n} ${d.paired ? "shared" : "UNPAIRED"} examples): ${d.verdict}`
+  );
 }

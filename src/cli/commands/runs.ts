@@ -13,6 +13,9 @@ import {
   type QueryField,
 } from "../../track/query.js";
 import { UsageError } from "../../errors.js";
+import { runEvaluation } from "../../compare/aligned.js";
+import type { QueriedRun } from "../../track/store.js";
+import { latestMetrics } from "../run-card.js";
 import { dim, fmtMetric, fmtTime, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 
@@ -24,7 +27,7 @@ interface RunsOptions {
   groupBy?: string;
   columns?: string;
   limit: string;
-  metric: string;
+  metric?: string;
   json?: boolean;
 }
 
@@ -34,6 +37,13 @@ function fmtValue(key: string, v: unknown): string {
   if (typeof v === "number") return key.startsWith("metrics.") ? fmtMetric(key.split(".").pop()!, v) : String(v);
   if (typeof v === "string") return v.length > 40 ? `${v.slice(0, 39)}…` : v;
   return JSON.stringify(v);
+}
+
+/** The run's name and its notes' first line, shortened to fit one column. */
+export function nameAndNotes(name: string | null, notes: unknown, width = 48): string {
+  const note = typeof notes === "string" ? (notes.split("\n")[0] ?? "").trim() : "";
+  const text = name && note ? `${name} — ${note}` : name || note;
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
 function and(left: QueryExpr | null, right: QueryExpr): QueryExpr {
@@ -56,7 +66,10 @@ export function registerRuns(program: Command): void {
     )
     .option("--columns <fields>", "columns to show, comma-separated fields (e.g. id,spec.model.C,metrics.dev.f1)")
     .option("-l, --limit <n>", "at most this many runs (0 = all)", "50")
-    .option("-m, --metric <name>", "metric to show for dev and test", "f1")
+    .option(
+      "-m, --metric <name>",
+      "metric to show for dev and test (default: each run's primary metric — f1 of the positive class for binary data, macro_f1 for multiclass)",
+    )
     .option("--json", "print JSON")
     .addHelpText(
       "after",
@@ -111,12 +124,25 @@ Examples:
               .map((c) => c.trim())
               .filter((c) => c !== "")
               .map((c) => parseField(c, "--columns"));
-      const devMetric = parseField(`metrics.dev.${opts.metric}`, "--metric");
-      const testMetric = parseField(`metrics.test.${opts.metric}`, "--metric");
-      const fields = [devMetric, testMetric, ...(columns ?? []), ...(groupBy ? [groupBy] : [])];
-
       const store = await openStore(globals.store);
       try {
+        // without --metric: each run's own primary metric in the list; one metric (the newest
+        // matching run's) when runs are grouped
+        let metricName = opts.metric;
+        if (metricName === undefined && groupBy !== null) {
+          const newest = await queryRuns(store, where, { limit: 1 });
+          metricName = newest.length === 0 ? "f1" : runEvaluation(await store.getRun(newest[0]!.id)).primaryMetric;
+        }
+        const shown = metricName ?? "f1";
+        const devMetric = parseField(`metrics.dev.${shown}`, "--metric");
+        const testMetric = parseField(`metrics.test.${shown}`, "--metric");
+        const notesField = parseField("notes");
+        const fields = [
+          ...(metricName !== undefined ? [devMetric, testMetric] : []),
+          notesField,
+          ...(columns ?? []),
+          ...(groupBy ? [groupBy] : []),
+        ];
         const runs = await queryRuns(store, where, {
           sort,
           fields,
@@ -131,26 +157,36 @@ Examples:
           }
           process.stdout.write(
             `${table(
-              [fieldKey(groupBy), "runs", `n (with dev ${opts.metric})`, `mean dev ${opts.metric}`, "std"],
+              [fieldKey(groupBy), "runs", `n (with dev ${shown})`, `mean dev ${shown}`, "std"],
               groups.map((g) => [
                 fmtValue(fieldKey(groupBy), g.value),
                 g.count,
                 g.n,
-                fmtMetric(opts.metric, g.mean),
-                fmtMetric(opts.metric, g.std),
+                fmtMetric(shown, g.mean),
+                fmtMetric(shown, g.std),
               ]),
               ["left", "right", "right", "right", "right"],
             )}\n`,
           );
           return;
         }
-        const rows = runs.map((r) => ({
-          ...r,
-          metrics: {
-            dev: r.values[fieldKey(devMetric)] as number | undefined,
-            test: r.values[fieldKey(testMetric)] as number | undefined,
-          },
-        }));
+        const rows: Array<QueriedRun & { metric: string; metrics: { dev?: number; test?: number } }> = [];
+        for (const r of runs) {
+          if (metricName !== undefined) {
+            rows.push({
+              ...r,
+              metric: metricName,
+              metrics: {
+                dev: r.values[fieldKey(devMetric)] as number | undefined,
+                test: r.values[fieldKey(testMetric)] as number | undefined,
+              },
+            });
+            continue;
+          }
+          const metric = runEvaluation(await store.getRun(r.id)).primaryMetric;
+          const latest = latestMetrics(await store.getMetrics(r.id, { name: metric }));
+          rows.push({ ...r, metric, metrics: { dev: latest["dev"]?.[metric], test: latest["test"]?.[metric] } });
+        }
         if (opts.json) {
           printJson(rows);
           return;
@@ -178,6 +214,10 @@ Examples:
           );
           return;
         }
+        // one metric for all rows: named in the header; several (binary and multiclass runs
+        // listed together): the header says "primary" and a column names each row's
+        const oneMetric = new Set(rows.map((r) => r.metric)).size <= 1;
+        const metricHead = oneMetric ? (rows[0]?.metric ?? shown) : "primary";
         process.stdout.write(
           `${table(
             [
@@ -186,8 +226,9 @@ Examples:
               "status",
               "created",
               "parent",
-              `dev ${opts.metric}`,
-              `test ${opts.metric}`,
+              ...(oneMetric ? [] : ["metric"]),
+              `dev ${metricHead}`,
+              `test ${metricHead}`,
               "name/notes",
             ],
             rows.map((r) => [
@@ -196,11 +237,12 @@ Examples:
               r.status,
               fmtTime(r.createdAt),
               r.parentId ? r.parentId.slice(0, 12) : "",
-              fmtMetric(opts.metric, r.metrics.dev),
-              fmtMetric(opts.metric, r.metrics.test),
-              (r.name ?? "").slice(0, 40),
+              ...(oneMetric ? [] : [r.metric]),
+              fmtMetric(r.metric, r.metrics.dev),
+              fmtMetric(r.metric, r.metrics.test),
+              nameAndNotes(r.name, r.values["notes"]),
             ]),
-            ["left", "left", "left", "left", "left", "right", "right", "left"],
+            ["left", "left", "left", "left", "left", ...(oneMetric ? [] : ["left" as const]), "right", "right", "left"],
           )}\n`,
         );
       } finally {

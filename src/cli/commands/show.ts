@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { openStore } from "../../track/open.js";
 import { UsageError } from "../../errors.js";
-import { renderRunCard } from "../run-card.js";
+import { renderClassReport, renderRunCard } from "../run-card.js";
 import { fmtMetric, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 
@@ -41,6 +41,8 @@ Examples:
       try {
         const run = await store.getRun(id);
         const metrics = await store.getMetrics(run.id);
+        // the class report reads dev (else the first split with decisions) of every run that logged predictions
+        const reportPredictions = opts.json ? [] : await store.getPredictions(run.id);
         let predictions = opts.predictions ? await store.getPredictions(run.id, opts.split) : undefined;
         if (predictions && opts.errors) predictions = predictions.filter((p) => p.correct === false);
         const total = predictions?.length ?? 0;
@@ -60,6 +62,8 @@ Examples:
             metrics.filter((r) => r.name !== "loss"),
           )}\n`,
         );
+        const report = renderClassReport(run, reportPredictions);
+        if (report !== "") process.stdout.write(`\n${report}\n`);
         if (predictions) {
           process.stdout.write(
             `\n${table(
