@@ -138,6 +138,49 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "model registry: versions, aliases, promotion history (as SQLite's migration 4)",
+    sql: `
+      -- no foreign keys to runs: runs may be imported after the registry that names them
+      CREATE TABLE model_versions (
+        name       TEXT COLLATE "C" NOT NULL,
+        version    INTEGER NOT NULL,
+        run_id     TEXT COLLATE "C" NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (name, version),
+        UNIQUE (name, run_id)
+      );
+
+      CREATE TABLE model_aliases (
+        name       TEXT COLLATE "C" NOT NULL,
+        alias      TEXT COLLATE "C" NOT NULL,
+        version    INTEGER NOT NULL,
+        updated_at BIGINT NOT NULL,
+        updated_by TEXT NOT NULL,
+        PRIMARY KEY (name, alias),
+        FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+      );
+
+      CREATE TABLE model_promotions (
+        -- grows with each insert; promotions of one name are serialized, so it orders the history
+        seq              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name             TEXT COLLATE "C" NOT NULL,
+        alias            TEXT COLLATE "C" NOT NULL,
+        version          INTEGER NOT NULL,
+        run_id           TEXT COLLATE "C" NOT NULL,
+        new_version      BOOLEAN NOT NULL,
+        previous_version INTEGER,
+        previous_run_id  TEXT COLLATE "C",
+        promoted_at      BIGINT NOT NULL,
+        promoted_by      TEXT NOT NULL,
+        metrics_json     TEXT NOT NULL,
+        note             TEXT
+      );
+      CREATE INDEX model_promotions_by_name ON model_promotions (name, seq);
+    `,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;

@@ -22,6 +22,15 @@ import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from
 import { compilePostgresRunQuery, decodePostgresFieldValue } from "./postgres-query.js";
 import type { RunQuery } from "./query-types.js";
 import {
+  getModelAlias as registryGetAlias,
+  getModelVersion as registryGetVersion,
+  listModels as registryListModels,
+  listModelVersions as registryListVersions,
+  modelHistory as registryHistory,
+  promoteInTransaction,
+} from "./postgres-registry.js";
+import { checkModelName, checkPromotion } from "./sqlite-registry.js";
+import {
   checkCount,
   checkExampleTag,
   checkMetricRow,
@@ -60,7 +69,12 @@ import {
   type MetricQuery,
   type MetricRecord,
   type MetricRow,
+  type ModelAlias,
+  type ModelPromotion,
+  type ModelVersion,
   type PairResult,
+  type PromoteModelInput,
+  type RegisteredModel,
   type PredictionRecord,
   type PredictionRow,
   type QueriedRun,
@@ -930,6 +944,42 @@ export class PostgresStore implements Store {
         createdAt: r.created_at,
       }));
     });
+  }
+
+  // ── model registry (see the Store's "Model registry" section; SQL in postgres-registry.ts) ──────
+
+  async promoteModel(input: PromoteModelInput): Promise<ModelPromotion> {
+    const metricsJson = checkPromotion(input);
+    const runId = asRunId(input.runId);
+    return this.write(`promoting run ${runId} to ${input.name}@${input.alias}`, async (client) => {
+      await this.requireRun(client, runId);
+      return promoteInTransaction(client, { ...input, runId }, metricsJson);
+    });
+  }
+
+  async getModelAlias(name: string, alias: string): Promise<ModelAlias | null> {
+    checkModelName("name", name);
+    checkModelName("alias", alias);
+    return this.read(`reading ${name}@${alias}`, (client) => registryGetAlias(client, name, alias));
+  }
+
+  async getModelVersion(name: string, version: number): Promise<ModelVersion | null> {
+    checkModelName("name", name);
+    return this.read(`reading ${name} version ${version}`, (client) => registryGetVersion(client, name, version));
+  }
+
+  async listModels(): Promise<RegisteredModel[]> {
+    return this.read("listing models", (client) => registryListModels(client));
+  }
+
+  async listModelVersions(name: string): Promise<ModelVersion[]> {
+    checkModelName("name", name);
+    return this.read(`listing versions of ${name}`, (client) => registryListVersions(client, name));
+  }
+
+  async modelHistory(name: string): Promise<ModelPromotion[]> {
+    checkModelName("name", name);
+    return this.read(`reading the history of ${name}`, (client) => registryHistory(client, name));
   }
 
   /** The applied schema version. */
