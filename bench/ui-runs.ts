@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * `npm run bench:ui`: the dashboard's runs page on a 10,000-run store, measured in Debian's
  * Chromium (a benchmark, not a timed test).
