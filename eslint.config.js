@@ -5,6 +5,7 @@ export default tseslint.config(
   {
     ignores: [
       "dist/**",
+      "kernels/**",
       "node_modules/**",
       "bench/results/**",
       "web/dist/**",
