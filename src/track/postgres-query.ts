@@ -127,30 +127,31 @@ class Compiler {
       return `(${this.value(field)} ${sqlOp} ${this.bind(String(literal.value))})`;
     }
     if (literal.type === "number") {
-      const n = `${this.bind(literal.value)}::float8`;
+      // bound only where it is written: PostgreSQL refuses a parameter the statement never uses
+      const n = (): string => `${this.bind(literal.value)}::float8`;
       switch (field.kind) {
         case "spec":
-          return `((CASE WHEN ${this.specType(field)} = 'number' THEN (${this.specText(field)})::float8 END) ${sqlOp} ${n})`;
+          return `((CASE WHEN ${this.specType(field)} = 'number' THEN (${this.specText(field)})::float8 END) ${sqlOp} ${n()})`;
         case "tag": {
           const text = `btrim(${this.value(field)}, E' \\t\\n\\r\\f\\v')`;
-          return `((CASE WHEN ${text} ~ '${NUMBER_RE}' THEN (${text})::float8 END) ${sqlOp} ${n})`;
+          return `((CASE WHEN ${text} ~ '${NUMBER_RE}' THEN (${text})::float8 END) ${sqlOp} ${n()})`;
         }
         case "metric":
-          return `(${this.value(field)} ${sqlOp} ${n})`;
+          return `(${this.value(field)} ${sqlOp} ${n()})`;
         default:
-          return TIME_COLUMNS.has(field.column) ? `(${this.value(field)} ${sqlOp} ${n})` : "FALSE";
+          return TIME_COLUMNS.has(field.column) ? `(${this.value(field)} ${sqlOp} ${n()})` : "FALSE";
       }
     }
     // a string literal
-    const s = `${this.bind(literal.value)}::text COLLATE "C"`;
+    const s = (): string => `${this.bind(literal.value)}::text COLLATE "C"`;
     switch (field.kind) {
       case "spec":
-        return `((CASE WHEN ${this.specType(field)} IN ('string', 'array', 'object') THEN ${this.specText(field)} END) COLLATE "C" ${sqlOp} ${s})`;
+        return `((CASE WHEN ${this.specType(field)} IN ('string', 'array', 'object') THEN ${this.specText(field)} END) COLLATE "C" ${sqlOp} ${s()})`;
       case "metric":
         return "FALSE";
       default:
         if (field.kind === "column" && TIME_COLUMNS.has(field.column)) return "FALSE";
-        return `(${this.value(field)} ${sqlOp} ${s})`;
+        return `(${this.value(field)} ${sqlOp} ${s()})`;
     }
   }
 

@@ -112,7 +112,9 @@ const TYPES = {
 function isRetryable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === "string" ? e.code : "";
-  if (/^(08|57P)/.test(code) || code === "40001" || code === "40P01" || code === "53300") return true;
+  // 08P01 (protocol violation) is a bug, not a lost connection
+  if ((/^(08|57P)/.test(code) && code !== "08P01") || code === "40001" || code === "40P01" || code === "53300")
+    return true;
   if (["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTCONN"].includes(code)) return true;
   const message = typeof e?.message === "string" ? e.message : "";
   return /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error/i.test(message);
