@@ -170,10 +170,23 @@ export function apiRoutes(options: ApiOptions): Hono {
 
   api.get("/runs/:id/diagnosis", async (c) => {
     const run = await store.getRun(c.req.param("id"));
-    const { latestDiagnosis } = await import("../diagnose/diagnose.js");
+    // the diagnosis machinery is loaded on the first visit of a Diagnose page only
+    const { latestDiagnosis } = await import("../recommend/diagnosis.js");
     const { listOutcomes } = await import("../recommend/outcome.js");
+    const { diagnosisView } = await import("../report/diagnosis-view.js");
     const diagnosis = await latestDiagnosis(store, run.id);
-    return c.json({ runId: run.id, diagnosis, outcomes: await listOutcomes(store, run.id) });
+    const outcomes = await listOutcomes(store, run.id);
+    return c.json({
+      runId: run.id,
+      // the one view model the terminal and the HTML report render; the dashboard is its third back end
+      view: diagnosis === null ? null : diagnosisView(diagnosis, outcomes),
+      recommendations:
+        diagnosis === null
+          ? []
+          : diagnosis.recommendations.map((r) => ({ n: r.n, id: r.id, title: r.title, applicable: r.patch !== null })),
+      verdict: diagnosis?.verdict.text ?? null,
+      outcomes,
+    });
   });
 
   api.post("/runs/:id/apply", async (c) => {
