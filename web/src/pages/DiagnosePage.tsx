@@ -9,7 +9,7 @@ import type { ViewModel, ViewSection } from "../../../src/diagnose/view-model";
 import type { RecommendationOutcome } from "../../../src/recommend/outcome";
 import type { JobEvent } from "../../../src/server/apply-jobs";
 import { eventSource, postJson } from "../api";
-import { fmtDelta, fmtP, fmtPct, fmtValue, shortId } from "../format";
+import { fmtDelta, fmtP, fmtValue, shortId } from "../format";
 import { Link } from "../router";
 import { BlockView, Blocks, ViewModelView } from "../components/ViewModel";
 import { ErrorBox, Page, VerdictBadge, useApi } from "../components/common";
