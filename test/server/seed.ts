@@ -11,7 +11,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { attributeRuns } from "../../src/compare/attribute.js";
+import { attributeRuns } from "../../src/loop/attribute.js";
 import { openSqliteStore } from "../../src/track/sqlite-store.js";
 import type { RunId } from "../../src/track/store.js";
 import { createRng } from "../../src/util/random.js";
