@@ -4,14 +4,14 @@
  * The changes are grouped into players (players.ts); every coalition S of players is a spec (A's
  * spec with S's changes applied) and a run. A itself is ∅ and B is N when their stored spec hashes
  * match the rebuilt specs; any finished run in the store with a coalition's spec hash is reused
- * too (so an interrupted attribution resumes); the rest are trained as children of A through
- * `runExperiment` (or a caller's runner). Then the pure engine (shapley.ts) computes each player's
+ * too (so an interrupted attribution resumes); the rest are trained as children of A by the
+ * runner the caller injects (`src/loop/attribute.ts` gives `runExperiment`: compare never imports
+ * loop). Then the pure engine (shapley.ts) computes each player's
  * contribution on the examples all coalition runs share, with joint bootstrap intervals,
  * interactions and the greedy path, and the result is stored with A and B (pair_results, kind
  * "attribution") for `compare`, `log` and the ledger.
  */
 import { CompareError, SpecError } from "../errors.js";
-import { runExperiment, type StageEvents } from "../loop/run-experiment.js";
 import { canonicalJson, specHash } from "../spec/canonical.js";
 import { parseSpec } from "../spec/load.js";
 import { applyPatch, diffSpecs, formatPatch, type SpecPatch } from "../spec/patch.js";
@@ -52,16 +52,12 @@ export interface AttributeOptions {
   readonly ci?: number;
   /** Permutations sampled when there are more than 6 players (default 12, drawn in antithetic pairs). */
   readonly permutations?: number;
-  /** Folder relative data paths in the specs are resolved against (default: the working directory). */
-  readonly baseDir?: string;
   /** Plan only: say which runs would be trained, train nothing. */
   readonly dryRun?: boolean;
-  readonly runner?: CoalitionRunner;
   readonly events?: {
     plan?(plan: AttributionPlan): void;
     runStart?(index: number, total: number, label: string): void;
     runDone?(index: number, total: number, label: string, runId: string): void;
-    stages?: StageEvents;
   };
 }
 
@@ -308,10 +304,12 @@ function prefixed(ops: SpecPatch): SpecPatch {
   return ops.map((op) => ({ ...op, path: ["params", ...op.path] })) as SpecPatch;
 }
 
-export async function attributeRuns(
+/** Trains the coalitions the store lacks with `runner` (runs as children of A), then attributes. */
+export async function attributeWithRunner(
   store: Store,
   a: string,
   b: string,
+  runner: (runs: { readonly a: RunRecord; readonly b: RunRecord }) => CoalitionRunner,
   options: AttributeOptions = {},
 ): Promise<AttributionRecord | AttributionPlan> {
   const { resamples, seed, ci } = settings(options);
@@ -327,21 +325,7 @@ export async function attributeRuns(
         missing.map((c) => `  ${canonicalJson(c.params)}   (${c.players.map((p) => `+${p}`).join(" ")})`).join("\n"),
     );
   }
-  const runner: CoalitionRunner =
-    options.runner ??
-    (async (spec, info) =>
-      (
-        await runExperiment({
-          spec,
-          baseDir: options.baseDir ?? process.cwd(),
-          store,
-          parent: runA.id,
-          name: `attribution ${info.label}`,
-          notes: `attribution of ${runA.id.slice(0, 12)} → ${runB.id.slice(0, 12)}: ${info.label}`,
-          tags: info.tags,
-          events: options.events?.stages,
-        })
-      ).runId);
+  const runCoalition = runner({ a: runA, b: runB });
 
   const runIds = new Map<number, string>();
   const total = plan.toTrain;
@@ -353,7 +337,7 @@ export async function attributeRuns(
     }
     const label = coalitionLabel(players, c.mask);
     options.events?.runStart?.(done, total, label);
-    const id = await runner(specs.get(c.mask)!, {
+    const id = await runCoalition(specs.get(c.mask)!, {
       mask: c.mask,
       label,
       tags: { attribution: `${runA.id}..${runB.id}`, attribution_players: c.players.join(",") || "(none)" },

@@ -18,7 +18,7 @@
  * Keys may be quoted ("my key") and array elements numbered (spec.features.words.ngram_range.1).
  */
 import { UsageError } from "../errors.js";
-import { compareCodePoints } from "../features/codepoint-order.js";
+import { compareCodePoints } from "../util/codepoint-order.js";
 import { closest } from "../spec/suggest.js";
 import {
   COMPARISON_OPS,
