@@ -75,7 +75,7 @@ describe.each(CASES)("$experiment through run → diagnose → run --apply → c
       outputs.push(diagnosisText);
       expect(diagnosisText).toMatch(/class_?\w+ → \w+|d\d → d\d|\w+ → \w+/);
       // rows without text cannot be "empty or tiny"; short ticket texts can
-    if (c.experiment !== "tickets") expect(diagnosisText).not.toContain("empty or tiny examples");
+      if (c.experiment !== "tickets") expect(diagnosisText).not.toContain("empty or tiny examples");
       const recs = json<{ recommendations: Array<{ patch: unknown }> }>(
         await runCli(["diagnose", a.runId, "--store", store, "--json"]),
       ).recommendations;
