@@ -25,6 +25,9 @@ type Register = (program: Command) => void;
 const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["run", async () => (await import("./commands/run.js")).registerRun],
   ["runs", async () => (await import("./commands/runs.js")).registerRuns],
+  ["export", async () => (await import("./commands/transfer.js")).registerExport],
+  ["import", async () => (await import("./commands/transfer.js")).registerImport],
+  ["gc", async () => (await import("./commands/retention.js")).registerGc],
   ["demo", async () => (await import("./commands/demo.js")).registerDemo],
   ["show", async () => (await import("./commands/show.js")).registerShow],
   ["diagnose", async () => (await import("./commands/diagnose.js")).registerDiagnose],
@@ -38,6 +41,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["explain", async () => (await import("./commands/explain.js")).registerExplain],
   ["predict", async () => (await import("./commands/predict.js")).registerPredict],
   ["model", async () => (await import("./commands/model.js")).registerModel],
+  ["ui", async () => (await import("./commands/ui.js")).registerUi],
 ];
 
 /** The command named on the command line (after the global options), if any. */
