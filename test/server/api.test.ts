@@ -259,3 +259,35 @@ describe("security", () => {
     }
   });
 });
+
+describe("mlloop ui (the command)", () => {
+  it("serves on the printed URL; off loopback it prints the token once and needs it", async () => {
+    const { startCli } = await import("../cli/cli-helpers.js");
+    for (const host of ["127.0.0.1", "0.0.0.0"]) {
+      const child = startCli(["ui", "--store", seeded.storePath, "--port", "0", "--host", host], {
+        env: { MLLOOP_UI_TOKEN: "" },
+      });
+      try {
+        let out = "";
+        child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+        await expect.poll(() => out, { timeout: 30_000 }).toContain("Ctrl-C to stop");
+        const url = /mlloop ui (\S+)/.exec(out)![1]!;
+        const origin = new URL(url).origin;
+        if (host === "127.0.0.1") {
+          expect(url).toBe(`${origin}/`);
+          expect((await fetch(`${origin}/api/meta`)).status).toBe(200);
+        } else {
+          const token = /token \(shown once; every API call needs it\): (\S+)/.exec(out)![1]!;
+          expect(url).toBe(`${origin}/#token=${token}`);
+          expect((await fetch(`${origin}/api/meta`)).status).toBe(401);
+          expect((await fetch(`${origin}/api/meta`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+            200,
+          );
+        }
+      } finally {
+        child.kill("SIGTERM");
+        await new Promise((r) => child.once("close", r));
+      }
+    }
+  });
+});
