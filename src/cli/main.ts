@@ -25,6 +25,9 @@ type Register = (program: Command) => void;
 const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["run", async () => (await import("./commands/run.js")).registerRun],
   ["runs", async () => (await import("./commands/runs.js")).registerRuns],
+  ["export", async () => (await import("./commands/transfer.js")).registerExport],
+  ["import", async () => (await import("./commands/transfer.js")).registerImport],
+  ["gc", async () => (await import("./commands/retention.js")).registerGc],
   ["demo", async () => (await import("./commands/demo.js")).registerDemo],
   ["show", async () => (await import("./commands/show.js")).registerShow],
   ["diagnose", async () => (await import("./commands/diagnose.js")).registerDiagnose],
