@@ -23,6 +23,7 @@ type Register = (program: Command) => void;
 const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["run", async () => (await import("./commands/run.js")).registerRun],
   ["runs", async () => (await import("./commands/runs.js")).registerRuns],
+  ["loop", async () => (await import("./commands/loop.js")).registerLoop],
   ["demo", async () => (await import("./commands/demo.js")).registerDemo],
   ["show", async () => (await import("./commands/show.js")).registerShow],
   ["diagnose", async () => (await import("./commands/diagnose.js")).registerDiagnose],

@@ -1,0 +1,407 @@
+/**
+ * Screening: measure catalogue moves before spending a full run on one. Every candidate (a single
+ * move or a compound of moves on different keys) is cross-validated on the training split only —
+ * features come from the stage cache, models are refit per fold — by successive halving: all
+ * candidates on a stratified half of the training rows with 3 folds, the best few on every
+ * training row with 5 folds. Compound moves are grown greedily on the first rung (the best move,
+ * then the best move to add to it, up to three) and kept only when they beat the single steps.
+ *
+ * The estimate shown for a candidate is its out-of-fold primary metric and the paired bootstrap
+ * interval of its difference from the incumbent, on the same rows. Dev and test are never read; a
+ * threshold a move sets is chosen on out-of-fold training scores.
+ */
+import type { CsrMatrix } from "../features/csr.js";
+import { evaluateSplit } from "../evaluate/evaluate.js";
+import { BOOTSTRAP_METRICS, pairedBootstrap, type BootstrapMetricName } from "../evaluate/paired.js";
+import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
+import { chooseThreshold, maxRecallAtPrecision } from "../evaluate/threshold.js";
+import type { Executor } from "../search/executor.js";
+import { successiveHalving } from "../search/halving.js";
+import type { ModelSpec } from "../spec/models.js";
+import { applyPatch, type SpecPatch, type SpecPatchOp } from "../spec/patch.js";
+import { specSchema, type Spec } from "../spec/schema.js";
+import { createRng, deriveSeed } from "../util/random.js";
+import type { FindingKind, Move } from "./catalogue.js";
+import type { ScreenResult, ScreenTask } from "./screen-worker.js";
+
+export interface ScreenRung {
+  readonly folds: number;
+  /** Share of the training rows used (stratified, seeded; the same rows for every candidate). */
+  readonly fraction: number;
+}
+
+export const DEFAULT_RUNGS: readonly ScreenRung[] = [
+  { folds: 3, fraction: 0.5 },
+  { folds: 5, fraction: 1 },
+];
+
+export interface TrainMatrix {
+  readonly X: CsrMatrix;
+  /** Class index per training row. */
+  readonly y: Int32Array;
+}
+
+export interface ScreenOptions {
+  readonly incumbent: Spec;
+  readonly moves: readonly Move[];
+  readonly classes: readonly string[];
+  /** Index of the positive class (binary), null for multiclass. */
+  readonly positive: number | null;
+  /** The training split's features for a spec (from the stage cache); never dev or test. */
+  trainMatrix(spec: Spec): Promise<TrainMatrix>;
+  readonly executor: Executor<ScreenTask, ScreenResult>;
+  readonly seed: number;
+  readonly rungs?: readonly ScreenRung[];
+  /** Greedy compound depth (default 3 moves). */
+  readonly depth?: number;
+  /** Moves tried as additions to the best compound at each step (default 8, plus every model move). */
+  readonly width?: number;
+  /** Candidates promoted to the last rung (default 6). */
+  readonly survivors?: number;
+  /** Findings of the diagnosis: moves that answer one break ties. */
+  readonly findings?: readonly FindingKind[];
+  onProgress?(done: number, total: number, label: string): void;
+}
+
+export interface ScreenedCandidate {
+  readonly id: string;
+  readonly moves: readonly Move[];
+  readonly title: string;
+  /** The merged patch with any threshold filled in; what a full run applies. */
+  readonly patch: SpecPatch;
+  readonly spec: Spec;
+  /** Last rung reached and its out-of-fold metric. */
+  readonly rung: number;
+  readonly metric: number;
+  /** Difference from the incumbent on the same rows and folds (metric units, signed as "better"). */
+  readonly delta: number;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+  /** The diagnosis finding this candidate answers, if any. */
+  readonly answers: FindingKind | null;
+  readonly error: string | null;
+}
+
+export interface ScreenReport {
+  readonly metric: string;
+  readonly higherIsBetter: boolean;
+  readonly incumbentMetric: number;
+  readonly rungs: readonly ScreenRung[];
+  /** Ranked: candidates that reached the last rung first, by estimated gain. */
+  readonly candidates: readonly ScreenedCandidate[];
+  readonly trials: number;
+  readonly ms: number;
+  /** Where screening time went: featurising (cache misses included) and model fits per family. */
+  readonly featureMs: number;
+  readonly fitMsByFamily: Readonly<Record<string, number>>;
+}
+
+interface Candidate {
+  readonly id: string;
+  readonly moves: readonly Move[];
+}
+
+interface Evaluation {
+  readonly metric: number;
+  readonly proba: Float64Array;
+  readonly threshold: number | null;
+  readonly error: string | null;
+}
+
+const LOWER_IS_BETTER = new Set(["log_loss", "brier", "error_rate"]);
+
+function placeholderFree(patch: SpecPatch): SpecPatchOp[] {
+  return patch.map((op) => {
+    if (op.op !== "set" || op.path.join(".") !== "evaluate.threshold") return op;
+    const v = op.value as { policy: string; value?: number };
+    return Number.isNaN(v.value) ? { ...op, value: { policy: "fixed", value: 0.5 } } : op;
+  });
+}
+
+/** Stratified sample of `fraction` of the rows and a stratified fold for each, both seeded. */
+export function stratifiedRowsAndFolds(
+  y: Int32Array,
+  fraction: number,
+  k: number,
+  seed: number,
+): { rows: Int32Array; folds: Int32Array } {
+  const rng = createRng(seed);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const list = byClass.get(y[i]!) ?? [];
+    list.push(i);
+    byClass.set(y[i]!, list);
+  }
+  const rows: number[] = [];
+  const folds: number[] = [];
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+    const list = byClass.get(c)!;
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [list[i], list[j]] = [list[j]!, list[i]!];
+    }
+    const take = fraction >= 1 ? list.length : Math.max(k, Math.round(list.length * fraction));
+    const offset = rng.int(k);
+    for (let i = 0; i < take && i < list.length; i++) {
+      rows.push(list[i]!);
+      folds.push((i + offset) % k);
+    }
+  }
+  const order = rows.map((_, i) => i).sort((a, b) => rows[a]! - rows[b]!);
+  return { rows: Int32Array.from(order, (i) => rows[i]!), folds: Int32Array.from(order, (i) => folds[i]!) };
+}
+
+/** class_weight in a spec names labels; learners take class indices. */
+function modelByIndex(model: ModelSpec, classes: readonly string[]): ModelSpec {
+  const m = model as ModelSpec & { class_weight?: unknown };
+  if (!("class_weight" in m) || m.class_weight === null || m.class_weight === "balanced") return model;
+  const byIndex: Record<string, number> = {};
+  for (const [label, w] of Object.entries(m.class_weight as Record<string, number>)) {
+    const idx = classes.indexOf(label);
+    if (idx >= 0) byIndex[String(idx)] = w;
+  }
+  return { ...model, class_weight: byIndex } as ModelSpec;
+}
+
+export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
+  const t0 = performance.now();
+  const rungs = opts.rungs ?? DEFAULT_RUNGS;
+  const depth = opts.depth ?? 3;
+  const width = opts.width ?? 8;
+  const survivors = opts.survivors ?? 6;
+  const k = opts.classes.length;
+  const metricName = taskPrimaryMetric(opts.incumbent.evaluate.primary_metric, k);
+  const higherIsBetter = !LOWER_IS_BETTER.has(metricName);
+  const better = (v: number): number => (higherIsBetter ? v : -v);
+  const findings = new Set(opts.findings ?? []);
+  let trials = 0;
+
+  const incumbentMatrix = await opts.trainMatrix(opts.incumbent);
+  const yAll = incumbentMatrix.y;
+  const layouts = rungs.map((r, i) => stratifiedRowsAndFolds(yAll, r.fraction, r.folds, deriveSeed(opts.seed, `screen-rung-${i}`)));
+
+  const specOf = new Map<string, Spec | null>();
+  const resolveSpec = (c: Candidate): Spec | null => {
+    if (specOf.has(c.id)) return specOf.get(c.id)!;
+    const patch = c.moves.flatMap((m) => placeholderFree(m.patch));
+    const parsed = specSchema.safeParse(applyPatch(opts.incumbent, patch));
+    const spec = parsed.success ? parsed.data : null;
+    specOf.set(c.id, spec);
+    return spec;
+  };
+  const matrices = new Map<string, Promise<TrainMatrix>>();
+  let featureMs = 0;
+  const fitMsByFamily: Record<string, number> = {};
+  const matrixFor = (spec: Spec): Promise<TrainMatrix> => {
+    const key = JSON.stringify([spec.data, spec.features, spec.seed]);
+    let m = matrices.get(key);
+    if (!m) {
+      const f0 = performance.now();
+      m = opts.trainMatrix(spec).finally(() => {
+        featureMs += performance.now() - f0;
+      });
+      matrices.set(key, m);
+    }
+    return m;
+  };
+
+  const thresholdFor = (c: Candidate, spec: Spec, yBin: Uint8Array, score: Float64Array): number => {
+    const move = c.moves.find((m) => m.threshold !== undefined);
+    const goal = move?.threshold;
+    if (goal?.goal === "max_recall_at_precision") return maxRecallAtPrecision(yBin, score, goal.minPrecision).threshold;
+    if (goal !== undefined) return chooseThreshold({ policy: goal.goal }, yBin, score, spec.evaluate.costs).threshold;
+    const policy = spec.evaluate.threshold;
+    // a data-driven policy is chosen on dev in a full run; here on the out-of-fold scores
+    return chooseThreshold(policy, yBin, score, spec.evaluate.costs).threshold;
+  };
+
+  const cache = new Map<string, Evaluation>();
+  const evaluateRung = async (cands: readonly Candidate[], r: number, label: string): Promise<Evaluation[]> => {
+    const layout = layouts[r]!;
+    const todo = cands.filter((c) => !cache.has(`${r}:${c.id}`));
+    const tasks: ScreenTask[] = [];
+    const owners: Candidate[] = [];
+    const yRows = Int32Array.from(layout.rows, (i) => yAll[i]!);
+    for (const c of todo) {
+      const spec = resolveSpec(c);
+      if (spec === null) {
+        cache.set(`${r}:${c.id}`, { metric: Number.NaN, proba: new Float64Array(0), threshold: null, error: "invalid spec" });
+        continue;
+      }
+      let m: TrainMatrix;
+      try {
+        m = await matrixFor(spec);
+      } catch (e) {
+        cache.set(`${r}:${c.id}`, { metric: Number.NaN, proba: new Float64Array(0), threshold: null, error: (e as Error).message });
+        continue;
+      }
+      const { csrSelectRows } = await import("../features/csr.js");
+      tasks.push({
+        X: csrSelectRows(m.X, layout.rows),
+        y: yRows,
+        nClasses: k,
+        folds: layout.folds,
+        k: rungs[r]!.folds,
+        model: modelByIndex(spec.model, opts.classes),
+        seed: deriveSeed(opts.seed, "screen-model"),
+      });
+      owners.push(c);
+    }
+    const results = await opts.executor.map(tasks, (done, total) => opts.onProgress?.(done, total, label));
+    trials += tasks.length;
+    results.forEach((res, i) => {
+      const c = owners[i]!;
+      const spec = resolveSpec(c)!;
+      fitMsByFamily[spec.model.family] = (fitMsByFamily[spec.model.family] ?? 0) + res.fitMs;
+      if (res.error !== null) {
+        cache.set(`${r}:${c.id}`, { metric: Number.NaN, proba: res.proba, threshold: null, error: res.error });
+        return;
+      }
+      cache.set(`${r}:${c.id}`, scoreOf(c, spec, res.proba, yRows));
+    });
+    return cands.map((c) => cache.get(`${r}:${c.id}`)!);
+  };
+
+  const scoreOf = (c: Candidate, spec: Spec, proba: Float64Array, y: Int32Array): Evaluation => {
+    if (opts.positive === null) {
+      const m = evaluateSplit({ kind: "multiclass", y, proba, nClasses: k });
+      return { metric: m.metrics[metricName] ?? Number.NaN, proba, threshold: null, error: null };
+    }
+    const pos = opts.positive;
+    const n = y.length;
+    const yBin = new Uint8Array(n);
+    const score = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      yBin[i] = y[i] === pos ? 1 : 0;
+      score[i] = proba[i * k + pos]!;
+    }
+    const threshold = thresholdFor(c, spec, yBin, score);
+    const m = evaluateSplit({ kind: "binary", yTrue: yBin, score, threshold });
+    return { metric: m.metrics[metricName] ?? Number.NaN, proba, threshold, error: null };
+  };
+
+  const incumbent: Candidate = { id: "incumbent", moves: [] };
+  const singles: Candidate[] = opts.moves.map((m) => ({ id: m.id, moves: [m] }));
+  const all = new Map<string, Candidate>(singles.map((c) => [c.id, c]));
+
+  // rung 0: every single move
+  const [inc0] = await evaluateRung([incumbent], 0, "incumbent");
+  const single0 = await evaluateRung(singles, 0, "single moves");
+  const ranked0 = singles
+    .map((c, i) => ({ c, v: single0[i]!.metric }))
+    .filter((e) => Number.isFinite(e.v))
+    .sort((a, b) => better(b.v) - better(a.v));
+
+  // greedy compounds on rung 0: add the move that helps most, while it helps
+  let best = ranked0[0];
+  for (let d = 2; d <= depth && best !== undefined && better(best.v) > better(inc0!.metric); d++) {
+    const usedSlots = new Set(best.c.moves.map((m) => m.slot));
+    const addable = ranked0
+      .filter((e) => !e.c.moves.some((m) => usedSlots.has(m.slot)))
+      .filter((e, i) => i < width || e.c.moves[0]!.group === "model" || e.c.moves[0]!.group === "threshold")
+      .map((e) => e.c.moves[0]!);
+    const compounds: Candidate[] = addable.map((m) => {
+      const moves = [...best!.c.moves, m];
+      return { id: moves.map((x) => x.id).join(" + "), moves };
+    });
+    for (const c of compounds) all.set(c.id, c);
+    const scores = await evaluateRung(compounds, 0, `compounds of ${d}`);
+    const top = compounds
+      .map((c, i) => ({ c, v: scores[i]!.metric }))
+      .filter((e) => Number.isFinite(e.v))
+      .sort((a, b) => better(b.v) - better(a.v))[0];
+    if (top === undefined || better(top.v) <= better(best.v)) break;
+    best = top;
+  }
+
+  // successive halving from rung 0 (memoised) to the last rung
+  const pool = [...all.values()];
+  const halving = await successiveHalving(pool, {
+    rungs: rungs.map((_, i) => i),
+    eta: Math.max(2, Math.ceil(pool.length / survivors)),
+    evaluate: async (cands, r) => (await evaluateRung(cands, r, r === 0 ? "single moves" : `rung ${r + 1}`)).map((e) => better(e.metric)),
+  });
+  const last = rungs.length - 1;
+  const [incLast] = await evaluateRung([incumbent], last, "incumbent");
+
+  const out: ScreenedCandidate[] = [];
+  for (const entry of halving) {
+    const c = entry.candidate;
+    const ev = cache.get(`${entry.rung}:${c.id}`)!;
+    const spec = resolveSpec(c);
+    const incEv = cache.get(`${entry.rung}:incumbent`)!;
+    let ciLow: number | null = null;
+    let ciHigh: number | null = null;
+    if (
+      entry.rung === last &&
+      ev.error === null &&
+      opts.positive !== null &&
+      (BOOTSTRAP_METRICS as readonly string[]).includes(metricName)
+    ) {
+      const layout = layouts[last]!;
+      const pos = opts.positive;
+      const n = layout.rows.length;
+      const yBin = Uint8Array.from(layout.rows, (i) => (yAll[i] === pos ? 1 : 0));
+      const sA = new Float64Array(n);
+      const sB = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        sA[i] = incEv.proba[i * k + pos]!;
+        sB[i] = ev.proba[i * k + pos]!;
+      }
+      const boot = pairedBootstrap({
+        yTrue: yBin,
+        scoreA: sA,
+        scoreB: sB,
+        thresholdA: incEv.threshold ?? 0.5,
+        thresholdB: ev.threshold ?? 0.5,
+        metric: metricName as BootstrapMetricName,
+        resamples: 1000,
+        seed: deriveSeed(opts.seed, "screen-ci"),
+        ci: 0.95,
+      });
+      ciLow = higherIsBetter ? boot.ciLow : -boot.ciHigh;
+      ciHigh = higherIsBetter ? boot.ciHigh : -boot.ciLow;
+    }
+    const patch: SpecPatchOp[] = c.moves.flatMap((m) =>
+      m.patch.map((op) =>
+        m.threshold !== undefined && op.op === "set"
+          ? { ...op, value: { policy: "fixed", value: Number((ev.threshold ?? 0.5).toPrecision(6)) } }
+          : op,
+      ),
+    );
+    const answers = c.moves.flatMap((m) => m.answers).find((a) => findings.has(a)) ?? null;
+    out.push({
+      id: c.id,
+      moves: c.moves,
+      title: c.moves.map((m) => m.title).join(" + "),
+      patch,
+      spec: spec === null ? opts.incumbent : (specSchema.parse(applyPatch(opts.incumbent, patch)) as Spec),
+      rung: entry.rung,
+      metric: ev.metric,
+      delta: better(ev.metric) - better(cache.get(`${entry.rung}:incumbent`)!.metric),
+      ciLow,
+      ciHigh,
+      answers,
+      error: ev.error,
+    });
+  }
+  // measured effect first; among equal estimates, a move that answers a finding, then fewer moves
+  out.sort(
+    (a, b) =>
+      b.rung - a.rung ||
+      (Number.isFinite(b.delta) ? b.delta : -Infinity) - (Number.isFinite(a.delta) ? a.delta : -Infinity) ||
+      Number(b.answers !== null) - Number(a.answers !== null) ||
+      a.moves.length - b.moves.length,
+  );
+  return {
+    metric: metricName,
+    higherIsBetter,
+    incumbentMetric: incLast!.metric,
+    rungs,
+    candidates: out,
+    trials,
+    ms: performance.now() - t0,
+    featureMs,
+    fitMsByFamily,
+  };
+}
