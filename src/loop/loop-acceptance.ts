@@ -169,6 +169,7 @@ export function metricInterval(
     if (Number.isFinite(v)) vals.push(v);
   }
   vals.sort((x, y) => x - y);
-  const q = (p: number): number => vals[Math.min(vals.length - 1, Math.max(0, Math.floor(p * vals.length)))] ?? Number.NaN;
+  const q = (p: number): number =>
+    vals[Math.min(vals.length - 1, Math.max(0, Math.floor(p * vals.length)))] ?? Number.NaN;
   return { value, low: q(0.025), high: q(0.975) };
 }

@@ -45,7 +45,10 @@ export async function readFindings(store: Store, runId: string, baseDir: string)
       const best = th.points.reduce((m, p) => Math.max(m, p.f1), 0);
       const current = d.devMetric ?? 0;
       if (best - current > 0.01) {
-        out.push({ kind: "threshold", text: `a threshold chosen for F1 would gain ${(best - current).toFixed(3)} on dev` });
+        out.push({
+          kind: "threshold",
+          text: `a threshold chosen for F1 would gain ${(best - current).toFixed(3)} on dev`,
+        });
       }
     }
     return out;
@@ -62,7 +65,8 @@ async function findingsFromErrors(store: Store, runId: string): Promise<Finding[
   const dev = at("dev");
   if (train === undefined || dev === undefined) return [];
   const out: Finding[] = [];
-  if (dev - train > Math.max(0.01, train)) out.push({ kind: "variance", text: `dev error ${dev.toFixed(3)} well above train ${train.toFixed(3)}` });
+  if (dev - train > Math.max(0.01, train))
+    out.push({ kind: "variance", text: `dev error ${dev.toFixed(3)} well above train ${train.toFixed(3)}` });
   if (train > 0.02) out.push({ kind: "avoidable_bias", text: `train error ${train.toFixed(3)}` });
   return out;
 }

@@ -24,11 +24,15 @@ export const TARGET_METRICS = [
 export function parseTarget(text: string): LoopTarget {
   const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|>|<)\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$/.exec(text);
   if (m === null) {
-    throw new UsageError(`--target ${JSON.stringify(text)}: expected METRIC OP VALUE, e.g. 'f1>=0.97' (OP is >=, >, <= or <)`);
+    throw new UsageError(
+      `--target ${JSON.stringify(text)}: expected METRIC OP VALUE, e.g. 'f1>=0.97' (OP is >=, >, <= or <)`,
+    );
   }
   const metric = m[1]!;
   if (!(TARGET_METRICS as readonly string[]).includes(metric)) {
-    throw new UsageError(`--target ${JSON.stringify(text)}: unknown metric "${metric}" (allowed: ${TARGET_METRICS.join(", ")})`);
+    throw new UsageError(
+      `--target ${JSON.stringify(text)}: unknown metric "${metric}" (allowed: ${TARGET_METRICS.join(", ")})`,
+    );
   }
   return { metric, op: m[2] as LoopTarget["op"], value: Number(m[3]) };
 }
@@ -36,7 +40,9 @@ export function parseTarget(text: string): LoopTarget {
 export function parseBudget(text: string): number {
   const n = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || !Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--budget ${JSON.stringify(text)}: expected a whole number of full runs, at least 1 (the baseline counts as one)`);
+    throw new UsageError(
+      `--budget ${JSON.stringify(text)}: expected a whole number of full runs, at least 1 (the baseline counts as one)`,
+    );
   }
   return n;
 }

@@ -4,7 +4,8 @@ import type { LoopResult } from "./loop.js";
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
-const f4 = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(4));
+const f4 = (x: number | null | undefined): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(4);
 
 export function renderLoopReport(r: LoopResult): string {
   const rows = r.attempts

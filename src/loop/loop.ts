@@ -22,7 +22,15 @@ import { specSchema, type Spec } from "../spec/schema.js";
 import type { RunId, RunSummary, Store } from "../track/store.js";
 import { deriveSeed } from "../util/random.js";
 import { cacheMaxBytesFromEnv, StageCache } from "./cache.js";
-import { bonferroniRule, decideBinary, decideByCorrectness, describeRule, metricInterval, type AcceptanceRule, type Decision } from "./loop-acceptance.js";
+import {
+  bonferroniRule,
+  decideBinary,
+  decideByCorrectness,
+  describeRule,
+  metricInterval,
+  type AcceptanceRule,
+  type Decision,
+} from "./loop-acceptance.js";
 import { readFindings, type Finding } from "./loop-findings.js";
 import { loopDataOf, trainMatrixOf, type LoopData } from "./loop-inputs.js";
 import { defaultCacheDir, runExperiment, type StageEvents } from "./run-experiment.js";
@@ -56,7 +64,11 @@ export interface LoopOptions {
   /** Screening workers (default: MLLOOP_WORKERS, else up to 2). */
   readonly workers?: number;
   /** Screening with fewer rows and folds (tests). */
-  readonly screening?: { readonly rungs?: ReadonlyArray<{ folds: number; fraction: number }>; readonly depth?: number; readonly width?: number };
+  readonly screening?: {
+    readonly rungs?: ReadonlyArray<{ folds: number; fraction: number }>;
+    readonly depth?: number;
+    readonly width?: number;
+  };
   /** Skip the diagnosis (findings only order ties; tests and benchmarks that time screening alone). */
   readonly diagnose?: boolean;
   readonly log?: (line: string) => void;
@@ -87,6 +99,8 @@ export interface LoopResult {
   readonly incumbentRunId: RunId;
   /** Incumbent's dev metric after each full run, in order (resumed runs included). */
   readonly trajectory: readonly number[];
+  /** Wall time (this process, screening included) when each full run of the trajectory finished; NaN for resumed runs. */
+  readonly trajectoryMs: readonly number[];
   readonly attempts: readonly LoopAttempt[];
   readonly findings: readonly Finding[];
   readonly lastScreen: ScreenSummary | null;
@@ -104,7 +118,17 @@ export interface ScreenSummary {
   readonly incumbentMetric: number;
   readonly trials: number;
   readonly ms: number;
-  readonly top: ReadonlyArray<{ id: string; title: string; metric: number; delta: number; ciLow: number | null; ciHigh: number | null; rung: number; answers: FindingKind | null; patch: string[] }>;
+  readonly top: ReadonlyArray<{
+    id: string;
+    title: string;
+    metric: number;
+    delta: number;
+    ciLow: number | null;
+    ciHigh: number | null;
+    rung: number;
+    answers: FindingKind | null;
+    patch: string[];
+  }>;
 }
 
 function targetMet(t: LoopTarget | undefined, v: number | undefined): boolean {
@@ -162,7 +186,9 @@ async function devScores(store: Store, runId: RunId, split: "dev" | "test", metr
   const run = await store.getRun(runId);
   const positive = (run.extras.positiveClass as string | null | undefined) ?? null;
   const threshold = (run.extras.threshold as { value?: number } | null | undefined)?.value ?? 0.5;
-  const rows = (await store.getPredictions(runId, split)).slice().sort((a, b) => (a.exampleId < b.exampleId ? -1 : a.exampleId > b.exampleId ? 1 : 0));
+  const rows = (await store.getPredictions(runId, split))
+    .slice()
+    .sort((a, b) => (a.exampleId < b.exampleId ? -1 : a.exampleId > b.exampleId ? 1 : 0));
   const metrics = await store.getMetrics(runId, { name: metric, split });
   return {
     ids: rows.map((r) => r.exampleId),
@@ -191,10 +217,14 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   const resumed = finished.length > 0;
   const doneSpecHashes = new Set(finished.map((r) => r.specHash).filter((h): h is string => typeof h === "string"));
 
-  let incumbentSpec: Spec = specSchema.parse({ ...(canonicalize(opts.spec) as Record<string, unknown>), experiment }) as Spec;
+  let incumbentSpec: Spec = specSchema.parse({
+    ...(canonicalize(opts.spec) as Record<string, unknown>),
+    experiment,
+  }) as Spec;
   let baselineRunId: RunId;
   let metricName = "";
   const trajectory: number[] = [];
+  const trajectoryMs: number[] = [];
   const attempts: LoopAttempt[] = [];
   let looks = loopRuns.length;
 
@@ -226,7 +256,9 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
     await store.setTag(best.id, LOOP_TAG.role, "baseline");
     looks = 1;
     trajectory.push(await metricOf(best.id, "dev"));
-    log(`resume: experiment ${experiment} has ${finished.length} finished run(s) and no loop yet; the loop starts from the best on dev, ${best.id.slice(0, 12)} (${metricName} ${f4(trajectory[0]!)})`);
+    log(
+      `resume: experiment ${experiment} has ${finished.length} finished run(s) and no loop yet; the loop starts from the best on dev, ${best.id.slice(0, 12)} (${metricName} ${f4(trajectory[0]!)})`,
+    );
   } else if (loopRuns.length > 0) {
     const base = loopRuns.find((r) => r.tags[LOOP_TAG.role] === "baseline") ?? loopRuns[0]!;
     baselineRunId = base.id;
@@ -235,7 +267,9 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
     incumbent = base.id;
     incumbentSpec = specSchema.parse(JSON.parse(baseRec.specJson ?? "{}")) as Spec;
     trajectory.push(await metricOf(base.id, "dev"));
-    log(`resume: experiment ${experiment} — ${loopRuns.length} finished loop run(s) found; nothing finished is run again`);
+    log(
+      `resume: experiment ${experiment} — ${loopRuns.length} finished loop run(s) found; nothing finished is run again`,
+    );
     for (const r of loopRuns) {
       if (r.id === base.id) continue;
       let outcome = r.tags[LOOP_TAG.outcome];
@@ -251,7 +285,9 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
       }
       trajectory.push(await metricOf(incumbent, "dev"));
     }
-    log(`   incumbent ${incumbent.slice(0, 12)}: dev ${metricName} ${f4(trajectory[trajectory.length - 1]!)} after ${loopRuns.length} full run(s)`);
+    log(
+      `   incumbent ${incumbent.slice(0, 12)}: dev ${metricName} ${f4(trajectory[trajectory.length - 1]!)} after ${loopRuns.length} full run(s)`,
+    );
   } else {
     log(`1. baseline: ${incumbentSpec.notes ?? "the spec as given"}`);
     const first = await runExperiment({
@@ -268,6 +304,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
     incumbent = first.runId;
     looks = 1;
     trajectory.push(first.metrics.dev?.[metricName] ?? Number.NaN);
+    trajectoryMs.push(performance.now() - t0);
     doneSpecHashes.add(specHash(incumbentSpec));
     log(`   run ${first.runId.slice(0, 12)}: dev ${metricName} ${f4(trajectory[0]!)}`);
   }
@@ -335,6 +372,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
           .sort((a, b) => b[1] - a[1])
           .map(([f, ms]) => `${f} ${(ms / 1000).toFixed(1)} s`)
           .join(", ");
+        for (const sk of screen.skipped) log(`   not screened: ${sk.id} (${sk.reason})`);
         log(`   time: features ${(screen.featureMs / 1000).toFixed(1)} s; fits ${fits}`);
         for (const c of screen.candidates.slice(0, 5)) {
           const ci = c.ciLow !== null ? ` [${s4(c.ciLow)}, ${s4(c.ciHigh!)}]` : "";
@@ -343,7 +381,12 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
       }
       const tried = triedBy.get(incumbent) ?? new Set<string>();
       const next: ScreenedCandidate | undefined = screen!.candidates.find(
-        (c) => c.error === null && c.rung === screen!.rungs.length - 1 && c.delta > 0 && !tried.has(c.id) && !doneSpecHashes.has(specHash({ ...c.spec, experiment })),
+        (c) =>
+          c.error === null &&
+          c.rung === screen!.rungs.length - 1 &&
+          c.delta > 0 &&
+          !tried.has(c.id) &&
+          !doneSpecHashes.has(specHash({ ...c.spec, experiment })),
       );
       if (next === undefined) {
         stopReason = "screening found no untried change that beats the incumbent on the training split";
@@ -356,7 +399,10 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
       for (const line of formatPatch(next.patch)) log(`        ${line}`);
       const note = next.moves.map((m) => m.note).filter(Boolean);
       for (const n of note) log(`        (${n})`);
-      const childSpec = specSchema.parse({ ...(canonicalize(next.spec) as Record<string, unknown>), experiment }) as Spec;
+      const childSpec = specSchema.parse({
+        ...(canonicalize(next.spec) as Record<string, unknown>),
+        experiment,
+      }) as Spec;
       const child = await runExperiment({
         spec: childSpec,
         baseDir: opts.baseDir,
@@ -378,7 +424,11 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
       doneSpecHashes.add(specHash(childSpec));
       const decision = await decide(store, rule, metricName, incumbent, child.runId, opts.spec.seed);
       await store.setTag(child.runId, LOOP_TAG.outcome, decision.accepted ? "accepted" : "rejected");
-      await store.putPairResult("loop-acceptance", `${incumbent}:${child.runId}`, incumbent, child.runId, { rule: rule.name, look, decision });
+      await store.putPairResult("loop-acceptance", `${incumbent}:${child.runId}`, incumbent, child.runId, {
+        rule: rule.name,
+        look,
+        decision,
+      });
       const devMetric = child.metrics.dev?.[metricName] ?? Number.NaN;
       log(
         `   → run ${child.runId.slice(0, 12)} (look ${look}/${budget}): dev ${metricName} ${f4(decision.a)} → ${f4(decision.b)} ` +
@@ -403,6 +453,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
         incumbentSpec = childSpec;
       }
       trajectory.push(await metricOf(incumbent, "dev"));
+      trajectoryMs.push(performance.now() - t0);
     }
   } finally {
     await executor.close();
@@ -413,9 +464,11 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   let test: LoopResult["test"] = null;
   const seed = deriveSeed(opts.spec.seed, "loop-intervals");
   const devS = await devScores(store, incumbent, "dev", metricName);
-  if (devS.ids.length > 0 && metricName !== "macro_f1") dev = metricInterval(metricName, devS.yTrue, devS.score, devS.threshold, seed);
+  if (devS.ids.length > 0 && metricName !== "macro_f1")
+    dev = metricInterval(metricName, devS.yTrue, devS.score, devS.threshold, seed);
   const testS = await devScores(store, incumbent, "test", metricName);
-  if (testS.ids.length > 0 && metricName !== "macro_f1") test = metricInterval(metricName, testS.yTrue, testS.score, testS.threshold, seed);
+  if (testS.ids.length > 0 && metricName !== "macro_f1")
+    test = metricInterval(metricName, testS.yTrue, testS.score, testS.threshold, seed);
   else if (testS.ids.length > 0) test = { value: testS.metric, low: Number.NaN, high: Number.NaN };
   if (dev === null && devS.ids.length > 0) dev = { value: devS.metric, low: Number.NaN, high: Number.NaN };
   const summary = {
@@ -441,6 +494,10 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
     baselineRunId: baselineRunId!,
     incumbentRunId: incumbent,
     trajectory,
+    trajectoryMs: [
+      ...Array.from({ length: trajectory.length - trajectoryMs.length }, () => Number.NaN),
+      ...trajectoryMs,
+    ],
     attempts,
     findings,
     lastScreen: screen ? summarise(screen) : null,
@@ -455,15 +512,44 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   };
 }
 
-async function decide(store: Store, rule: AcceptanceRule, metric: string, a: RunId, b: RunId, seed: number): Promise<Decision> {
+async function decide(
+  store: Store,
+  rule: AcceptanceRule,
+  metric: string,
+  a: RunId,
+  b: RunId,
+  seed: number,
+): Promise<Decision> {
   const A = await devScores(store, a, "dev", metric);
   const B = await devScores(store, b, "dev", metric);
   const same = A.ids.length === B.ids.length && A.ids.every((id, i) => id === B.ids[i]);
   if (!same) {
-    return { accepted: false, metric, a: A.metric, b: B.metric, delta: Number.NaN, ciLow: Number.NaN, ciHigh: Number.NaN, level: 1 - 2 * rule.perTest, p: 1, perTest: rule.perTest, test: "paired-bootstrap" };
+    return {
+      accepted: false,
+      metric,
+      a: A.metric,
+      b: B.metric,
+      delta: Number.NaN,
+      ciLow: Number.NaN,
+      ciHigh: Number.NaN,
+      level: 1 - 2 * rule.perTest,
+      p: 1,
+      perTest: rule.perTest,
+      test: "paired-bootstrap",
+    };
   }
   if (metric === "macro_f1" || metric.startsWith("macro_") || metric === "roc_auc_ovr") {
-    return decideByCorrectness(rule, metric, { metric: A.metric, correct: A.correct }, { metric: B.metric, correct: B.correct });
+    return decideByCorrectness(
+      rule,
+      metric,
+      { metric: A.metric, correct: A.correct },
+      { metric: B.metric, correct: B.correct },
+    );
   }
-  return decideBinary(rule, metric, { yTrue: A.yTrue, scoreA: A.score, scoreB: B.score, thresholdA: A.threshold, thresholdB: B.threshold }, deriveSeed(seed, `accept:${b}`));
+  return decideBinary(
+    rule,
+    metric,
+    { yTrue: A.yTrue, scoreA: A.score, scoreB: B.score, thresholdA: A.threshold, thresholdB: B.threshold },
+    deriveSeed(seed, `accept:${b}`),
+  );
 }

@@ -10,17 +10,11 @@
  */
 import { logGrid } from "../search/grid.js";
 import type { ModelSpec } from "../spec/models.js";
-import { formatPatch, getAt, type SpecPatch, type SpecPatchOp } from "../spec/patch.js";
+import { formatPatch, type SpecPatch, type SpecPatchOp } from "../spec/patch.js";
 import type { Spec } from "../spec/schema.js";
 
 /** What a diagnosis found, by type (the loop's diagnosis adapter produces these). */
-export type FindingKind =
-  | "avoidable_bias"
-  | "variance"
-  | "data_mismatch"
-  | "error_tags"
-  | "threshold"
-  | "little_room";
+export type FindingKind = "avoidable_bias" | "variance" | "data_mismatch" | "error_tags" | "threshold" | "little_room";
 
 export type MoveGroup = "text-field" | "words" | "feature-family" | "model" | "class-weight" | "threshold" | "data";
 
@@ -47,6 +41,8 @@ export interface Move {
   readonly threshold?: ThresholdGoal;
   /** What else the patch does ("drops model.alpha, a naive_bayes key"). */
   readonly note?: string;
+  /** Fit cost grows with the number of columns (trees, neural nets): screened on narrow features only. */
+  readonly wideCost?: boolean;
 }
 
 export interface CatalogueData {
@@ -67,7 +63,9 @@ const LEAKY_EMAIL_FIELDS = new Set(["headers", "raw"]);
 const EMAIL_FAMILIES = ["routing", "urls", "spelling", "html", "headers"] as const;
 
 function set(path: string, value: unknown, from?: unknown): SpecPatchOp {
-  return from === undefined ? { op: "set", path: path.split("."), value } : { op: "set", path: path.split("."), value, from };
+  return from === undefined
+    ? { op: "set", path: path.split("."), value }
+    : { op: "set", path: path.split("."), value, from };
 }
 
 function show(v: unknown): string {
@@ -80,7 +78,11 @@ function droppedKeys(from: ModelSpec, to: Record<string, unknown>): string[] {
 }
 
 /** A model spec of `family` with only the given knobs (defaults fill the rest when the spec is parsed). */
-function modelMove(current: ModelSpec, model: Record<string, unknown> & { family: string }, answers: FindingKind[]): Move {
+function modelMove(
+  current: ModelSpec,
+  model: Record<string, unknown> & { family: string },
+  answers: FindingKind[],
+): Move {
   const knobs = Object.entries(model)
     .filter(([k]) => k !== "family")
     .map(([k, v]) => `${k}=${show(v)}`)
@@ -91,7 +93,15 @@ function modelMove(current: ModelSpec, model: Record<string, unknown> & { family
     const ops = Object.entries(model)
       .filter(([k]) => k !== "family")
       .map(([k, v]) => set(`model.${k}`, v, (current as Record<string, unknown>)[k]));
-    return { id: `model=${label}`, title: `model ${knobs}`, group: "model", slot: "model", patch: ops, answers, changesFeatures: false };
+    return {
+      id: `model=${label}`,
+      title: `model ${knobs}`,
+      group: "model",
+      slot: "model",
+      patch: ops,
+      answers,
+      changesFeatures: false,
+    };
   }
   const dropped = droppedKeys(current, model);
   return {
@@ -103,7 +113,10 @@ function modelMove(current: ModelSpec, model: Record<string, unknown> & { family
     patch: [{ op: "set", path: ["model"], value: model, from: current }],
     answers,
     changesFeatures: false,
-    note: dropped.length > 0 ? `drops ${dropped.map((k) => `model.${k}`).join(", ")} (not ${model.family} keys)` : undefined,
+    note:
+      dropped.length > 0
+        ? `drops ${dropped.map((k) => `model.${k}`).join(", ")} (not ${model.family} keys)`
+        : undefined,
   };
 }
 
@@ -113,16 +126,18 @@ function modelMoves(spec: Spec, data: CatalogueData): Move[] {
   const bias: FindingKind[] = ["avoidable_bias", "error_tags"];
   const variance: FindingKind[] = ["variance"];
   const cur = m as Record<string, unknown>;
-  const around = (v: number, lo: number, hi: number): number[] => logGrid(lo, hi, Math.round(Math.log10(hi / lo)) + 1).filter((x) => Math.abs(Math.log10(x / v)) > 1e-9);
+  const around = (v: number, lo: number, hi: number): number[] =>
+    logGrid(lo, hi, Math.round(Math.log10(hi / lo)) + 1).filter((x) => Math.abs(Math.log10(x / v)) > 1e-9);
   const byC = (family: "logistic_regression" | "linear_svm", lo: number, hi: number): void => {
+    // one point per decade: a short log grid, not a jump to the end of the range
     for (const C of logGrid(lo, hi, Math.round(Math.log10(hi / lo)) + 1)) {
       if (m.family === family && cur.C === C) continue;
       const answers = m.family === family && typeof cur.C === "number" && C < cur.C ? variance : bias;
       out.push(modelMove(m, { family, C }, answers));
     }
   };
-  byC("logistic_regression", 0.1, 1000);
-  byC("linear_svm", 0.01, 100);
+  byC("logistic_regression", 1, 1000);
+  byC("linear_svm", 0.1, 100);
   for (const alpha of [0.01, 0.1, 1]) {
     for (const variant of ["multinomial", "complement"]) {
       if (m.family === "naive_bayes" && cur.alpha === alpha && cur.variant === variant) continue;
@@ -133,8 +148,14 @@ function modelMoves(spec: Spec, data: CatalogueData): Move[] {
     if (m.family === "sgd" && cur.alpha === alpha) continue;
     out.push(modelMove(m, { family: "sgd", loss: "modified_huber", alpha }, alpha < 1e-4 ? bias : variance));
   }
-  if (m.family !== "gradient_boosting") out.push(modelMove(m, { family: "gradient_boosting", learning_rate: 0.1, max_iter: 100 }, bias));
-  if (m.family !== "mlp") out.push(modelMove(m, { family: "mlp", hidden_layer_sizes: [64], max_iter: 30 }, bias));
+  if (m.family !== "gradient_boosting") {
+    out.push({
+      ...modelMove(m, { family: "gradient_boosting", learning_rate: 0.1, max_iter: 100 }, bias),
+      wideCost: true,
+    });
+  }
+  if (m.family !== "mlp")
+    out.push({ ...modelMove(m, { family: "mlp", hidden_layer_sizes: [64], max_iter: 30 }, bias), wideCost: true });
   // the current family's other knobs
   if (m.family === "logistic_regression" && m.penalty === "l2") {
     out.push(modelMove(m, { family: m.family, penalty: "elasticnet", l1_ratio: 0.5 }, variance));
@@ -143,7 +164,8 @@ function modelMoves(spec: Spec, data: CatalogueData): Move[] {
     for (const alpha of around(m.alpha || 1e-4, 1e-5, 1e-2)) out.push(modelMove(m, { family: "mlp", alpha }, variance));
   }
   if (m.family === "gradient_boosting") {
-    for (const lr of [0.05, 0.2]) if (lr !== m.learning_rate) out.push(modelMove(m, { family: m.family, learning_rate: lr }, bias));
+    for (const lr of [0.05, 0.2])
+      if (lr !== m.learning_rate) out.push(modelMove(m, { family: m.family, learning_rate: lr }, bias));
     if (m.max_leaf_nodes !== 63) out.push(modelMove(m, { family: m.family, max_leaf_nodes: 63 }, bias));
   }
   void data;
@@ -179,7 +201,13 @@ function wordsMoves(spec: Spec, data: CatalogueData): Move[] {
       changesFeatures: true,
     });
   }
-  const words = (id: string, title: string, ops: SpecPatchOp[], answers: FindingKind[], slot = `features.words.${id}`): Move => ({
+  const words = (
+    id: string,
+    title: string,
+    ops: SpecPatchOp[],
+    answers: FindingKind[],
+    slot = `features.words.${id}`,
+  ): Move => ({
     id: `words.${id}`,
     title,
     group: "words",
@@ -192,33 +220,68 @@ function wordsMoves(spec: Spec, data: CatalogueData): Move[] {
   if (w.weighting !== "tfidf" || !w.sublinear_tf) {
     const ops = [set("features.words.weighting", "tfidf", w.weighting === "tfidf" ? undefined : w.weighting)];
     if (!w.sublinear_tf) ops.push(set("features.words.sublinear_tf", true, false));
-    out.push(words("tfidf-sublinear", "weight words by sublinear TF-IDF", w.weighting === "tfidf" ? ops.slice(1) : ops, ["avoidable_bias"], weightingSlot));
+    out.push(
+      words(
+        "tfidf-sublinear",
+        "weight words by sublinear TF-IDF",
+        w.weighting === "tfidf" ? ops.slice(1) : ops,
+        ["avoidable_bias"],
+        weightingSlot,
+      ),
+    );
   }
   if (w.weighting !== "binary") {
     out.push(
       words(
         "binary",
         "weight words by presence (binary)",
-        [set("features.words.weighting", "binary", w.weighting), ...(w.sublinear_tf ? [set("features.words.sublinear_tf", false, true)] : [])],
+        [
+          set("features.words.weighting", "binary", w.weighting),
+          ...(w.sublinear_tf ? [set("features.words.sublinear_tf", false, true)] : []),
+        ],
         ["variance"],
         weightingSlot,
       ),
     );
   }
   if (w.char_ngrams == null && w.ngram_range[1] < 2) {
-    out.push(words("bigrams", "add word bigrams (ngram_range [1, 2])", [set("features.words.ngram_range", [1, 2], w.ngram_range)], ["avoidable_bias", "error_tags"]));
+    out.push(
+      words(
+        "bigrams",
+        "add word bigrams (ngram_range [1, 2])",
+        [set("features.words.ngram_range", [1, 2], w.ngram_range)],
+        ["avoidable_bias", "error_tags"],
+      ),
+    );
   }
   if (w.vectorizer !== "hashing") {
     for (const min_df of [2, 5]) {
       if (w.min_df === min_df) continue;
-      out.push(words(`min_df=${min_df}`, `drop words seen in fewer than ${min_df} training documents`, [set("features.words.min_df", min_df, w.min_df)], ["variance"], "features.words.min_df"));
+      out.push(
+        words(
+          `min_df=${min_df}`,
+          `drop words seen in fewer than ${min_df} training documents`,
+          [set("features.words.min_df", min_df, w.min_df)],
+          ["variance"],
+          "features.words.min_df",
+        ),
+      );
     }
     if (w.max_df === 1) {
-      out.push(words("max_df=0.5", "drop words in more than half the training documents", [set("features.words.max_df", 0.5, w.max_df)], ["variance"]));
+      out.push(
+        words(
+          "max_df=0.5",
+          "drop words in more than half the training documents",
+          [set("features.words.max_df", 0.5, w.max_df)],
+          ["variance"],
+        ),
+      );
     }
   }
   if (w.stop_words == null && w.char_ngrams == null) {
-    out.push(words("stop_words", "drop English stop words", [set("features.words.stop_words", "english")], ["variance"]));
+    out.push(
+      words("stop_words", "drop English stop words", [set("features.words.stop_words", "english")], ["variance"]),
+    );
   }
   if (w.stem !== true && w.char_ngrams == null) {
     out.push(words("stem", "stem words (Porter)", [set("features.words.stem", true)], ["variance"]));
@@ -252,12 +315,19 @@ function familyMoves(spec: Spec, data: CatalogueData): Move[] {
       title: `use the numeric columns ${unusedNumeric.join(", ")}`,
       group: "feature-family",
       slot: "features.numeric",
-      patch: [set(spec.features.numeric ? "features.numeric.columns" : "features.numeric", spec.features.numeric ? cols : { columns: cols })],
+      patch: [
+        set(
+          spec.features.numeric ? "features.numeric.columns" : "features.numeric",
+          spec.features.numeric ? cols : { columns: cols },
+        ),
+      ],
       answers: ["avoidable_bias"],
       changesFeatures: true,
     });
   }
-  const unusedCategorical = data.categoricalColumns.filter((c) => !(spec.features.categorical?.columns ?? []).includes(c));
+  const unusedCategorical = data.categoricalColumns.filter(
+    (c) => !(spec.features.categorical?.columns ?? []).includes(c),
+  );
   if (unusedCategorical.length > 0) {
     const cols = [...(spec.features.categorical?.columns ?? []), ...unusedCategorical];
     out.push({
@@ -265,7 +335,12 @@ function familyMoves(spec: Spec, data: CatalogueData): Move[] {
       title: `use the categorical columns ${unusedCategorical.join(", ")}`,
       group: "feature-family",
       slot: "features.categorical",
-      patch: [set(spec.features.categorical ? "features.categorical.columns" : "features.categorical", spec.features.categorical ? cols : { columns: cols })],
+      patch: [
+        set(
+          spec.features.categorical ? "features.categorical.columns" : "features.categorical",
+          spec.features.categorical ? cols : { columns: cols },
+        ),
+      ],
       answers: ["avoidable_bias"],
       changesFeatures: true,
     });
@@ -301,9 +376,20 @@ function thresholdMoves(spec: Spec, data: CatalogueData): Move[] {
   });
   const out = [mk({ goal: "max_f1" }, "set the threshold for the best F1 (chosen on out-of-fold training scores)")];
   const { fp, fn } = spec.evaluate.costs;
-  if (fp !== fn) out.push(mk({ goal: "min_cost" }, `set the threshold for the lowest cost (fp ${fp}, fn ${fn}; on out-of-fold training scores)`));
+  if (fp !== fn)
+    out.push(
+      mk(
+        { goal: "min_cost" },
+        `set the threshold for the lowest cost (fp ${fp}, fn ${fn}; on out-of-fold training scores)`,
+      ),
+    );
   // a precision floor is a policy in its own right, also when the costs are equal
-  out.push(mk({ goal: "max_recall_at_precision", minPrecision: 0.99 }, "set the threshold for the most recall at precision ≥ 0.99 (out-of-fold training scores)"));
+  out.push(
+    mk(
+      { goal: "max_recall_at_precision", minPrecision: 0.99 },
+      "set the threshold for the most recall at precision ≥ 0.99 (out-of-fold training scores)",
+    ),
+  );
   return out;
 }
 
@@ -367,10 +453,4 @@ export function buildCatalogue(spec: Spec, data: CatalogueData): Move[] {
 export function moveText(move: Move): string[] {
   const lines = formatPatch(move.patch);
   return move.note ? [...lines, `  (${move.note})`] : lines;
-}
-
-/** The value a move's patch sets at `path`, if any. */
-export function moveValueAt(move: Move, path: string): unknown {
-  const op = move.patch.find((o) => o.path.join(".") === path);
-  return op?.op === "set" ? op.value : getAt(undefined, []);
 }

@@ -2,7 +2,7 @@
  * Screening: measure catalogue moves before spending a full run on one. Every candidate (a single
  * move or a compound of moves on different keys) is cross-validated on the training split only —
  * features come from the stage cache, models are refit per fold — by successive halving: all
- * candidates on a stratified half of the training rows with 3 folds, the best few on every
+ * candidates on a stratified third of the training rows with 3 folds, the best few on every
  * training row with 5 folds. Compound moves are grown greedily on the first rung (the best move,
  * then the best move to add to it, up to three) and kept only when they beat the single steps.
  *
@@ -31,7 +31,7 @@ export interface ScreenRung {
 }
 
 export const DEFAULT_RUNGS: readonly ScreenRung[] = [
-  { folds: 3, fraction: 0.5 },
+  { folds: 3, fraction: 0.35 },
   { folds: 5, fraction: 1 },
 ];
 
@@ -54,10 +54,16 @@ export interface ScreenOptions {
   readonly rungs?: readonly ScreenRung[];
   /** Greedy compound depth (default 3 moves). */
   readonly depth?: number;
-  /** Moves tried as additions to the best compound at each step (default 8, plus every model move). */
+  /** Moves tried as additions to the best compound at each step (default 5, plus the best 4 model settings and the threshold goals). */
   readonly width?: number;
-  /** Candidates promoted to the last rung (default 6). */
+  /** Candidates promoted to the last rung (default 4). */
   readonly survivors?: number;
+  /**
+   * Moves whose fit cost grows with the columns (gradient boosting, MLP) are screened only when the
+   * incumbent's features have at most this many columns (default 3,000); wider, they are listed as
+   * not screened.
+   */
+  readonly maxWideColumns?: number;
   /** Findings of the diagnosis: moves that answer one break ties. */
   readonly findings?: readonly FindingKind[];
   onProgress?(done: number, total: number, label: string): void;
@@ -91,6 +97,8 @@ export interface ScreenReport {
   readonly candidates: readonly ScreenedCandidate[];
   readonly trials: number;
   readonly ms: number;
+  /** Moves left out of screening and why. */
+  readonly skipped: ReadonlyArray<{ id: string; reason: string }>;
   /** Where screening time went: featurising (cache misses included) and model fits per family. */
   readonly featureMs: number;
   readonly fitMsByFamily: Readonly<Record<string, number>>;
@@ -167,8 +175,8 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const t0 = performance.now();
   const rungs = opts.rungs ?? DEFAULT_RUNGS;
   const depth = opts.depth ?? 3;
-  const width = opts.width ?? 8;
-  const survivors = opts.survivors ?? 6;
+  const width = opts.width ?? 5;
+  const survivors = opts.survivors ?? 4;
   const k = opts.classes.length;
   const metricName = taskPrimaryMetric(opts.incumbent.evaluate.primary_metric, k);
   const higherIsBetter = !LOWER_IS_BETTER.has(metricName);
@@ -178,7 +186,9 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
 
   const incumbentMatrix = await opts.trainMatrix(opts.incumbent);
   const yAll = incumbentMatrix.y;
-  const layouts = rungs.map((r, i) => stratifiedRowsAndFolds(yAll, r.fraction, r.folds, deriveSeed(opts.seed, `screen-rung-${i}`)));
+  const layouts = rungs.map((r, i) =>
+    stratifiedRowsAndFolds(yAll, r.fraction, r.folds, deriveSeed(opts.seed, `screen-rung-${i}`)),
+  );
 
   const specOf = new Map<string, Spec | null>();
   const resolveSpec = (c: Candidate): Spec | null => {
@@ -225,14 +235,24 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
     for (const c of todo) {
       const spec = resolveSpec(c);
       if (spec === null) {
-        cache.set(`${r}:${c.id}`, { metric: Number.NaN, proba: new Float64Array(0), threshold: null, error: "invalid spec" });
+        cache.set(`${r}:${c.id}`, {
+          metric: Number.NaN,
+          proba: new Float64Array(0),
+          threshold: null,
+          error: "invalid spec",
+        });
         continue;
       }
       let m: TrainMatrix;
       try {
         m = await matrixFor(spec);
       } catch (e) {
-        cache.set(`${r}:${c.id}`, { metric: Number.NaN, proba: new Float64Array(0), threshold: null, error: (e as Error).message });
+        cache.set(`${r}:${c.id}`, {
+          metric: Number.NaN,
+          proba: new Float64Array(0),
+          threshold: null,
+          error: (e as Error).message,
+        });
         continue;
       }
       const { csrSelectRows } = await import("../features/csr.js");
@@ -281,7 +301,16 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   };
 
   const incumbent: Candidate = { id: "incumbent", moves: [] };
-  const singles: Candidate[] = opts.moves.map((m) => ({ id: m.id, moves: [m] }));
+  const maxWide = opts.maxWideColumns ?? 3000;
+  const skipped: Array<{ id: string; reason: string }> = [];
+  const screenable = opts.moves.filter((m) => {
+    if (m.wideCost === true && incumbentMatrix.X.cols > maxWide) {
+      skipped.push({ id: m.id, reason: `fit cost grows with columns; ${incumbentMatrix.X.cols} > ${maxWide}` });
+      return false;
+    }
+    return true;
+  });
+  const singles: Candidate[] = screenable.map((m) => ({ id: m.id, moves: [m] }));
   const all = new Map<string, Candidate>(singles.map((c) => [c.id, c]));
 
   // rung 0: every single move
@@ -296,10 +325,13 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   let best = ranked0[0];
   for (let d = 2; d <= depth && best !== undefined && better(best.v) > better(inc0!.metric); d++) {
     const usedSlots = new Set(best.c.moves.map((m) => m.slot));
-    const addable = ranked0
-      .filter((e) => !e.c.moves.some((m) => usedSlots.has(m.slot)))
-      .filter((e, i) => i < width || e.c.moves[0]!.group === "model" || e.c.moves[0]!.group === "threshold")
-      .map((e) => e.c.moves[0]!);
+    // the best `width` moves on other keys, plus the best few model settings and every threshold
+    // goal (cheap: no new features), since those interact most with a changed representation
+    const others = ranked0.filter((e) => !e.c.moves.some((m) => usedSlots.has(m.slot)));
+    const models = others.filter((e) => e.c.moves[0]!.group === "model").slice(0, 4);
+    const addable = [
+      ...new Set([...others.slice(0, width), ...models, ...others.filter((e) => e.c.moves[0]!.group === "threshold")]),
+    ].map((e) => e.c.moves[0]!);
     const compounds: Candidate[] = addable.map((m) => {
       const moves = [...best!.c.moves, m];
       return { id: moves.map((x) => x.id).join(" + "), moves };
@@ -319,7 +351,8 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const halving = await successiveHalving(pool, {
     rungs: rungs.map((_, i) => i),
     eta: Math.max(2, Math.ceil(pool.length / survivors)),
-    evaluate: async (cands, r) => (await evaluateRung(cands, r, r === 0 ? "single moves" : `rung ${r + 1}`)).map((e) => better(e.metric)),
+    evaluate: async (cands, r) =>
+      (await evaluateRung(cands, r, r === 0 ? "single moves" : `rung ${r + 1}`)).map((e) => better(e.metric)),
   });
   const last = rungs.length - 1;
   const [incLast] = await evaluateRung([incumbent], last, "incumbent");
@@ -401,6 +434,7 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
     candidates: out,
     trials,
     ms: performance.now() - t0,
+    skipped,
     featureMs,
     fitMsByFamily,
   };

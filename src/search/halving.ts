@@ -28,7 +28,10 @@ export interface HalvingEntry<C> {
 }
 
 /** All candidates, ranked: those that reached later rungs first, then by score. */
-export async function successiveHalving<C, R>(candidates: readonly C[], opts: HalvingOptions<C, R>): Promise<HalvingEntry<C>[]> {
+export async function successiveHalving<C, R>(
+  candidates: readonly C[],
+  opts: HalvingOptions<C, R>,
+): Promise<HalvingEntry<C>[]> {
   const eta = opts.eta ?? 3;
   const minKeep = opts.minKeep ?? 1;
   if (!(eta > 1)) throw new Error(`successive halving: eta must exceed 1 (is ${eta})`);
@@ -41,7 +44,10 @@ export async function successiveHalving<C, R>(candidates: readonly C[], opts: Ha
     scored.sort((a, b) => b.score - a.score || 0);
     if (r < opts.rungs.length - 1) {
       const keep = Math.max(minKeep, Math.ceil(scored.length / eta));
-      alive = scored.slice(0, keep).filter((e) => Number.isFinite(e.score)).map((e) => e.candidate);
+      alive = scored
+        .slice(0, keep)
+        .filter((e) => Number.isFinite(e.score))
+        .map((e) => e.candidate);
     }
   }
   return [...reached.values()].sort((a, b) => b.rung - a.rung || b.score - a.score);

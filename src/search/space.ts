@@ -41,6 +41,9 @@ export function checkSpace(space: Space): void {
 /** Map a unit-interval coordinate u ∈ [0, 1] to a value of the dimension. */
 export function fromUnit(d: Dimension, u: number): unknown {
   if (d.kind === "categorical") return d.values[Math.min(d.values.length - 1, Math.floor(u * d.values.length))];
-  const x = d.log === true ? Math.exp(Math.log(d.low) + u * (Math.log(d.high) - Math.log(d.low))) : d.low + u * (d.high - d.low);
+  const x =
+    d.log === true
+      ? Math.exp(Math.log(d.low) + u * (Math.log(d.high) - Math.log(d.low)))
+      : d.low + u * (d.high - d.low);
   return d.kind === "int" ? Math.min(d.high, Math.max(d.low, Math.round(x))) : x;
 }

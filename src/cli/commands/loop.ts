@@ -37,7 +37,10 @@ export function registerLoop(program: Command): void {
     .option("--budget <n>", "full runs, the baseline included", "8")
     .option("--time <duration>", "start no full run after this long (e.g. 90s, 10m, 1h)")
     .option("--target <metric op value>", "stop once the incumbent's dev metric meets it, e.g. 'f1>=0.97'")
-    .option("--experiment <name>", "experiment name (default: the spec's); an existing experiment resumes from its incumbent")
+    .option(
+      "--experiment <name>",
+      "experiment name (default: the spec's); an existing experiment resumes from its incumbent",
+    )
     .option("--report <path>", "HTML report (default <store folder>/reports/<experiment>-loop.html)")
     .option("-s, --set <key=value>", "override a spec key of the starting spec (repeatable)", collect, [])
     .option("--workers <n>", "screening workers (default MLLOOP_WORKERS, else up to 2; 0 runs inline)")
@@ -57,7 +60,10 @@ Examples:
       const timeMs = opts.time !== undefined ? parseDuration(opts.time) : undefined;
       const target = opts.target !== undefined ? parseTarget(opts.target) : undefined;
       const workers = opts.workers !== undefined ? parseBudget(opts.workers) : undefined;
-      const loaded = loadSpecFile(specPath, opts.experiment ? [...opts.set, `experiment=${opts.experiment}`] : opts.set);
+      const loaded = loadSpecFile(
+        specPath,
+        opts.experiment ? [...opts.set, `experiment=${opts.experiment}`] : opts.set,
+      );
       const store = await openStore(globals.store);
       const reporter = createStageReporter({ enabled: !opts.json && process.stderr.isTTY === true });
       const log = opts.json ? () => {} : (line: string) => process.stdout.write(`${inertLine(line)}\n`);
@@ -92,7 +98,9 @@ Examples:
           },
         });
         reporter.stop();
-        const reportPath = resolve(opts.report ?? join(dirname(resolve(store.location)), "reports", `${result.experiment}-loop.html`));
+        const reportPath = resolve(
+          opts.report ?? join(dirname(resolve(store.location)), "reports", `${result.experiment}-loop.html`),
+        );
         mkdirSync(dirname(reportPath), { recursive: true });
         writeFileSync(reportPath, renderLoopReport(result));
         if (opts.json) {
@@ -101,7 +109,11 @@ Examples:
         }
         const t = result.trajectory;
         log("");
-        log(bold(`dev ${result.metric}: ${t[0]?.toFixed(4) ?? "—"} → ${t[t.length - 1]?.toFixed(4) ?? "—"} in ${result.runsUsed} full run(s) (${(result.elapsedMs / 1000).toFixed(0)} s)`));
+        log(
+          bold(
+            `dev ${result.metric}: ${t[0]?.toFixed(4) ?? "—"} → ${t[t.length - 1]?.toFixed(4) ?? "—"} in ${result.runsUsed} full run(s) (${(result.elapsedMs / 1000).toFixed(0)} s)`,
+          ),
+        );
         log(`report: ${reportPath}`);
       } finally {
         reporter.stop();
