@@ -45,7 +45,7 @@ export interface ModelRow {
   readonly why?: string;
 }
 
-interface Problem {
+export interface Problem {
   readonly name: string;
   readonly train: { X: CsrMatrix; y: Int32Array };
   readonly test: { X: CsrMatrix; y: Int32Array };
@@ -57,7 +57,7 @@ function labelsOf(inputs: RunInputs, split: "train" | "test"): Int32Array {
   return Int32Array.from(inputs.idx[split], (i) => inputs.y[i]!);
 }
 
-function writeProblem(dir: string, p: Problem): void {
+export function writeProblem(dir: string, p: Problem): void {
   mkdirSync(dir, { recursive: true });
   const bytes = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   for (const part of ["train", "test"] as const) {
@@ -101,7 +101,7 @@ export async function spamProblems(tmp: string): Promise<{ tfidf: Problem; count
   return { tfidf: problem("spam-tfidf", tfidf), counts: problem("spam-counts", counts), split };
 }
 
-function readCsr(dir: string, part: string): { X: CsrMatrix; y: Int32Array } {
+export function readCsr(dir: string, part: string): { X: CsrMatrix; y: Int32Array } {
   const shape = JSON.parse(readFileSync(join(dir, `${part}.shape.json`), "utf8")) as { rows: number; cols: number };
   const view = <T>(file: string, make: (b: ArrayBuffer) => T): T => {
     const b = readFileSync(join(dir, file));
@@ -125,13 +125,13 @@ function quality(y: Int32Array, score: Float64Array, threshold: number): Quality
 }
 
 /** One mlloop learner: `fit` is what is timed; `score` gives test scores and the decision threshold. */
-interface OurLearner {
+export interface OurLearner {
   fit(train: Problem["train"]): void;
   score(test: Problem["test"]): { score: Float64Array; threshold: number };
 }
-type OurFit = () => OurLearner;
+export type OurFit = () => OurLearner;
 
-function estimatorFit(spec: Record<string, unknown>): OurFit {
+export function estimatorFit(spec: Record<string, unknown>): OurFit {
   const parsed = modelSchema.parse(spec);
   return () => {
     const model = createModel(parsed, 0);
@@ -146,7 +146,7 @@ function estimatorFit(spec: Record<string, unknown>): OurFit {
 }
 
 /** mlloop's raw dual coordinate descent, without the Platt calibration folds: what LinearSVC fits. */
-const rawSvmFit: OurFit = () => {
+export const rawSvmFit: OurFit = () => {
   let w: Float64Array = new Float64Array(0);
   return {
     fit: (train) => {

@@ -22,3 +22,4 @@ export { startRun, withRun, ActiveRun } from "./track/run-logger.js";
 export * from "./track/query.js";
 export * from "./compare/index.js";
 export { VERSION } from "./version.js";
+export * from "./predict/index.js";

@@ -7,9 +7,11 @@ import { Command, CommanderError } from "commander";
 import { isMlloopError } from "../errors.js";
 import { red } from "./render.js";
 import { VERSION } from "../version.js";
+import { ARTIFACTS_ENV_VAR } from "../track/artifacts-location.js";
 
 export interface GlobalOptions {
   store?: string;
+  artifacts?: string;
   verbose?: boolean;
 }
 
@@ -35,13 +37,15 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["ledger", async () => (await import("./commands/ledger.js")).registerLedger],
   ["cache", async () => (await import("./commands/cache.js")).registerCache],
   ["explain", async () => (await import("./commands/explain.js")).registerExplain],
+  ["predict", async () => (await import("./commands/predict.js")).registerPredict],
+  ["model", async () => (await import("./commands/model.js")).registerModel],
 ];
 
 /** The command named on the command line (after the global options), if any. */
 export function commandName(args: readonly string[]): string | null {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--store") i++;
+    if (a === "--store" || a === "--artifacts") i++;
     else if (a.startsWith("-")) continue;
     else return a;
   }
@@ -53,7 +57,14 @@ export async function buildProgram(only: string | null = null): Promise<Command>
   const program = new Command("mlloop")
     .description("The ML experiment loop: spec → train → evaluate → diagnose → next change, every run recorded")
     .version(VERSION)
-    .option("--store <location>", "store to use: a SQLite file path (default .mlloop/mlloop.db, or $MLLOOP_STORE)")
+    .option(
+      "--store <location>",
+      "store to use: a SQLite file path (default .mlloop/mlloop.db) or a postgres://user@host/db URL (or $MLLOOP_STORE)",
+    )
+    .option(
+      "--artifacts <dir>",
+      "a PostgreSQL store's shared artifacts directory, a path or file:///mnt/team/mlloop (or $MLLOOP_ARTIFACTS)",
+    )
     .option("--verbose", "show stack traces and more detail")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
@@ -66,6 +77,11 @@ Examples:
   $ mlloop show <run-id> --predictions`,
     );
   program.exitOverride();
+  // Every command opens its store through openStore, which reads the artifacts location from the environment.
+  program.hook("preAction", () => {
+    const artifacts = program.opts<GlobalOptions>().artifacts;
+    if (artifacts !== undefined) process.env[ARTIFACTS_ENV_VAR] = artifacts;
+  });
   const chosen = COMMANDS.some(([name]) => name === only) ? COMMANDS.filter(([name]) => name === only) : COMMANDS;
   for (const register of await Promise.all(chosen.map(([, load]) => load()))) register(program);
   return program;

@@ -16,6 +16,7 @@ import { deriveSeed } from "../util/random.js";
 import { didYouMean } from "../spec/suggest.js";
 import type { RunId, Store } from "../track/store.js";
 import { startRun } from "../track/run-logger.js";
+import { trainProfile } from "../features/train-profile.js";
 import { cacheDirFor, cacheMaxBytesFromEnv, StageCache } from "./cache.js";
 import { prepareInputs, type CacheReport } from "./cache-inputs.js";
 
@@ -263,6 +264,12 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       );
       await run.logArtifact("model.json", JSON.stringify(model.serialize()), "application/json");
       await run.logArtifact("features.json", inputs.features.json(), "application/json");
+      // what `mlloop predict` compares new data with for drift, without the training data
+      await run.logArtifact(
+        "train-profile.json",
+        JSON.stringify(trainProfile(X.train, inputs.features.families, X.dev)),
+        "application/json",
+      );
       await run.setExtras({
         training: {
           iterations: training.iterations,

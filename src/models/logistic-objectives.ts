@@ -11,14 +11,8 @@
  */
 import type { CsrMatrix } from "../features/csr.js";
 import type { SmoothObjective } from "./optim/objective.js";
-import {
-  csrTimesMatrix,
-  csrTimesVector,
-  csrToCsc,
-  logOnePlusExpNeg,
-  sigmoid,
-  type CscMatrix,
-} from "./sparse-linear.js";
+import { sparseProducts, type SparseProducts } from "./kernels/sparse-products.js";
+import { csrTimesMatrix, logOnePlusExpNeg, sigmoid } from "./sparse-linear.js";
 
 /** Binary problem: parameters are [w_0 … w_{d-1}, b?], labels y_i ∈ {-1, +1}. */
 export class BinaryLogisticObjective implements SmoothObjective {
@@ -31,18 +25,18 @@ export class BinaryLogisticObjective implements SmoothObjective {
   private readonly R: Float64Array;
   private readonly diag: Float64Array;
   private readonly d: number;
-  /** Xᵀ as CSC: every Xᵀ·(row vector) product reads down its columns. */
-  private readonly T: CscMatrix;
+  /** X·w, Xᵀ·t and the gradient pass, in JavaScript or WebAssembly (kernels/sparse-products.ts). */
+  private readonly P: SparseProducts;
 
   constructor(
-    private readonly X: CsrMatrix,
+    X: CsrMatrix,
     private readonly ySign: Float64Array,
     private readonly c: Float64Array,
     private readonly fitIntercept: boolean,
     /** Weight of ½‖w‖² (elastic net uses 1 − l1_ratio; the L1 part is left to the solver). */
     private readonly l2 = 1,
-    /** X as CSC, when the caller already has it (one-vs-rest problems share one). */
-    csc?: CscMatrix,
+    /** The products on X, when the caller already has them (one-vs-rest problems share one). */
+    products?: SparseProducts,
   ) {
     this.d = X.cols;
     this.size = X.cols + (fitIntercept ? 1 : 0);
@@ -50,12 +44,12 @@ export class BinaryLogisticObjective implements SmoothObjective {
     this.D = new Float64Array(X.rows);
     this.R = new Float64Array(X.rows);
     this.diag = new Float64Array(this.size);
-    this.T = csc ?? csrToCsc(X);
+    this.P = products ?? sparseProducts(X);
   }
 
   value(w: Float64Array): number {
     const { z, ySign, c, d } = this;
-    csrTimesVector(this.X, w, this.fitIntercept ? w[d]! : 0, z);
+    this.P.timesVector(w, this.fitIntercept ? w[d]! : 0, z);
     let f = 0;
     let plain = 0;
     for (let i = 0; i < z.length; i++) {
@@ -72,7 +66,6 @@ export class BinaryLogisticObjective implements SmoothObjective {
   /** Also accumulates the Hessian diagonal in the same pass over Xᵀ (TRON's preconditioner). */
   gradient(w: Float64Array, g: Float64Array): void {
     const { z, ySign, c, D, R, d, diag } = this;
-    const { colptr, rowind, data } = this.T;
     let gb = 0;
     let mb = 0;
     for (let i = 0; i < z.length; i++) {
@@ -84,20 +77,7 @@ export class BinaryLogisticObjective implements SmoothObjective {
       gb += ri;
       mb += Di;
     }
-    const l2 = this.l2;
-    for (let j = 0; j < d; j++) {
-      let gj = l2 * w[j]!;
-      let hj = l2;
-      const end = colptr[j + 1]!;
-      for (let q = colptr[j]!; q < end; q++) {
-        const i = rowind[q]!;
-        const x = data[q]!;
-        gj += R[i]! * x;
-        hj += D[i]! * x * x;
-      }
-      g[j] = gj;
-      diag[j] = hj;
-    }
+    this.P.gradientAndDiagonal(R, D, w, this.l2, g, diag);
     if (this.fitIntercept) {
       g[d] = gb;
       diag[d] = mb;
@@ -108,25 +88,14 @@ export class BinaryLogisticObjective implements SmoothObjective {
   hessVec(v: Float64Array, out: Float64Array): void {
     const { D, d } = this;
     const t = this.R;
-    const { indptr, indices, data } = this.X;
-    const vb = this.fitIntercept ? v[d]! : 0;
+    this.P.timesVector(v, this.fitIntercept ? v[d]! : 0, t);
     let ob = 0;
-    for (let i = 0; i < this.X.rows; i++) {
-      const end = indptr[i + 1]!;
-      let ti = vb;
-      for (let p = indptr[i]!; p < end; p++) ti += v[indices[p]!]! * data[p]!;
-      ti *= D[i]!;
+    for (let i = 0; i < t.length; i++) {
+      const ti = t[i]! * D[i]!;
       t[i] = ti;
       ob += ti;
     }
-    const { colptr, rowind, data: cdata } = this.T;
-    const l2 = this.l2;
-    for (let j = 0; j < d; j++) {
-      let oj = l2 * v[j]!;
-      const end = colptr[j + 1]!;
-      for (let q = colptr[j]!; q < end; q++) oj += t[rowind[q]!]! * cdata[q]!;
-      out[j] = oj;
-    }
+    this.P.transposeTimes(t, v, this.l2, out);
     if (this.fitIntercept) out[d] = ob;
   }
 

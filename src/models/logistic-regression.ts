@@ -19,18 +19,14 @@ import type { CsrMatrix } from "../features/csr.js";
 import type { LogisticRegressionParams } from "../spec/models.js";
 import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
 import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
+import { tronBinaryLogisticWasm } from "./kernels/logistic-tron-wasm.js";
+import { sparseProducts } from "./kernels/sparse-products.js";
+import { kernelBackend } from "./kernels/wasm-kernels.js";
 import { BinaryLogisticObjective, MultinomialLogisticObjective } from "./logistic-objectives.js";
 import { lbfgs, owlqn } from "./optim/lbfgs.js";
 import type { SmoothObjective, SolverOptions, SolverResult } from "./optim/objective.js";
 import { tron } from "./optim/tron.js";
-import {
-  csrTimesMatrix,
-  csrTimesVector,
-  csrToCsc,
-  logOnePlusExpNeg,
-  sigmoid,
-  softmaxRowsInPlace,
-} from "./sparse-linear.js";
+import { csrTimesMatrix, csrTimesVector, logOnePlusExpNeg, sigmoid, softmaxRowsInPlace } from "./sparse-linear.js";
 
 export const LOGISTIC_REGRESSION = "logistic_regression";
 
@@ -104,8 +100,10 @@ export class LogisticRegression implements Estimator {
       const mapMult = classWeight === "balanced" ? null : classWeightMultipliers(classWeight, y, nClasses, family);
       const results: SolverResult[] = [];
       const curves: CurvePoint[][] = [];
-      // one transpose for all one-vs-rest problems
-      const csc = csrToCsc(X);
+      // The smooth (L2) binary problem runs whole in WebAssembly when it is built; otherwise the
+      // objective's products on X (one copy of X and its transpose) are shared by all one-vs-rest problems.
+      const wholeInWasm = this.l1Strength === 0 && kernelBackend() === "wasm";
+      const products = wholeInWasm ? null : sparseProducts(X);
       for (let k = 0; k < nOut; k++) {
         const positive = nClasses === 2 ? 1 : k;
         const ySign = new Float64Array(X.rows);
@@ -119,16 +117,22 @@ export class LogisticRegression implements Estimator {
           const mult = mapMult !== null ? mapMult[y[i]!]! : X.rows / (2 * (ySign[i]! > 0 ? nPos : X.rows - nPos));
           c[i] = C * sw[i]! * mult;
         }
-        const obj = new BinaryLogisticObjective(X, ySign, c, fitIntercept, 1 - this.l1Strength, csc);
-        const w = new Float64Array(obj.size);
+        const l2 = 1 - this.l1Strength;
+        const obj = products === null ? null : new BinaryLogisticObjective(X, ySign, c, fitIntercept, l2, products);
+        let wasmMeanLoss = NaN;
+        const w = new Float64Array(d + (fitIntercept ? 1 : 0));
         const curve: CurvePoint[] = [];
         const devLoss =
           nOut === 1 && data.dev !== undefined ? binaryDevLoss(data.dev.X, data.dev.y, d, fitIntercept) : null;
         const record = (step: number, f: number, wNow: Float64Array): void => {
-          const point: CurvePoint = { step, loss: f, trainLoss: obj.meanLoss };
+          const point: CurvePoint = { step, loss: f, trainLoss: obj === null ? wasmMeanLoss : obj.meanLoss };
           curve.push(devLoss === null ? point : { ...point, devLoss: devLoss(wNow) });
         };
-        const result = this.minimise(obj, d, w, { ...solverOpts, onIteration: record }, "tron");
+        const opts = { ...solverOpts, onIteration: record };
+        const result =
+          obj === null
+            ? tronBinaryLogisticWasm({ X, ySign, c, fitIntercept, l2 }, w, opts, (m) => (wasmMeanLoss = m))
+            : this.minimise(obj, d, w, opts, "tron");
         results.push(result);
         curves.push(curve);
         this.coef.set(w.subarray(0, d), k * d);

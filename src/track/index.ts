@@ -10,6 +10,9 @@ export {
   type StoreLocation,
 } from "./open.js";
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
+export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
+export { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, type PostgresMigration } from "./postgres-migrations.js";
+export { ARTIFACTS_ENV_VAR, resolveArtifactsLocation } from "./artifacts-location.js";
 export { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION, type SqliteMigration } from "./sqlite-migrations.js";
 export { captureEnvironment, captureGit, captureProvenance, type ProvenanceOptions } from "./provenance.js";
 export { ActiveRun, startRun, withRun, type LogMetricOptions, type StartRunOptions } from "./run-logger.js";

@@ -8,8 +8,13 @@
  */
 import { join, resolve } from "node:path";
 import { StoreError } from "../errors.js";
+import { ARTIFACTS_ENV_VAR, resolveArtifactsLocation } from "./artifacts-location.js";
+import { openPostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
+import { redactUrl } from "./redact-url.js";
 import { openSqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
 import type { Store } from "./store.js";
+
+export { redactUrl };
 
 export const STORE_ENV_VAR = "MLLOOP_STORE";
 export const DEFAULT_STORE_DIR = ".mlloop";
@@ -18,16 +23,16 @@ export const DEFAULT_DB_FILE = "mlloop.db";
 export type StoreLocation =
   { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "postgres"; readonly url: string };
 
-export interface OpenStoreOptions extends SqliteStoreOptions {
+export interface OpenStoreOptions extends SqliteStoreOptions, Pick<PostgresStoreOptions, "poolSize" | "maxRetryMs"> {
+  /**
+   * A PostgreSQL store's shared artifacts directory (path or file:// URL; default $MLLOOP_ARTIFACTS,
+   * else the one the store recorded when it was first given).
+   */
+  readonly artifacts?: string;
   /** Base for relative paths and the default location (default: process.cwd()). */
   readonly cwd?: string;
   /** Environment to read MLLOOP_STORE from (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
-/** Hides the password of a URL so that it never reaches a message or a log. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:***@");
 }
 
 export function resolveStoreLocation(location?: string, options: OpenStoreOptions = {}): StoreLocation {
@@ -50,9 +55,14 @@ export function resolveStoreLocation(location?: string, options: OpenStoreOption
 export async function openStore(location?: string, options: OpenStoreOptions = {}): Promise<Store> {
   const resolved = resolveStoreLocation(location, options);
   if (resolved.kind === "postgres") {
-    throw new StoreError(
-      `PostgreSQL store not available yet (${redactUrl(resolved.url)}): use a SQLite path for --store / ${STORE_ENV_VAR}`,
-    );
+    const env = options.env ?? process.env;
+    const artifacts = options.artifacts?.trim() || env[ARTIFACTS_ENV_VAR]?.trim() || "";
+    return openPostgresStore(resolved.url, {
+      staleAfterMs: options.staleAfterMs,
+      poolSize: options.poolSize,
+      maxRetryMs: options.maxRetryMs,
+      artifactsDir: artifacts === "" ? undefined : resolveArtifactsLocation(artifacts, options.cwd ?? process.cwd()),
+    });
   }
   return openSqliteStore(resolved.path, options);
 }

@@ -135,6 +135,50 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX example_tags_by_tag ON example_tags (experiment, tag);
     `,
   },
+  {
+    version: 4,
+    name: "model registry: versions, aliases, promotion history",
+    sql: `
+      -- no foreign keys to runs: runs may be imported after the registry that names them, and a
+      -- run's version must not vanish with it silently (readers report a dangling version instead)
+      CREATE TABLE model_versions (
+        name       TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        run_id     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (name, version),
+        UNIQUE (name, run_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE model_aliases (
+        name       TEXT NOT NULL,
+        alias      TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL,
+        PRIMARY KEY (name, alias),
+        FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE model_promotions (
+        -- rowid: grows with each insert (rows are never deleted), so it orders the history
+        seq              INTEGER PRIMARY KEY,
+        name             TEXT NOT NULL,
+        alias            TEXT NOT NULL,
+        version          INTEGER NOT NULL,
+        run_id           TEXT NOT NULL,
+        new_version      INTEGER NOT NULL CHECK (new_version IN (0, 1)),
+        previous_version INTEGER,
+        previous_run_id  TEXT,
+        promoted_at      INTEGER NOT NULL,
+        promoted_by      TEXT NOT NULL,
+        metrics_json     TEXT NOT NULL,
+        note             TEXT
+      );
+      CREATE INDEX model_promotions_by_name ON model_promotions (name, seq);
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

@@ -13,15 +13,49 @@ import { crashReason, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
 import { asRunId, newRunId, normaliseRunIdPrefix, RUN_ID_LENGTH, type RunId } from "./run-id.js";
 import { HEARTBEAT_SQL, startSqliteHeartbeat } from "./sqlite-heartbeat.js";
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-migrations.js";
+import {
+  checkModelName,
+  checkPromotion,
+  getModelAlias as registryGetAlias,
+  getModelVersion as registryGetVersion,
+  listModels as registryListModels,
+  listModelVersions as registryListVersions,
+  modelHistory as registryHistory,
+  promoteInTransaction,
+} from "./sqlite-registry.js";
 import { compileRunQuery, decodeFieldValue, registerQueryFunctions } from "./sqlite-query.js";
 import type { RunQuery } from "./query-types.js";
 import {
+  checkCount,
+  checkExampleTag,
+  checkMetricRow,
+  checkNumberRecord,
+  checkPredictionRow,
+  checkStatus,
+  checkTags,
+  MAX_CANDIDATES,
+  optionalString,
+  parseJson,
+  requireString,
+  SUMMARY_COLUMNS,
+  toArtifactRecord,
+  toJson,
+  toPairResult,
+  toRecord,
+  toRunResult,
+  toSummary,
+  type ArtifactDbRow,
+  type ExampleTagRow,
+  type FullRunRow,
+  type PairResultRow,
+  type RunResultRow,
+  type RunRow,
+} from "./store-rows.js";
+import {
   MAX_ROWS_PER_TRANSACTION,
-  RUN_STATUSES,
   type Artifact,
   type ArtifactRecord,
   type ClassScores,
-  type DataInfo,
   type FinalStatus,
   type Heartbeat,
   type HeartbeatOptions,
@@ -32,10 +66,14 @@ import {
   type PairResult,
   type RunResult,
   type ExampleTag,
+  type ModelAlias,
+  type ModelPromotion,
+  type ModelVersion,
+  type PromoteModelInput,
+  type RegisteredModel,
   type PredictionRecord,
   type QueriedRun,
   type PredictionRow,
-  type Provenance,
   type RunInit,
   type RunRecord,
   type RunStatus,
@@ -55,34 +93,6 @@ export interface SqliteStoreOptions {
 
 type Db = Database.Database;
 
-interface RunRow {
-  id: string;
-  experiment: string;
-  parent_id: string | null;
-  status: RunStatus;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-  heartbeat_at: number | null;
-  pid: number | null;
-  host: string | null;
-  name: string | null;
-  spec_hash: string | null;
-  error: string | null;
-}
-
-interface FullRunRow extends RunRow {
-  notes: string | null;
-  spec_json: string | null;
-  spec_patch_json: string | null;
-  provenance_json: string | null;
-  seeds_json: string;
-  params_json: string;
-  data_info_json: string | null;
-  timings_json: string;
-  extras_json: string;
-}
-
 interface MetricDbRow {
   name: string;
   split: string;
@@ -101,20 +111,6 @@ interface PredictionDbRow {
   correct: number | null;
 }
 
-interface ArtifactDbRow {
-  name: string;
-  sha256: string;
-  size: number;
-  media_type: string;
-  created_at: number;
-}
-
-const SUMMARY_COLUMNS =
-  "id, experiment, parent_id, status, created_at, started_at, ended_at, heartbeat_at, pid, host, name, spec_hash, error";
-
-/** Prefix lookups list at most this many candidates in the ambiguity message. */
-const MAX_CANDIDATES = 10;
-
 function isBusyError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
@@ -122,133 +118,6 @@ function isBusyError(error: unknown): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-}
-
-function toJson(value: unknown, what: string): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (error) {
-    throw new StoreError(`${what} cannot be stored: it is not JSON-serialisable (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
-  if (json === undefined) throw new StoreError(`${what} cannot be stored: it is not JSON-serialisable`);
-  return json;
-}
-
-function parseJson<T>(json: string | null): T | null {
-  return json === null ? null : (JSON.parse(json) as T);
-}
-
-function requireString(value: unknown, what: string): string {
-  if (typeof value !== "string" || value.length === 0) {
-    throw new StoreError(`${what} must be a non-empty string, got ${JSON.stringify(value) ?? String(value)}`);
-  }
-  return value;
-}
-
-function optionalString(value: unknown, what: string): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "string") throw new StoreError(`${what} must be a string or null, got ${typeof value}`);
-  return value;
-}
-
-function checkTags(tags: Readonly<Record<string, string>>): void {
-  for (const [key, value] of Object.entries(tags)) {
-    requireString(key, "a tag key");
-    if (typeof value !== "string") throw new StoreError(`tag "${key}" must have a string value, got ${typeof value}`);
-  }
-}
-
-function checkNumberRecord(record: Readonly<Record<string, number>>, what: string): void {
-  for (const [key, value] of Object.entries(record)) {
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new StoreError(`${what}.${key} must be a finite number, got ${JSON.stringify(value) ?? String(value)}`);
-    }
-  }
-}
-
-function checkStatus(status: unknown): RunStatus {
-  if (!RUN_STATUSES.includes(status as RunStatus)) {
-    throw new StoreError(`unknown run status ${JSON.stringify(status)}: allowed are ${RUN_STATUSES.join(", ")}`);
-  }
-  return status as RunStatus;
-}
-
-function checkCount(value: number | undefined, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new StoreError(`${what} must be an integer ≥ 0, got ${value}`);
-  }
-  return value;
-}
-
-function toSummary(row: RunRow, tags: Readonly<Record<string, string>>): RunSummary {
-  return {
-    id: row.id as RunId,
-    experiment: row.experiment,
-    parentId: row.parent_id as RunId | null,
-    status: row.status,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    heartbeatAt: row.heartbeat_at,
-    pid: row.pid,
-    host: row.host,
-    name: row.name,
-    specHash: row.spec_hash,
-    error: row.error,
-    tags,
-  };
-}
-
-function toRecord(row: FullRunRow, tags: Readonly<Record<string, string>>): RunRecord {
-  return {
-    ...toSummary(row, tags),
-    notes: row.notes,
-    specJson: row.spec_json,
-    specPatch: parseJson<unknown>(row.spec_patch_json),
-    provenance: parseJson<Provenance>(row.provenance_json),
-    seeds: JSON.parse(row.seeds_json) as Record<string, number>,
-    params: JSON.parse(row.params_json) as Record<string, unknown>,
-    dataInfo: parseJson<DataInfo>(row.data_info_json),
-    timings: JSON.parse(row.timings_json) as Record<string, number>,
-    extras: JSON.parse(row.extras_json) as Record<string, unknown>,
-  };
-}
-
-function checkMetricRow(row: MetricRow, index: number): void {
-  const where = `metric row ${index}`;
-  const name = requireString(row.name, `${where}: name`);
-  if (typeof row.value !== "number") {
-    throw new StoreError(`${where} ("${name}"): value must be a number, got ${JSON.stringify(row.value)}`);
-  }
-  if (row.split !== undefined && row.split !== null) requireString(row.split, `${where} ("${name}"): split`);
-  if (row.step !== undefined && !Number.isSafeInteger(row.step)) {
-    throw new StoreError(`${where} ("${name}"): step must be an integer, got ${row.step}`);
-  }
-}
-
-function checkPredictionRow(row: PredictionRow, index: number): void {
-  const where = `prediction row ${index}`;
-  const id = requireString(row.exampleId, `${where}: exampleId`);
-  const at = `${where} (example "${id}")`;
-  requireString(row.split, `${at}: split`);
-  optionalString(row.label, `${at}: label`);
-  optionalString(row.decision, `${at}: decision`);
-  if (row.score !== undefined && row.score !== null && (typeof row.score !== "number" || !Number.isFinite(row.score))) {
-    throw new StoreError(`${at}: score must be a finite number or null, got ${String(row.score)}`);
-  }
-  if (row.scores !== undefined && row.scores !== null) {
-    const values = Array.isArray(row.scores) ? (row.scores as number[]) : Object.values(row.scores);
-    if (typeof row.scores !== "object" || values.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
-      throw new StoreError(`${at}: scores must be an array or object of finite numbers`);
-    }
-  }
-  if (row.correct !== undefined && row.correct !== null && typeof row.correct !== "boolean") {
-    throw new StoreError(`${at}: correct must be true, false or null, got ${JSON.stringify(row.correct)}`);
-  }
 }
 
 export class SqliteStore implements Store {
@@ -954,6 +823,42 @@ export class SqliteStore implements Store {
     });
   }
 
+  // ── model registry (see the Store's "Model registry" section; SQL in sqlite-registry.ts) ────────
+
+  async promoteModel(input: PromoteModelInput): Promise<ModelPromotion> {
+    const metricsJson = checkPromotion(input);
+    const runId = asRunId(input.runId);
+    return this.write(`promoting run ${runId} to ${input.name}@${input.alias}`, () => {
+      this.requireRun(runId);
+      return promoteInTransaction(this.db, { ...input, runId }, metricsJson);
+    });
+  }
+
+  async getModelAlias(name: string, alias: string): Promise<ModelAlias | null> {
+    checkModelName("name", name);
+    checkModelName("alias", alias);
+    return this.run(`reading ${name}@${alias}`, () => registryGetAlias(this.db, name, alias));
+  }
+
+  async getModelVersion(name: string, version: number): Promise<ModelVersion | null> {
+    checkModelName("name", name);
+    return this.run(`reading ${name} version ${version}`, () => registryGetVersion(this.db, name, version));
+  }
+
+  async listModels(): Promise<RegisteredModel[]> {
+    return this.run("listing models", () => registryListModels(this.db));
+  }
+
+  async listModelVersions(name: string): Promise<ModelVersion[]> {
+    checkModelName("name", name);
+    return this.run(`listing versions of ${name}`, () => registryListVersions(this.db, name));
+  }
+
+  async modelHistory(name: string): Promise<ModelPromotion[]> {
+    checkModelName("name", name);
+    return this.run(`reading the history of ${name}`, () => registryHistory(this.db, name));
+  }
+
   /** The applied schema version (PRAGMA user_version). */
   async schemaVersion(): Promise<number> {
     return this.run("reading the schema version", () => this.db.pragma("user_version", { simple: true }) as number);
@@ -972,67 +877,6 @@ export class SqliteStore implements Store {
     this.closed = true;
     this.db.close();
   }
-}
-
-interface RunResultRow {
-  run_id: string;
-  kind: string;
-  key: string;
-  result_json: string;
-  created_at: number;
-}
-
-function toRunResult(row: RunResultRow): RunResult {
-  return {
-    runId: row.run_id as RunId,
-    kind: row.kind,
-    key: row.key,
-    result: JSON.parse(row.result_json) as unknown,
-    createdAt: row.created_at,
-  };
-}
-
-interface ExampleTagRow {
-  experiment: string;
-  example_id: string;
-  tag: string;
-  run_id: string | null;
-  note: string | null;
-  created_at: number;
-}
-
-/** A manual tag: 1–64 printable characters, no whitespace (so that `mlloop tag RUN EX a b` is unambiguous). */
-function checkExampleTag(tag: unknown): void {
-  // eslint-disable-next-line no-control-regex
-  if (typeof tag !== "string" || !/^[^\s\u0000-\u001f\u007f]{1,64}$/u.test(tag)) {
-    throw new StoreError(
-      `invalid tag ${JSON.stringify(tag) ?? String(tag)}: a tag is 1–64 characters without spaces or control characters`,
-    );
-  }
-}
-
-interface PairResultRow {
-  kind: string;
-  key: string;
-  run_a: string;
-  run_b: string;
-  result_json: string;
-  created_at: number;
-}
-
-function toPairResult(row: PairResultRow): PairResult {
-  return {
-    kind: row.kind,
-    key: row.key,
-    runA: row.run_a as RunId,
-    runB: row.run_b as RunId,
-    result: JSON.parse(row.result_json) as unknown,
-    createdAt: row.created_at,
-  };
-}
-
-function toArtifactRecord(row: ArtifactDbRow): ArtifactRecord {
-  return { name: row.name, sha256: row.sha256, size: row.size, mediaType: row.media_type, createdAt: row.created_at };
 }
 
 async function retryWhileBusy<T>(location: string, what: string, maxWaitMs: number, fn: () => T): Promise<T> {

@@ -324,7 +324,107 @@ export interface HeartbeatOptions {
   readonly onError?: (message: string) => void;
 }
 
-export interface Store {
+// ── Model registry (issue #14: named model versions with aliases) ────────────────────────────────
+//
+// A registered model is a name ("spam-filter"); each run promoted under that name becomes one of its
+// versions (1, 2, 3… in order of first promotion; a run has at most one version per name). An alias
+// ("production", "staging") points at one version of a name. `promoteModel` registers the run's
+// version if needed, moves the alias and appends a history event in ONE atomic write: concurrent
+// promotes of one alias (any processes, any backend) are serialized, each event's `previous` is
+// exactly the version the alias held just before it, and version numbers have no gaps or duplicates.
+// Names: 1–64 characters of letters, digits, ".", "_", "-", starting with a letter or digit.
+// Aliases: the same characters, starting with a letter (so "name@3" can never be read as a version).
+
+/** One version of a registered model: a run under a name. */
+export interface ModelVersion {
+  readonly name: string;
+  readonly version: number;
+  readonly runId: RunId;
+  readonly createdAt: number;
+  readonly createdBy: string;
+}
+
+/** Where an alias points now. */
+export interface ModelAlias {
+  readonly name: string;
+  readonly alias: string;
+  readonly version: number;
+  readonly runId: RunId;
+  readonly updatedAt: number;
+  readonly updatedBy: string;
+}
+
+/** The run's metrics at the moment of a promotion, by split then metric name ({ dev: { f1: 0.93 } }). */
+export type PromotionMetrics = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+export interface PromoteModelInput {
+  readonly name: string;
+  readonly alias: string;
+  readonly runId: RunId;
+  /** Who promoted ("alice@laptop"). */
+  readonly promotedBy: string;
+  readonly metrics: PromotionMetrics;
+  readonly note?: string | null;
+}
+
+/** One alias move, as recorded in a model's history. */
+export interface ModelPromotion {
+  /** Increases with every promotion in the store (the order of history). */
+  readonly seq: number;
+  readonly name: string;
+  readonly alias: string;
+  readonly version: number;
+  readonly runId: RunId;
+  /** True when this promotion registered the version (the run's first promotion under this name). */
+  readonly newVersion: boolean;
+  /** The version the alias pointed at just before (null when the alias is new). */
+  readonly previousVersion: number | null;
+  readonly previousRunId: RunId | null;
+  readonly promotedAt: number;
+  readonly promotedBy: string;
+  readonly metrics: PromotionMetrics;
+  readonly note: string | null;
+}
+
+export interface RegisteredModel {
+  readonly name: string;
+  readonly createdAt: number;
+  readonly versions: number;
+  readonly latest: ModelVersion;
+  /** Its aliases, by alias name. */
+  readonly aliases: readonly ModelAlias[];
+}
+
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const MODEL_ALIAS = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+
+/** The StoreError every backend gives for a bad model name or alias (null when fine). */
+export function modelNameProblem(what: "name" | "alias", value: unknown): string | null {
+  const ok = typeof value === "string" && (what === "name" ? MODEL_NAME : MODEL_ALIAS).test(value);
+  if (ok) return null;
+  const rule =
+    what === "name"
+      ? "1–64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+      : "1–64 letters, digits, '.', '_' or '-', starting with a letter";
+  return `model ${what} ${JSON.stringify(value)} is not allowed (${rule})`;
+}
+
+/** The registry part of the Store (see the section comment above). */
+export interface ModelRegistryStore {
+  /** Registers the run as a version of `name` (once) and points `alias` at it, atomically; the run must exist. */
+  promoteModel(input: PromoteModelInput): Promise<ModelPromotion>;
+  /** Where `name@alias` points, or null when there is no such alias. */
+  getModelAlias(name: string, alias: string): Promise<ModelAlias | null>;
+  getModelVersion(name: string, version: number): Promise<ModelVersion | null>;
+  /** Every registered model, by name. */
+  listModels(): Promise<RegisteredModel[]>;
+  /** A model's versions, oldest first (empty for an unknown name). */
+  listModelVersions(name: string): Promise<ModelVersion[]>;
+  /** A model's promotions, oldest first (empty for an unknown name). */
+  modelHistory(name: string): Promise<ModelPromotion[]>;
+}
+
+export interface Store extends ModelRegistryStore {
   /** Where the store is (file path or URL without password), for messages. */
   readonly location: string;
 

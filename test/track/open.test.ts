@@ -44,13 +44,24 @@ describe("choosing the store", () => {
     );
   });
 
-  it("says PostgreSQL is not available yet, without printing the password", async () => {
-    await expect(openStore("postgres://ann:hunter2@db.example:5432/mlloop", { env: {} })).rejects.toThrow(
-      new StoreError(
-        "PostgreSQL store not available yet (postgres://ann:***@db.example:5432/mlloop): use a SQLite path for --store / MLLOOP_STORE",
-      ),
+  it("says an unreachable PostgreSQL server is unreachable, without printing the password", async () => {
+    // port 1 on the loopback: nothing listens there, so the connection is refused at once
+    const error = await openStore("postgres://ann:hunter2@127.0.0.1:1/mlloop", { env: {} }).then(
+      () => null,
+      (e: unknown) => e,
     );
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(
+      /^store postgres:\/\/ann:\*\*\*@127\.0\.0\.1:1\/mlloop is unreachable: connect ECONNREFUSED 127\.0\.0\.1:1$/,
+    );
+    expect((error as Error).message).not.toContain("hunter2");
     expect(redactUrl("postgres://db.example/mlloop")).toBe("postgres://db.example/mlloop");
+  });
+
+  it("refuses object storage for artifacts, saying it is not supported yet", async () => {
+    await expect(
+      openStore("postgres://127.0.0.1:1/mlloop", { env: {}, artifacts: "s3://team-bucket/mlloop" }),
+    ).rejects.toThrow(/s3:\/\/ is not supported yet; object storage is not supported yet/);
   });
 });
 

@@ -18,7 +18,8 @@ import {
 } from "../../src/track/query.js";
 import { openSqliteStore, type SqliteStore } from "../../src/track/sqlite-store.js";
 import type { RunId } from "../../src/track/store.js";
-import { createRng, type Rng } from "../../src/util/random.js";
+import { createRng } from "../../src/util/random.js";
+import { FIELD_POOL, fillQueryFixture, randomExpr } from "./query-fixture.js";
 
 function parseError(expr: string, what = "query"): string {
   try {
@@ -141,35 +142,6 @@ describe("query parser", () => {
 
 // ── the SQLite compiler against the reference evaluator ──────────────────────────────────────────
 
-const FAMILIES = ["logistic_regression", "naive_bayes"];
-const OWNERS = ["ann", "bob", "Zoë", "10", "2.5", "true", "x.y"];
-const STATUSES = ["finished", "failed"] as const;
-
-function randomSpec(rng: Rng, i: number): Record<string, unknown> {
-  const family = FAMILIES[rng.int(2)]!;
-  const spec: Record<string, unknown> = {
-    experiment: rng.next() < 0.7 ? "spam" : "spam-temporal",
-    seed: rng.int(3),
-    data: { source: "spamassassin", limit: rng.next() < 0.3 ? undefined : [500, 1500, 3000][rng.int(3)] },
-    features: {
-      words: {
-        fields: rng.next() < 0.5 ? ["subject", "body"] : ["body"],
-        lowercase: rng.next() < 0.7,
-        ngram_range: [1, 1 + rng.int(2)],
-        min_df: [1, 2, 0.01][rng.int(3)],
-      },
-    },
-    model:
-      family === "logistic_regression"
-        ? { family, C: [0.1, 1, 10, 100][rng.int(4)], max_iter: 100 }
-        : { family, alpha: [0.1, 1][rng.int(2)] },
-    evaluate: { primary_metric: "f1", equivalence_band: 0.005 },
-    notes: i % 5 === 0 ? null : `run ${i}`,
-  };
-  if (rng.next() < 0.3) (spec.features as Record<string, unknown>).categorical = { columns: ["from_domain"] };
-  return JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
-}
-
 interface Fixture {
   store: SqliteStore;
   views: RunView[];
@@ -179,106 +151,7 @@ interface Fixture {
 async function buildFixture(count: number, seed: number): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), "mlloop-query-"));
   const store = await openSqliteStore(join(dir, "mlloop.db"));
-  const rng = createRng(seed);
-  for (let i = 0; i < count; i++) {
-    const spec = randomSpec(rng, i);
-    const tags: Record<string, string> = {};
-    if (rng.next() < 0.6) tags["owner"] = OWNERS[rng.int(OWNERS.length)]!;
-    if (rng.next() < 0.3) tags["replicate_group"] = `g${rng.int(3)}`;
-    const run = await store.createRun({
-      experiment: spec.experiment as string,
-      name: rng.next() < 0.5 ? `try ${i}` : null,
-      notes: (spec.notes as string | null) ?? null,
-      tags,
-      spec: { json: JSON.stringify(spec), hash: `h${i}` },
-    });
-    const metrics = [];
-    if (rng.next() < 0.9) metrics.push({ name: "f1", split: "dev", value: 0.8 + rng.next() * 0.2 });
-    if (rng.next() < 0.2) metrics.push({ name: "f1", split: "dev", value: 0.5, step: -1 }); // older step: ignored
-    if (rng.next() < 0.8) metrics.push({ name: "accuracy", split: "test", value: rng.next() < 0.1 ? NaN : rng.next() });
-    await store.logMetrics(run.id, metrics);
-    await store.finishRun(run.id, STATUSES[rng.int(2)]!);
-  }
-  const views: RunView[] = [];
-  for (const summary of await store.listRuns()) {
-    const record = await store.getRun(summary.id);
-    const metrics: Record<string, Record<string, number>> = {};
-    const steps: Record<string, number> = {};
-    for (const m of await store.getMetrics(summary.id)) {
-      const k = `${m.split}/${m.name}`;
-      if (steps[k] !== undefined && steps[k]! > m.step) continue;
-      steps[k] = m.step;
-      (metrics[m.split ?? "-"] ??= {})[m.name] = m.value;
-    }
-    views.push({ summary, notes: record.notes, spec: JSON.parse(record.specJson!) as unknown, metrics });
-  }
-  return { store, views, dir };
-}
-
-const FIELD_POOL = [
-  "spec.model.C",
-  "spec.model.family",
-  "spec.model.alpha",
-  "spec.seed",
-  "spec.data.limit",
-  "spec.features.words.lowercase",
-  "spec.features.words.fields",
-  "spec.features.words.ngram_range.1",
-  "spec.features.words.min_df",
-  "spec.features.categorical",
-  "spec.notes",
-  "metrics.dev.f1",
-  "metrics.test.accuracy",
-  "metrics.train.f1",
-  "tags.owner",
-  "tags.replicate_group",
-  "status",
-  "experiment",
-  "name",
-  "notes",
-  "created",
-  "parent",
-];
-const LITERAL_POOL = [
-  "0",
-  "1",
-  "2",
-  "10",
-  "0.9",
-  "0.5",
-  "2.5",
-  "1500",
-  "true",
-  "false",
-  "null",
-  "ann",
-  '"Zoë"',
-  '"10"',
-  "naive_bayes",
-  "logistic_regression",
-  "spam",
-  "finished",
-  "'[\"body\"]'",
-  '"run 1"',
-  "g1",
-];
-const MATCH_POOL = ["/^[a-c]/", "/N/i", "/\\d$/", "10", "ann", "BODY", "naive", "/true/", '"."', "2026", "/0\\.9/"];
-
-function randomExpr(rng: Rng, depth: number, createdPivot: number): string {
-  const r = rng.next();
-  if (depth > 0 && r < 0.2)
-    return `(${randomExpr(rng, depth - 1, createdPivot)} AND ${randomExpr(rng, depth - 1, createdPivot)})`;
-  if (depth > 0 && r < 0.35)
-    return `(${randomExpr(rng, depth - 1, createdPivot)} OR ${randomExpr(rng, depth - 1, createdPivot)})`;
-  if (depth > 0 && r < 0.45) return `NOT ${randomExpr(rng, depth - 1, createdPivot)}`;
-  const field = FIELD_POOL[rng.int(FIELD_POOL.length)]!;
-  if (rng.next() < 0.2) return `${field} ~ ${MATCH_POOL[rng.int(MATCH_POOL.length)]}`;
-  let literal = LITERAL_POOL[rng.int(LITERAL_POOL.length)]!;
-  if (field === "created") literal = String(createdPivot);
-  if (field === "status") literal = STATUSES[rng.int(2)]!;
-  const ops =
-    literal === "null" || literal === "true" || literal === "false" ? ["=", "!="] : ["=", "!=", "<", "<=", ">", ">="];
-  return `${field} ${ops[rng.int(ops.length)]} ${literal}`;
+  return { store, views: await fillQueryFixture(store, count, seed), dir };
 }
 
 describe("SQLite query compiler = reference evaluator", () => {

@@ -359,6 +359,160 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
       }
     });
 
+    // ── Model registry (issue #14): names, versions, aliases, promotion history ──────────────────
+    describe("model registry", () => {
+      const metrics = { dev: { f1: 0.91, accuracy: 0.95 }, test: { f1: 0.9 } };
+
+      it("promotes: registers a version once per run, moves the alias, and records who, when and the metrics", async () => {
+        const a = await store.createRun({ experiment: "spam" });
+        const b = await store.createRun({ experiment: "spam" });
+        const before = Date.now();
+        const first = await store.promoteModel({
+          name: "spam-filter",
+          alias: "production",
+          runId: a.id,
+          promotedBy: "alice@laptop",
+          metrics,
+          note: "first model",
+        });
+        expect(first).toMatchObject({
+          name: "spam-filter",
+          alias: "production",
+          version: 1,
+          runId: a.id,
+          newVersion: true,
+          previousVersion: null,
+          previousRunId: null,
+          promotedBy: "alice@laptop",
+          metrics,
+          note: "first model",
+        });
+        expect(first.promotedAt).toBeGreaterThanOrEqual(before);
+        const second = await store.promoteModel({
+          name: "spam-filter",
+          alias: "production",
+          runId: b.id,
+          promotedBy: "bob",
+          metrics: { dev: { f1: 0.93 } },
+        });
+        expect(second).toMatchObject({
+          version: 2,
+          runId: b.id,
+          newVersion: true,
+          previousVersion: 1,
+          previousRunId: a.id,
+        });
+        expect(second.note).toBeNull();
+        expect(second.seq).toBeGreaterThan(first.seq);
+        // the same run again under another alias: the same version, no new one
+        const staging = await store.promoteModel({
+          name: "spam-filter",
+          alias: "staging",
+          runId: a.id,
+          promotedBy: "carol",
+          metrics,
+        });
+        expect(staging).toMatchObject({ version: 1, newVersion: false, previousVersion: null });
+
+        expect(await store.getModelAlias("spam-filter", "production")).toMatchObject({
+          name: "spam-filter",
+          alias: "production",
+          version: 2,
+          runId: b.id,
+          updatedBy: "bob",
+        });
+        expect(await store.getModelAlias("spam-filter", "canary")).toBeNull();
+        expect(await store.getModelAlias("other", "production")).toBeNull();
+        expect(await store.getModelVersion("spam-filter", 1)).toMatchObject({
+          version: 1,
+          runId: a.id,
+          createdBy: "alice@laptop",
+        });
+        expect(await store.getModelVersion("spam-filter", 3)).toBeNull();
+        expect((await store.listModelVersions("spam-filter")).map((v) => [v.version, v.runId])).toEqual([
+          [1, a.id],
+          [2, b.id],
+        ]);
+        expect(await store.listModelVersions("nothing")).toEqual([]);
+        const history = await store.modelHistory("spam-filter");
+        expect(history.map((h) => [h.alias, h.version, h.previousVersion, h.promotedBy])).toEqual([
+          ["production", 1, null, "alice@laptop"],
+          ["production", 2, 1, "bob"],
+          ["staging", 1, null, "carol"],
+        ]);
+        expect(history[0]).toEqual(first);
+        expect(await store.modelHistory("nothing")).toEqual([]);
+
+        await store.promoteModel({ name: "a-model", alias: "prod", runId: b.id, promotedBy: "x", metrics: {} });
+        const models = await store.listModels();
+        expect(
+          models.map((m) => [m.name, m.versions, m.latest.version, m.aliases.map((x) => `${x.alias}→${x.version}`)]),
+        ).toEqual([
+          ["a-model", 1, 1, ["prod→1"]],
+          ["spam-filter", 2, 2, ["production→2", "staging→1"]],
+        ]);
+        // another handle on the same store sees it all
+        const other = await factory.create();
+        try {
+          expect((await other.getModelAlias("spam-filter", "production"))?.version).toBe(2);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it("refuses an unknown run and bad names or aliases, and changes nothing", async () => {
+        const a = await store.createRun({ experiment: "spam" });
+        const missing = "0123456789abcdef0123";
+        expect(
+          (
+            await storeError(
+              store.promoteModel({ name: "m", alias: "prod", runId: missing as RunId, promotedBy: "x", metrics: {} }),
+            )
+          ).message,
+        ).toContain(missing);
+        for (const [name, alias] of [
+          ["", "prod"],
+          ["has space", "prod"],
+          ["-leading-dash", "prod"],
+          ["m", "3"],
+          ["m", "a@b"],
+          ["x".repeat(65), "prod"],
+        ] as const) {
+          const err = await storeError(store.promoteModel({ name, alias, runId: a.id, promotedBy: "x", metrics: {} }));
+          expect(err.message).toMatch(/^model (name|alias) .* is not allowed \(1–64 letters/);
+        }
+        await storeError(store.promoteModel({ name: "m", alias: "prod", runId: a.id, promotedBy: "", metrics: {} }));
+        expect(await store.listModels()).toEqual([]);
+        expect(await store.modelHistory("m")).toEqual([]);
+      });
+
+      it("moves an alias atomically under concurrent promotes from two handles", async () => {
+        const runs = await Promise.all(Array.from({ length: 6 }, () => store.createRun({ experiment: "spam" })));
+        const other = await factory.create();
+        try {
+          await Promise.all(
+            runs.map((r, i) =>
+              (i % 2 === 0 ? store : other).promoteModel({
+                name: "race",
+                alias: "production",
+                runId: r.id,
+                promotedBy: `p${i}`,
+                metrics: {},
+              }),
+            ),
+          );
+        } finally {
+          await other.close();
+        }
+        const history = await store.modelHistory("race");
+        expect(history).toHaveLength(6);
+        // versions 1..6 without gaps or duplicates, each event's previous = the one before it
+        expect(history.map((h) => h.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+        history.forEach((h, k) => expect(h.previousVersion).toBe(k === 0 ? null : history[k - 1]!.version));
+        expect((await store.getModelAlias("race", "production"))?.version).toBe(history[5]!.version);
+      });
+    });
+
     it("says a closed store is closed", async () => {
       await store.close();
       expect((await storeError(store.listRuns())).message).toBe(`store ${store.location} is closed`);

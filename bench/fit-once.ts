@@ -1,0 +1,53 @@
+/**
+ * One fresh process, one learner, `--fits N` fits in a row on a problem written by
+ * bench/first-fit.ts: prints {"wall_s": [...], "f1": …} as one JSON line. The first entry is the
+ * first fit of a fresh process — what a new `mlloop run` or a fresh pool worker pays.
+ *
+ *   node --import tsx bench/fit-once.ts <lr|svm|sgd|nb|gbdt> <problem dir> [--fits N]
+ *
+ * The kernel back end is chosen by MLLOOP_KERNELS (js | wasm), see src/models/kernels/.
+ */
+import { binaryMetrics } from "../src/evaluate/metrics.js";
+import { estimatorFit, rawSvmFit, readCsr, type OurFit } from "./models.js";
+
+export const LEARNERS: Record<string, OurFit> = {
+  lr: estimatorFit({ family: "logistic_regression", C: 1 }),
+  svm: rawSvmFit,
+  svm_calibrated: estimatorFit({ family: "linear_svm", C: 1 }),
+  sgd: estimatorFit({ family: "sgd", loss: "log_loss" }),
+  nb: estimatorFit({ family: "naive_bayes" }),
+  gbdt: estimatorFit({
+    family: "gradient_boosting",
+    learning_rate: 0.1,
+    max_iter: 100,
+    max_leaf_nodes: 31,
+    min_samples_leaf: 20,
+    l2_regularization: 0,
+    max_bins: 255,
+    early_stopping: false,
+  }),
+};
+
+function main(): void {
+  const [model, dir, ...rest] = process.argv.slice(2);
+  const make = LEARNERS[model ?? ""];
+  if (make === undefined || dir === undefined) {
+    throw new Error(`usage: fit-once.ts <${Object.keys(LEARNERS).join("|")}> <problem dir> [--fits N]`);
+  }
+  const fits = rest[0] === "--fits" ? Number(rest[1]) : 1;
+  const train = readCsr(dir, "train");
+  const test = readCsr(dir, "test");
+  const wall: number[] = [];
+  let f1 = NaN;
+  for (let r = 0; r < fits; r++) {
+    const learner = make();
+    const t0 = performance.now();
+    learner.fit(train);
+    wall.push((performance.now() - t0) / 1000);
+    const { score, threshold } = learner.score(test);
+    f1 = binaryMetrics(Uint8Array.from(test.y), score, threshold).f1;
+  }
+  process.stdout.write(JSON.stringify({ wall_s: wall, f1 }) + "\n");
+}
+
+main();

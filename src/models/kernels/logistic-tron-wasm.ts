@@ -1,0 +1,125 @@
+/**
+ * The binary L2 logistic-regression fit in WebAssembly (kernels/logistic-tron.ts): objective and
+ * trust-region Newton-CG together, so the first fit of a fresh process runs compiled code from its
+ * first instruction. Returns what optim/tron.ts returns for BinaryLogisticObjective, with the same
+ * warnings; the solution agrees with it to rounding (test/models/logistic-tron-wasm.test.ts).
+ */
+import type { CsrMatrix } from "../../features/csr.js";
+import type { SolverOptions, SolverResult } from "../optim/objective.js";
+import { WasmArena } from "./wasm-kernels.js";
+
+type Fn = (...args: number[]) => number | undefined;
+
+export interface BinaryLogisticProblem {
+  readonly X: CsrMatrix;
+  /** ±1 per row */
+  readonly ySign: Float64Array;
+  /** c_i = C · sample weight · class weight */
+  readonly c: Float64Array;
+  readonly fitIntercept: boolean;
+  readonly l2: number;
+}
+
+/** Minimises ½·l2·‖w‖² + Σ c_i log(1 + exp(−y_i (x_i·w + b))) from `w` (updated in place). */
+export function tronBinaryLogisticWasm(
+  p: BinaryLogisticProblem,
+  w: Float64Array,
+  opts: SolverOptions,
+  /** Receives the mean unweighted log loss of each accepted iterate (BinaryLogisticObjective.meanLoss). */
+  onMeanLoss?: (meanLoss: number) => void,
+): SolverResult {
+  const { X } = p;
+  const size = X.cols + (p.fitIntercept ? 1 : 0);
+  if (w.length !== size) throw new Error(`tronBinaryLogisticWasm: w has ${w.length} entries, expected ${size}`);
+  const fCurve: number[] = [];
+  let arena: WasmArena | null = null;
+  const wAt = { at: 0 };
+  const onIteration = (iter: number, f: number): void => {
+    fCurve.push(f);
+    if (opts.onIteration === undefined && onMeanLoss === undefined) return;
+    onMeanLoss?.(get("meanLoss"));
+    opts.onIteration?.(iter, f, arena!.viewF64(wAt.at, size));
+  };
+  arena = new WasmArena("logistic-tron", { env: { onIteration } });
+  const e = arena.exports;
+  const get = (name: string): number => (e[name] as { value: number }).value;
+  const nnz = X.indptr[X.rows]!;
+  // Reserve everything first: growing the memory later would detach the views handed out.
+  const layout = arena.layout([
+    ["i32", X.rows + 1],
+    ["i32", nnz],
+    ["f64", nnz],
+    ["f64", X.rows],
+    ["f64", X.rows],
+    ["f64", 3 * X.rows],
+    ["f64", 10 * size],
+    ["f64", size],
+  ]);
+  const [indptr, indices, data, ySign, c, rowScratch, paramScratch, wIn] = layout as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  arena.viewI32(indptr, X.rows + 1).set(X.indptr.subarray(0, X.rows + 1));
+  arena.viewI32(indices, nnz).set(X.indices.subarray(0, nnz));
+  arena.viewF64(data, nnz).set(X.data.subarray(0, nnz));
+  arena.viewF64(ySign, X.rows).set(p.ySign);
+  arena.viewF64(c, X.rows).set(p.c);
+  arena.viewF64(wIn, size).set(w);
+  wAt.at = wIn;
+  (e["setup"] as Fn)(X.rows, X.cols, p.fitIntercept ? 1 : 0, p.l2, 1, indptr, indices, data, ySign, c, rowScratch, paramScratch);
+  (e["tron"] as Fn)(wIn, opts.tol, opts.maxIter);
+  w.set(arena.viewF64(wIn, size));
+
+  const status = get("resultStatus");
+  const iterations = get("resultIterations");
+  const f = get("resultF");
+  const gnorm = get("resultGnorm");
+  const gnorm0 = get("resultGnorm0");
+  const warnings: string[] = [];
+  if (status === 1) {
+    return {
+      iterations: 0,
+      converged: false,
+      f,
+      gradNorm: gnorm,
+      gradNorm0: gnorm0,
+      warnings: [
+        `objective or gradient is not finite at the starting point (objective ${f}, gradient norm ${gnorm}); feature values are too large — scale them`,
+      ],
+      fCurve: [f],
+      innerSteps: 0,
+    };
+  }
+  if (status === 2) {
+    warnings.push(
+      `objective became ${get("resultBadValue")} at iteration ${iterations + 1}; stopped at the last finite iterate`,
+    );
+  } else if (status === 3) warnings.push(`gradient became ${gnorm} at iteration ${iterations}`);
+  else if (status === 4) {
+    warnings.push(
+      `stopped at iteration ${iterations}: no further decrease possible in floating point, but the gradient norm ${gnorm.toExponential(2)} is still ${(gnorm / gnorm0).toExponential(2)} × its initial value`,
+    );
+  }
+  const converged = status === 0;
+  if (!converged && iterations + 1 > opts.maxIter) {
+    warnings.push(
+      `did not converge in ${opts.maxIter} iterations (gradient norm ${gnorm.toExponential(2)} > tol ${opts.tol} × initial ${gnorm0.toExponential(2)}); raise max_iter or tol`,
+    );
+  }
+  return {
+    iterations,
+    converged,
+    f,
+    gradNorm: gnorm,
+    gradNorm0: gnorm0,
+    warnings,
+    fCurve,
+    innerSteps: get("resultInner"),
+  };
+}

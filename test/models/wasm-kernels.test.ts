@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { CsrMatrix } from "../../src/features/csr.js";
+import { tronBinaryLogisticWasm } from "../../src/models/kernels/logistic-tron-wasm.js";
+import { JsSparseProducts, WasmSparseProducts } from "../../src/models/kernels/sparse-products.js";
+import { kernelBackend } from "../../src/models/kernels/wasm-kernels.js";
+import { BinaryLogisticObjective } from "../../src/models/logistic-objectives.js";
+import { LogisticRegression } from "../../src/models/logistic-regression.js";
+import { tron } from "../../src/models/optim/tron.js";
+import { logisticRegressionParamsSchema } from "../../src/spec/models.js";
+import { createRng } from "../../src/util/random.js";
+import { randomSparseProblem } from "./random-sparse.js";
+
+// The WebAssembly kernels (kernels/*.ts, built by npm run build into dist/kernels/) against their
+// JavaScript references. These tests need the build: they fail, not skip, when it is missing.
+
+const saved = process.env["MLLOOP_KERNELS"];
+afterEach(() => {
+  if (saved === undefined) delete process.env["MLLOOP_KERNELS"];
+  else process.env["MLLOOP_KERNELS"] = saved;
+});
+
+function randomVector(n: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  return Float64Array.from({ length: n }, () => rng.normal());
+}
+
+function maxRelDiff(a: Float64Array, b: Float64Array): number {
+  let scale = 0;
+  for (const v of b) scale = Math.max(scale, Math.abs(v));
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m / scale;
+}
+
+describe("kernel back end", () => {
+  it("is WebAssembly once built, JavaScript when asked, and refuses unknown names", () => {
+    delete process.env["MLLOOP_KERNELS"];
+    expect(kernelBackend()).toBe("wasm");
+    process.env["MLLOOP_KERNELS"] = "js";
+    expect(kernelBackend()).toBe("js");
+    process.env["MLLOOP_KERNELS"] = "gpu";
+    expect(() => kernelBackend()).toThrow(/MLLOOP_KERNELS="gpu" is not a kernel back end \(allowed: js, wasm\)/);
+  });
+});
+
+describe("sparse products: WebAssembly is bit-identical to the JavaScript reference", () => {
+  const shapes: Array<[number, number, number]> = [
+    [300, 2000, 30],
+    [1, 5, 3],
+    [50, 12, 4],
+  ];
+  for (const [rows, cols, nnz] of shapes) {
+    it(`${rows} × ${cols}, ~${nnz} nonzeros a row`, () => {
+      const { X } = randomSparseProblem(rows, cols, nnz, 2, rows + cols);
+      const js = new JsSparseProducts(X);
+      const wasm = new WasmSparseProducts(X);
+      const w = randomVector(cols, 1);
+      const t = randomVector(rows, 2);
+      const D = randomVector(rows, 3).map(Math.abs);
+      const a = new Float64Array(rows);
+      const b = new Float64Array(rows);
+      js.timesVector(w, 0.25, a);
+      wasm.timesVector(w, 0.25, b);
+      expect(b).toEqual(a);
+      const oa = new Float64Array(cols);
+      const ob = new Float64Array(cols);
+      js.transposeTimes(t, w, 0.7, oa);
+      wasm.transposeTimes(t, w, 0.7, ob);
+      expect(ob).toEqual(oa);
+      const ga = new Float64Array(cols);
+      const gb = new Float64Array(cols);
+      const da = new Float64Array(cols);
+      const db = new Float64Array(cols);
+      js.gradientAndDiagonal(t, D, w, 1, ga, da);
+      wasm.gradientAndDiagonal(t, D, w, 1, gb, db);
+      expect(gb).toEqual(ga);
+      expect(db).toEqual(da);
+    });
+  }
+});
+
+function binaryProblem(X: CsrMatrix, y: Int32Array, C: number): { ySign: Float64Array; c: Float64Array } {
+  return {
+    ySign: Float64Array.from(y, (v) => (v === 1 ? 1 : -1)),
+    c: Float64Array.from(y, (v) => C * (v === 1 ? 1.5 : 1)),
+  };
+}
+
+describe("binary logistic TRON in WebAssembly vs optim/tron.ts on BinaryLogisticObjective", () => {
+  // Differences are rounding only (row-wise scatter for Xᵀ products, musl exp/log1p): the stated
+  // tolerance is 1e-12 relative on the objective and 1e-8 relative on the coefficients.
+  for (const [rows, cols, nnz, C, fitIntercept, tol] of [
+    [400, 3000, 40, 1, true, 1e-4],
+    [400, 3000, 40, 10, false, 1e-8],
+    [120, 40, 8, 0.1, true, 1e-10],
+  ] as Array<[number, number, number, number, boolean, number]>) {
+    it(`${rows} × ${cols}, C=${C}, intercept ${fitIntercept}, tol ${tol}`, () => {
+      const { X, y } = randomSparseProblem(rows, cols, nnz, 2, rows * 7 + cols);
+      const { ySign, c } = binaryProblem(X, y, C);
+      process.env["MLLOOP_KERNELS"] = "js";
+      const obj = new BinaryLogisticObjective(X, ySign, c, fitIntercept, 1);
+      const wJs = new Float64Array(obj.size);
+      const jsSteps: Array<[number, number]> = [];
+      const ref = tron(obj, wJs, { tol, maxIter: 100, onIteration: (k, f) => jsSteps.push([k, f]) });
+      const wWasm = new Float64Array(obj.size);
+      const wasmSteps: Array<[number, number]> = [];
+      const losses: number[] = [];
+      const got = tronBinaryLogisticWasm(
+        { X, ySign, c, fitIntercept, l2: 1 },
+        wWasm,
+        { tol, maxIter: 100, onIteration: (k, f) => wasmSteps.push([k, f]) },
+        (m) => losses.push(m),
+      );
+      expect(got.converged).toBe(true);
+      expect(got.iterations).toBe(ref.iterations);
+      expect(got.innerSteps).toBe(ref.innerSteps);
+      expect(Math.abs(got.f - ref.f) / ref.f).toBeLessThan(1e-12);
+      expect(maxRelDiff(wWasm, wJs)).toBeLessThan(1e-8);
+      expect(wasmSteps.map(([k]) => k)).toEqual(jsSteps.map(([k]) => k));
+      expect(got.fCurve.length).toBe(ref.fCurve.length);
+      expect(losses.length).toBe(wasmSteps.length);
+      expect(got.warnings).toEqual(ref.warnings);
+    });
+  }
+
+  it("reports a non-finite start with the reference's warning", () => {
+    const { X, y } = randomSparseProblem(30, 20, 5, 2, 3);
+    const huge: CsrMatrix = { ...X, data: X.data.map((v) => v * 1e300) };
+    const { ySign, c } = binaryProblem(huge, y, 1);
+    process.env["MLLOOP_KERNELS"] = "js";
+    const ref = tron(new BinaryLogisticObjective(huge, ySign, c, true), new Float64Array(21), {
+      tol: 1e-4,
+      maxIter: 10,
+    });
+    const got = tronBinaryLogisticWasm({ X: huge, ySign, c, fitIntercept: true, l2: 1 }, new Float64Array(21), {
+      tol: 1e-4,
+      maxIter: 10,
+    });
+    expect(got.converged).toBe(false);
+    expect(got.warnings).toEqual(ref.warnings);
+  });
+
+  it("warns like the reference when max_iter stops it", () => {
+    const { X, y } = randomSparseProblem(200, 500, 20, 2, 5);
+    const { ySign, c } = binaryProblem(X, y, 100);
+    process.env["MLLOOP_KERNELS"] = "js";
+    const ref = tron(new BinaryLogisticObjective(X, ySign, c, true), new Float64Array(501), { tol: 1e-10, maxIter: 1 });
+    const got = tronBinaryLogisticWasm({ X, ySign, c, fitIntercept: true, l2: 1 }, new Float64Array(501), {
+      tol: 1e-10,
+      maxIter: 1,
+    });
+    expect(ref.converged).toBe(false);
+    expect(got.converged).toBe(false);
+    expect(got.iterations).toBe(1);
+    expect(got.warnings.length).toBe(1);
+    expect(got.warnings[0]).toMatch(/^did not converge in 1 iterations/);
+    expect(ref.warnings[0]).toMatch(/^did not converge in 1 iterations/);
+  });
+});
+
+describe("LogisticRegression gives the same model on either back end", () => {
+  for (const [nClasses, multi] of [
+    [2, "ovr"],
+    [3, "ovr"],
+  ] as Array<[number, string]>) {
+    it(`${nClasses} classes, multi_class ${multi}`, () => {
+      const { X, y } = randomSparseProblem(300, 800, 25, nClasses, 11 + nClasses);
+      const params = logisticRegressionParamsSchema.parse({ family: "logistic_regression", C: 2, multi_class: multi });
+      const fit = (backend: string): LogisticRegression => {
+        process.env["MLLOOP_KERNELS"] = backend;
+        const m = new LogisticRegression(params);
+        const report = m.fit({ X, y, nClasses });
+        expect(report.converged).toBe(true);
+        return m;
+      };
+      const js = fit("js");
+      const wasm = fit("wasm");
+      expect(maxRelDiff(wasm.coef, js.coef)).toBeLessThan(1e-8);
+      expect(maxRelDiff(wasm.predictProba(X), js.predictProba(X))).toBeLessThan(1e-8);
+    });
+  }
+});
