@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.build.json
-npx asc kernels/sparse-linear.ts -O3 --enable simd --runtime stub -o dist/kernels/sparse-linear.wasm && npx asc kernels/logistic-tron.ts -O3 --enable simd --runtime stub -o dist/kernels/logistic-tron.wasm
+for k in kernels/*.ts; do npx asc "$k" -O3 --enable simd --runtime stub -o "dist/kernels/$(basename "$k" .ts).wasm"; done

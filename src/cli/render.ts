@@ -31,11 +31,7 @@ export function fmtMetric(name: string, v: number | undefined): string {
   return v.toFixed(4);
 }
 
-export function fmtMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
+export { fmtMs } from "../util/format.js";
 
 export function fmtTime(iso: string | number | null | undefined): string {
   if (iso === null || iso === undefined) return "—";

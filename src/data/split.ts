@@ -13,8 +13,9 @@ export const TRAIN = 0;
 export const DEV = 1;
 export const TEST = 2;
 export const DROPPED = -1;
-const SPLIT_NAMES = ["train", "dev", "test"] as const;
-type SplitName = (typeof SPLIT_NAMES)[number];
+/** The three splits, in order: what every stage calls train, dev and test. */
+export const SPLIT_NAMES = ["train", "dev", "test"] as const;
+export type SplitName = (typeof SPLIT_NAMES)[number];
 
 export interface SplitResult {
   /** Per example: 0 train, 1 dev, 2 test, -1 dropped. */

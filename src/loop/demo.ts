@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { attributeRuns, isAttributionRecord, type AttributionRecord } from "../compare/attribute.js";
 import { compareRuns, type MetricComparison } from "../compare/compare-runs.js";
 import { buildLedger, type Ledger } from "../compare/lineage.js";
-import { diagnoseRun, type Diagnosis } from "../diagnose/diagnose.js";
+import { diagnoseRun, type Diagnosis } from "./diagnose-run.js";
 import { resolveApply } from "../recommend/apply.js";
 import { measureOutcome, recordOutcome, type RecommendationOutcome } from "../recommend/outcome.js";
 import type { Recommendation } from "../recommend/recommend.js";

@@ -18,6 +18,8 @@ import type { LinearSvmParams } from "../spec/models.js";
 import { createRng, deriveSeed, type Rng } from "../util/random.js";
 import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
 import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
+import { dualCoordinateDescentWasm } from "./kernels/linear-svm-wasm.js";
+import { kernelBackend } from "./kernels/wasm-kernels.js";
 import { numberArray } from "./logistic-regression.js";
 import { crossValidatedPlatt, plattProbabilities } from "./platt.js";
 
@@ -40,6 +42,22 @@ export interface DualCdResult {
  * (0: no intercept). Rows with c_i = 0 take no part, as in liblinear.
  */
 export function dualCoordinateDescent(
+  X: CsrMatrix,
+  ySign: Float64Array,
+  c: Float64Array,
+  loss: "hinge" | "squared_hinge",
+  bias: number,
+  tol: number,
+  maxIter: number,
+  rng: Rng,
+): DualCdResult {
+  return kernelBackend() === "wasm"
+    ? dualCoordinateDescentWasm(X, ySign, c, loss, bias, tol, maxIter, rng)
+    : dualCoordinateDescentJs(X, ySign, c, loss, bias, tol, maxIter, rng);
+}
+
+/** The JavaScript reference of kernels/linear-svm-dcd.ts (MLLOOP_KERNELS=js). */
+export function dualCoordinateDescentJs(
   X: CsrMatrix,
   ySign: Float64Array,
   c: Float64Array,

@@ -3,7 +3,7 @@
  * stored spec with the recommendation's SpecPatch applied (and any --set overrides on top),
  * validated — ready to run as a child of RUN.
  */
-import { latestDiagnosis } from "../diagnose/diagnose.js";
+import { latestDiagnosis } from "./diagnosis.js";
 import { runBaseDir } from "../diagnose/context.js";
 import { StoreError, UsageError } from "../errors.js";
 import { applyOverrides, parseSpec } from "../spec/load.js";

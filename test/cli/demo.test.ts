@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { latestDiagnosis } from "../../src/diagnose/diagnose.js";
+import { latestDiagnosis } from "../../src/recommend/diagnosis.js";
 import { openSqliteStore } from "../../src/track/sqlite-store.js";
 import type { RunId } from "../../src/track/store.js";
 import { json, runCli, tempDir, type CliResult } from "./cli-helpers.js";

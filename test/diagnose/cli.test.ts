@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Diagnosis } from "../../src/diagnose/diagnose.js";
-import { renderHtmlReport } from "../../src/diagnose/report-html.js";
+import type { Diagnosis } from "../../src/recommend/diagnosis.js";
+import { renderHtmlReport } from "../../src/report/report-html.js";
 import type { RecommendationOutcome } from "../../src/recommend/outcome.js";
 import { openSqliteStore } from "../../src/track/sqlite-store.js";
 import { json, ROOT, runCli, tempDir } from "../cli/cli-helpers.js";

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diagnoseRun, latestDiagnosis } from "../../src/diagnose/diagnose.js";
+import { diagnoseRun, latestDiagnosis } from "../../src/loop/diagnose-run.js";
 import { runExperiment } from "../../src/loop/run-experiment.js";
 import { resolveApply } from "../../src/recommend/apply.js";
 import { parseSpec } from "../../src/spec/load.js";

@@ -3,6 +3,8 @@ import type { CsrMatrix } from "../../src/features/csr.js";
 import { tronBinaryLogisticWasm } from "../../src/models/kernels/logistic-tron-wasm.js";
 import { JsSparseProducts, WasmSparseProducts } from "../../src/models/kernels/sparse-products.js";
 import { kernelBackend } from "../../src/models/kernels/wasm-kernels.js";
+import { dualCoordinateDescentJs } from "../../src/models/linear-svm.js";
+import { dualCoordinateDescentWasm } from "../../src/models/kernels/linear-svm-wasm.js";
 import { BinaryLogisticObjective } from "../../src/models/logistic-objectives.js";
 import { LogisticRegression } from "../../src/models/logistic-regression.js";
 import { tron } from "../../src/models/optim/tron.js";
@@ -177,6 +179,28 @@ describe("LogisticRegression gives the same model on either back end", () => {
       const wasm = fit("wasm");
       expect(maxRelDiff(wasm.coef, js.coef)).toBeLessThan(1e-8);
       expect(maxRelDiff(wasm.predictProba(X), js.predictProba(X))).toBeLessThan(1e-8);
+    });
+  }
+});
+
+describe("linear SVM dual coordinate descent: WebAssembly epochs are bit-identical to the JavaScript reference", () => {
+  for (const [loss, bias, C, tol] of [
+    ["squared_hinge", 1, 1, 1e-4],
+    ["hinge", 1, 10, 1e-6],
+    ["squared_hinge", 0, 0.1, 1e-8],
+  ] as Array<["hinge" | "squared_hinge", number, number, number]>) {
+    it(`${loss}, bias ${bias}, C=${C}, tol ${tol}`, () => {
+      const { X, y } = randomSparseProblem(400, 3000, 40, 2, 17);
+      const { ySign, c } = binaryProblem(X, y, C);
+      c[5] = 0; // a row with no weight takes no part
+      const js = dualCoordinateDescentJs(X, ySign, c, loss, bias, tol, 1000, createRng(3));
+      const wasm = dualCoordinateDescentWasm(X, ySign, c, loss, bias, tol, 1000, createRng(3));
+      expect(wasm.iterations).toBe(js.iterations);
+      expect(wasm.converged).toBe(js.converged);
+      expect(wasm.violation).toBe(js.violation);
+      expect(wasm.primal).toBe(js.primal);
+      expect(wasm.curve).toEqual(js.curve);
+      expect(wasm.w).toEqual(js.w);
     });
   }
 });

@@ -2,8 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { diagnoseRun } from "../../diagnose/diagnose.js";
-import { renderHtmlReport } from "../../diagnose/report-html.js";
+import { diagnoseRun } from "../../loop/diagnose-run.js";
+import { renderHtmlReport } from "../../report/report-html.js";
 import { listOutcomes } from "../../recommend/outcome.js";
 import { openStore } from "../../track/open.js";
 import type { RunId } from "../../track/store.js";
