@@ -4,7 +4,7 @@
  * threshold far from the best one). Nothing else in the loop reads a diagnosis's internals, so when
  * the diagnoses change shape only this file changes.
  */
-import { diagnoseRun } from "../diagnose/diagnose.js";
+import { diagnoseRun } from "./diagnose-run.js";
 import type { FindingKind } from "../recommend/catalogue.js";
 import type { Store } from "../track/store.js";
 
