@@ -84,15 +84,25 @@ async function main(): Promise<void> {
 
     const loadParse: number[] = [];
     const score: number[] = [];
+    // CPU seconds too (user + system, all threads): on a shared, loaded machine wall time mostly
+    // measures waiting for a core, CPU time what the work cost
+    const cpuSeconds = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
+    const loadParseCpu: number[] = [];
+    const scoreCpu: number[] = [];
     let scores: number[] = [];
     let docs: string[] = [];
     for (let r = 0; r < args.reps; r++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const pipeline = await loadPipeline(store, runId);
       const { examples } = await readInputs([mail], pipeline.contract);
       const t1 = performance.now();
+      const c1 = process.cpuUsage();
       const predictions = pipeline.predict(examples);
       const t2 = performance.now();
+      const c2 = process.cpuUsage();
+      loadParseCpu.push(cpuSeconds(c1) - cpuSeconds(c0));
+      scoreCpu.push(cpuSeconds(c2) - cpuSeconds(c1));
       loadParse.push((t1 - t0) / 1000);
       score.push((t2 - t1) / 1000);
       scores = predictions.map((p) => p.score);
@@ -123,7 +133,14 @@ async function main(): Promise<void> {
       { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
     );
     if (py.status !== 0) throw new Error(`sklearn_predict.py failed: ${py.stderr}`);
-    const sk = JSON.parse(py.stdout) as { seconds: number[]; median_s: number; n_features: number; p_spam: number[] };
+    const sk = JSON.parse(py.stdout) as {
+      seconds: number[];
+      median_s: number;
+      cpu_seconds: number[];
+      median_cpu_s: number;
+      n_features: number;
+      p_spam: number[];
+    };
     let maxDiff = 0;
     let agree = 0;
     for (let i = 0; i < n; i++) {
@@ -133,6 +150,7 @@ async function main(): Promise<void> {
 
     log("mlloop predict as a fresh process…");
     const cli: Array<{ wall_s: number; cpu_s: number; max_rss_kb: number }> = [];
+    // (cpu_s from measure.py: user + system of the process and its children)
     for (let r = 0; r < args.reps; r++) {
       const m = spawnSync(
         PYTHON,
@@ -183,6 +201,11 @@ async function main(): Promise<void> {
         median_load_parse_s: round(median(loadParse), 4),
         median_featurise_score_s: round(mlScore, 4),
         median_total_s: round(mlTotal, 4),
+        load_parse_cpu_s: loadParseCpu,
+        featurise_score_cpu_s: scoreCpu,
+        median_load_parse_cpu_s: round(median(loadParseCpu), 4),
+        median_featurise_score_cpu_s: round(median(scoreCpu), 4),
+        median_total_cpu_s: round(median(loadParseCpu.map((s, i) => s + scoreCpu[i]!)), 4),
         messages_per_s_total: rate(mlTotal),
         messages_per_s_featurise_score: rate(mlScore),
       },
@@ -190,11 +213,14 @@ async function main(): Promise<void> {
         seconds: sk.seconds,
         median_s: round(sk.median_s, 4),
         messages_per_s: rate(sk.median_s),
+        cpu_seconds: sk.cpu_seconds,
+        median_cpu_s: round(sk.median_cpu_s, 4),
         n_features: sk.n_features,
       },
       cli: {
         runs: cli,
         median_wall_s: round(cliWall, 3),
+        median_cpu_s: round(median(cli.map((c) => c.cpu_s)), 3),
         messages_per_s: rate(cliWall),
         median_max_rss_mb: round(median(cli.map((c) => c.max_rss_kb)) / 1024, 1),
       },
@@ -211,15 +237,15 @@ async function main(): Promise<void> {
         `Prediction on the whole corpus (${n.toLocaleString("en-US")} messages), ${args.reps} repetitions, medians; ` +
           `${result.machine.cpus} × ${result.machine.model}, Node ${result.machine.node}; load average ${loadBefore.join(" ")} → ${result.load.after.join(" ")}`,
         "",
-        "| | seconds | messages/s |",
-        "|---|---:|---:|",
-        `| mlloop: load pipeline + read + parse ${n} .eml files | ${m.median_load_parse_s} | ${rate(m.median_load_parse_s)} |`,
-        `| mlloop: featurise + score (\`pipeline.predict\`) | ${m.median_featurise_score_s} | ${m.messages_per_s_featurise_score} |`,
-        `| mlloop: all of it, in process | ${m.median_total_s} | ${m.messages_per_s_total} |`,
-        `| scikit-learn: \`Pipeline.predict_proba\` on the parsed text (TF-IDF + LR) | ${result.sklearn.median_s} | ${result.sklearn.messages_per_s} |`,
-        `| \`mlloop predict RUN folder --csv\`, fresh process (start-up included) | ${result.cli.median_wall_s} | ${result.cli.messages_per_s} |`,
+        "| | wall s | messages/s (wall) | CPU s | messages/s (CPU) |",
+        "|---|---:|---:|---:|---:|",
+        `| mlloop: load pipeline + read + parse ${n} .eml files | ${m.median_load_parse_s} | ${rate(m.median_load_parse_s)} | ${m.median_load_parse_cpu_s} | ${rate(m.median_load_parse_cpu_s)} |`,
+        `| mlloop: featurise + score (\`pipeline.predict\`) | ${m.median_featurise_score_s} | ${m.messages_per_s_featurise_score} | ${m.median_featurise_score_cpu_s} | ${rate(m.median_featurise_score_cpu_s)} |`,
+        `| mlloop: all of it, in process | ${m.median_total_s} | ${m.messages_per_s_total} | ${m.median_total_cpu_s} | ${rate(m.median_total_cpu_s)} |`,
+        `| scikit-learn: \`Pipeline.predict_proba\` on the parsed text (TF-IDF + LR) | ${result.sklearn.median_s} | ${result.sklearn.messages_per_s} | ${result.sklearn.median_cpu_s} | ${rate(result.sklearn.median_cpu_s)} |`,
+        `| \`mlloop predict RUN folder --csv --no-drift\`, fresh process (start-up included) | ${result.cli.median_wall_s} | ${result.cli.messages_per_s} | ${result.cli.median_cpu_s} | ${rate(result.cli.median_cpu_s)} |`,
         "",
-        `featurise + score, mlloop / scikit-learn time: ${(mlScore / sk.median_s).toFixed(2)}×; ` +
+        `featurise + score, mlloop / scikit-learn: wall ${(mlScore / sk.median_s).toFixed(2)}×, CPU ${(median(scoreCpu) / sk.median_cpu_s).toFixed(2)}×; ` +
           `P(spam) max |Δ| ${maxDiff.toExponential(2)}, same decision at 0.5 for ${(100 * result.agreement.same_decision_at_0_5).toFixed(2)}% ` +
           `(mlloop ${outcome.features.total.toLocaleString("en-US")} features, scikit-learn ${sk.n_features.toLocaleString("en-US")})`,
         "",

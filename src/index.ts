@@ -21,5 +21,6 @@ export { openStore } from "./track/open.js";
 export { startRun, withRun, ActiveRun } from "./track/run-logger.js";
 export * from "./track/query.js";
 export * from "./compare/index.js";
+export { attributeRuns, type AttributeRunsOptions } from "./loop/attribute.js";
 export { VERSION } from "./version.js";
 export * from "./predict/index.js";

@@ -52,8 +52,8 @@ export function commandName(args: readonly string[]): string | null {
   return null;
 }
 
-/** The program with every command, or with only `only` when it names one (start-up time). */
-export async function buildProgram(only: string | null = null): Promise<Command> {
+/** The program with every command, or with only `only` when it names one (start-up time), or with none for `--version`. */
+export async function buildProgram(only: string | null = null, noCommands = false): Promise<Command> {
   const program = new Command("mlloop")
     .description("The ML experiment loop: spec → train → evaluate → diagnose → next change, every run recorded")
     .version(VERSION)
@@ -82,13 +82,21 @@ Examples:
     const artifacts = program.opts<GlobalOptions>().artifacts;
     if (artifacts !== undefined) process.env[ARTIFACTS_ENV_VAR] = artifacts;
   });
-  const chosen = COMMANDS.some(([name]) => name === only) ? COMMANDS.filter(([name]) => name === only) : COMMANDS;
+  const chosen = noCommands
+    ? []
+    : COMMANDS.some(([name]) => name === only)
+      ? COMMANDS.filter(([name]) => name === only)
+      : COMMANDS;
   for (const register of await Promise.all(chosen.map(([, load]) => load()))) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram(commandName(argv.slice(2)));
+  const args = argv.slice(2);
+  const name = commandName(args);
+  // `mlloop --version` needs no command module: loading all of them tripled its time.
+  const versionOnly = name === null && (args.includes("--version") || args.includes("-V")) && !args.includes("--help");
+  const program = await buildProgram(name, versionOnly);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -19,6 +19,21 @@ export const CARD_METRICS = [
 ] as const;
 const MULTICLASS_METRICS = ["accuracy", "macro_f1", "micro_f1", "weighted_f1", "log_loss", "roc_auc_ovr"] as const;
 const SPLITS = ["train", "dev", "test"];
+/** Recorded with every spec run but not worth a column: counts the confusion matrix shows, and so on. */
+const HIDDEN_METRICS = new Set([
+  "error_rate",
+  "tp",
+  "tn",
+  "n",
+  "positives",
+  "threshold",
+  "micro_precision",
+  "micro_recall",
+  "weighted_precision",
+  "weighted_recall",
+  "macro_precision",
+  "macro_recall",
+]);
 
 /** Final (highest-step) value per split and metric name. */
 export function latestMetrics(rows: readonly MetricRecord[]): Record<string, Record<string, number>> {
@@ -40,8 +55,32 @@ function statusText(status: string): string {
   return yellow(status);
 }
 
-export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]): string {
+/** A parameter value on one line: numbers and strings as they are, the rest as compact JSON. */
+function formatParam(v: unknown): string {
+  if (typeof v === "string") return v.includes(" ") ? JSON.stringify(v) : v;
+  if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
+  return JSON.stringify(v);
+}
+
+/** Split/name pairs recorded at more than one step: training curves, shown as charts, not in the table. */
+export function curveKeys(rows: readonly MetricRecord[]): Map<string, { split: string; name: string; steps: number }> {
+  const steps = new Map<string, { split: string; name: string; steps: Set<number> }>();
+  for (const r of rows) {
+    const split = r.split ?? "-";
+    const key = `${split}\u0000${r.name}`;
+    let e = steps.get(key);
+    if (e === undefined) steps.set(key, (e = { split, name: r.name, steps: new Set() }));
+    e.steps.add(r.step);
+  }
+  const out = new Map<string, { split: string; name: string; steps: number }>();
+  for (const [k, e] of steps) if (e.steps.size > 1) out.set(k, { split: e.split, name: e.name, steps: e.steps.size });
+  return out;
+}
+
+export function renderRunCard(run: RunRecord, allMetrics: readonly MetricRecord[]): string {
   const lines: string[] = [];
+  const curves = curveKeys(allMetrics);
+  const metrics = allMetrics.filter((r) => !curves.has(`${r.split ?? "-"}\u0000${r.name}`));
   const m = latestMetrics(metrics);
   lines.push(
     `${bold("run")} ${run.id}  ${dim("experiment")} ${run.experiment}  ${statusText(run.status)}` +
@@ -79,8 +118,14 @@ export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]):
     );
   }
 
+  const params = Object.entries(run.params ?? {});
+  if (params.length > 0) {
+    lines.push("");
+    lines.push(`${bold("params")} ${params.map(([k, v]) => `${k}=${formatParam(v)}`).join("  ")}`);
+  }
+
   const data = run.dataInfo as Record<string, unknown> | null;
-  if (data) {
+  if (data && (data["description"] !== undefined || data["counts"] !== undefined)) {
     const counts = data["counts"] as Record<string, number> | undefined;
     const splits = data["splits"] as Record<string, string> | undefined;
     lines.push("");
@@ -119,12 +164,16 @@ export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]):
     );
   }
   const training = extras["training"] as { iterations: number; converged: boolean; finalLoss: number } | undefined;
-  const spec = run.specJson ? (JSON.parse(run.specJson) as { model?: { family?: string } }) : null;
+  const spec = run.specJson ? (JSON.parse(run.specJson) as { model?: Record<string, unknown> }) : null;
   if (training) {
     lines.push(
-      `${bold("model")} ${spec?.model?.family ?? ""}: ${training.iterations} iterations, ` +
+      `${bold("model")} ${String(spec?.model?.["family"] ?? "")}: ${training.iterations} iterations, ` +
         `${training.converged ? "converged" : yellow("not converged")}, final loss ${training.finalLoss.toPrecision(6)}`,
     );
+  }
+  const hyper = Object.entries(spec?.model ?? {}).filter(([k]) => k !== "family");
+  if (hyper.length > 0) {
+    lines.push(dim(`  hyperparameters: ${hyper.map(([k, v]) => `${k}=${formatParam(v)}`).join("  ")}`));
   }
   const threshold = extras["threshold"] as { value: number; policy: string; chosenOn: string } | null | undefined;
   if (threshold)
@@ -143,7 +192,10 @@ export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]):
   const present = SPLITS.filter((s) => m[s] && Object.keys(m[s]!).length > 0);
   if (present.length > 0) {
     const multiclass = present.some((s) => m[s]!["macro_f1"] !== undefined);
-    const names = multiclass ? MULTICLASS_METRICS : CARD_METRICS;
+    // columns no split has (a run logged through the tracking API records fewer) are left out
+    const names = (multiclass ? MULTICLASS_METRICS : CARD_METRICS).filter((n) =>
+      present.some((s) => m[s]![n] !== undefined && !Number.isNaN(m[s]![n])),
+    );
     lines.push("");
     lines.push(
       table(
@@ -152,6 +204,15 @@ export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]):
       ),
     );
   }
+  const shown = new Set(
+    present.flatMap(() => (present.some((s) => m[s]!["macro_f1"] !== undefined) ? MULTICLASS_METRICS : CARD_METRICS)),
+  );
+  const others = present.flatMap((s) =>
+    Object.entries(m[s]!)
+      .filter(([k]) => !shown.has(k as never) && !HIDDEN_METRICS.has(k))
+      .map(([k, v]) => `${s}.${k}=${fmtMetric(k, v)}`),
+  );
+  if (others.length > 0) lines.push(dim("also: ") + others.join("  "));
   const custom = Object.entries(m).filter(([s]) => !SPLITS.includes(s));
   for (const [s, vals] of custom) {
     lines.push(
@@ -159,6 +220,18 @@ export function renderRunCard(run: RunRecord, metrics: readonly MetricRecord[]):
         Object.entries(vals)
           .map(([k, v]) => `${k}=${fmtMetric(k, v)}`)
           .join("  "),
+    );
+  }
+  if (curves.size > 0) {
+    const byName = new Map<string, string[]>();
+    const order = (split: string): number => (SPLITS.indexOf(split) + 4) % 4;
+    const sorted = [...curves.values()].sort((x, y) => order(x.split) - order(y.split));
+    for (const c of sorted)
+      byName.set(c.name, [...(byName.get(c.name) ?? []), `${c.split === "-" ? "" : c.split} ${c.steps} steps`.trim()]);
+    lines.push(
+      dim("per step: ") +
+        [...byName].map(([name, where]) => `${name} (${where.join(", ")})`).join("  ") +
+        dim(`  — chart: mlloop show ${run.id.slice(0, 12)} --metric ${[...byName.keys()][0]!}`),
     );
   }
   const timings = Object.entries(run.timings);

@@ -92,6 +92,18 @@ export interface AlignedSplit {
   readonly unshared: readonly number[];
 }
 
+/** Index in `classes` of the highest score (the first on ties); -1 without scores. */
+function argmaxIndex(scores: PredictionRecord["scores"], classes: readonly string[]): number {
+  if (scores === null) return -1;
+  let best = -1;
+  let bestValue = -Infinity;
+  classes.forEach((c, i) => {
+    const v = Array.isArray(scores) ? (scores as number[])[i] : (scores as Record<string, number>)[c];
+    if (v !== undefined && v > bestValue) [best, bestValue] = [i, v];
+  });
+  return best;
+}
+
 function shortId(id: string): string {
   return id.slice(0, 12);
 }
@@ -169,7 +181,8 @@ export function alignPredictions(
       for (let i = 0; i < n; i++) {
         const p = map.get(ids[i]!)!;
         y[i] = classes.indexOf(labels[i]!);
-        decision[i] = p.decision === null ? -1 : classes.indexOf(p.decision);
+        // no recorded decision (training code that logged only scores): the highest-scoring class
+        decision[i] = p.decision === null ? argmaxIndex(p.scores, classes) : classes.indexOf(p.decision);
         if (y[i]! < 0 || decision[i]! < 0) {
           throw new CompareError(
             `example ${ids[i]}: label "${labels[i]}" or decision "${p.decision}" is not among run ${shortId(evaluation.runId)}'s classes (${classes.join(", ")})`,

@@ -4,15 +4,15 @@
  * The changes are grouped into players (players.ts); every coalition S of players is a spec (A's
  * spec with S's changes applied) and a run. A itself is ∅ and B is N when their stored spec hashes
  * match the rebuilt specs; any finished run in the store with a coalition's spec hash is reused
- * too (so an interrupted attribution resumes); the rest are trained as children of A through
- * `runExperiment` (or a caller's runner). Then the pure engine (shapley.ts) computes each player's
+ * too (so an interrupted attribution resumes); the rest are trained as children of A by the
+ * runner the caller injects (`src/loop/attribute.ts` gives `runExperiment`: compare never imports
+ * loop). Then the pure engine (shapley.ts) computes each player's
  * contribution on the examples all coalition runs share, with joint bootstrap intervals,
  * interactions and the greedy path, and the result is stored with A and B (pair_results, kind
  * "attribution") for `compare`, `log` and the ledger.
  */
 import { CompareError, SpecError } from "../errors.js";
-import { runExperiment, type StageEvents } from "../loop/run-experiment.js";
-import { specHash } from "../spec/canonical.js";
+import { canonicalJson, specHash } from "../spec/canonical.js";
 import { parseSpec } from "../spec/load.js";
 import { applyPatch, diffSpecs, formatPatch, type SpecPatch } from "../spec/patch.js";
 import type { Spec } from "../spec/schema.js";
@@ -52,16 +52,12 @@ export interface AttributeOptions {
   readonly ci?: number;
   /** Permutations sampled when there are more than 6 players (default 12, drawn in antithetic pairs). */
   readonly permutations?: number;
-  /** Folder relative data paths in the specs are resolved against (default: the working directory). */
-  readonly baseDir?: string;
   /** Plan only: say which runs would be trained, train nothing. */
   readonly dryRun?: boolean;
-  readonly runner?: CoalitionRunner;
   readonly events?: {
     plan?(plan: AttributionPlan): void;
     runStart?(index: number, total: number, label: string): void;
     runDone?(index: number, total: number, label: string, runId: string): void;
-    stages?: StageEvents;
   };
 }
 
@@ -69,6 +65,8 @@ export interface CoalitionPlan {
   readonly mask: number;
   readonly players: readonly string[];
   readonly specHash: string;
+  /** Runs without a spec: the coalition's params (the run to look for, or to ask for). */
+  readonly params?: Readonly<Record<string, unknown>>;
   /** An existing run with this spec, or null when it must be trained. */
   readonly runId: string | null;
   readonly reused: "A" | "B" | "store" | null;
@@ -153,6 +151,9 @@ export async function planAttribution(
     if (r.status !== "finished")
       throw new CompareError(`run ${r.id.slice(0, 12)} is ${r.status}: attribution needs finished runs`);
   }
+  if (runA.specJson === null && runB.specJson === null) {
+    return { ...(await planParamAttribution(store, runA, runB, options)), specs: new Map(), runA, runB };
+  }
   const specA = specOf(runA);
   const specB = specOf(runB);
   const patch = diffSpecs(specA, specB);
@@ -219,31 +220,112 @@ export async function planAttribution(
   return { plan, specs, players, runA, runB, permutations: perms };
 }
 
-export async function attributeRuns(
+/**
+ * Attribution for runs logged by training code of its own (no spec, free-form params): mlloop
+ * cannot train the in-between runs, so every coalition — A's params with some of the changed
+ * params set to B's values — must already be a finished run of the experiment, found by its
+ * exact params. Each changed top-level param is a player (--group params.a,params.b joins some).
+ * What is missing is listed as the params to run.
+ */
+async function planParamAttribution(
+  store: Store,
+  runA: RunRecord,
+  runB: RunRecord,
+  options: AttributeOptions,
+): Promise<{ plan: AttributionPlan; players: Player[]; permutations: number[][] | null }> {
+  const { seed, permutations } = settings(options);
+  const paramsA = runA.params ?? {};
+  const paramsB = runB.params ?? {};
+  const patch = diffSpecs(paramsA, paramsB);
+  const byKey = new Map<string, SpecPatch[number][]>();
+  for (const op of patch) byKey.set(op.path[0]!, [...(byKey.get(op.path[0]!) ?? []), op]);
+  const players: Player[] = [];
+  const grouped = new Set<string>();
+  for (const group of options.groups ?? []) {
+    const keys = group.map((k) => k.replace(/^params\./, "").split(".")[0]!).filter((k) => byKey.has(k));
+    if (keys.length === 0) continue;
+    keys.forEach((k) => grouped.add(k));
+    players.push({ name: keys.map((k) => `params.${k}`).join("+"), ops: keys.flatMap((k) => byKey.get(k)!) });
+  }
+  for (const [key, ops] of byKey) if (!grouped.has(key)) players.push({ name: `params.${key}`, ops });
+  if (players.length === 0) {
+    throw new CompareError(
+      `runs ${runA.id.slice(0, 12)} and ${runB.id.slice(0, 12)} have no spec and the same params: there is nothing to attribute`,
+    );
+  }
+  const k = players.length;
+  const exact = k <= MAX_EXACT_PLAYERS;
+  const perms = exact ? null : samplePermutations(k, permutations, seed);
+  const masks = exact ? Array.from({ length: 1 << k }, (_, m) => m) : permutationCoalitions(k, perms!);
+  const full = (1 << k) - 1;
+  // the experiment's finished runs without a spec, by their params' canonical JSON (the newest first)
+  const candidates = new Map<string, string>();
+  for (const r of await queryRuns(
+    store,
+    `experiment = "${runA.experiment.replace(/["\\]/g, "\\$&")}" AND status = finished AND spec_hash = null`,
+  )) {
+    const params = (await store.getRun(r.id)).params ?? {};
+    const key = canonicalJson(params);
+    if (!candidates.has(key)) candidates.set(key, r.id);
+  }
+  const coalitions: CoalitionPlan[] = masks.map((mask) => {
+    const params = applyPatch(paramsA, coalitionOps(players, mask));
+    const key = canonicalJson(params);
+    let runId: string | null = null;
+    let reused: CoalitionPlan["reused"] = null;
+    if (mask === 0) [runId, reused] = [runA.id, "A"];
+    else if (mask === full) [runId, reused] = [runB.id, "B"];
+    else if (candidates.has(key)) [runId, reused] = [candidates.get(key)!, "store"];
+    return {
+      mask,
+      players: players.filter((_, i) => (mask & (1 << i)) !== 0).map((p) => p.name),
+      specHash: sha256Hex(key),
+      params: params as Record<string, unknown>,
+      runId,
+      reused,
+    };
+  });
+  const settingsAB = comparisonSettings(runA, runB);
+  const plan: AttributionPlan = {
+    runA: runA.id,
+    runB: runB.id,
+    metric: options.metric ?? settingsAB.primaryMetric,
+    split: options.split ?? "dev",
+    players: players.map((p) => ({ name: p.name, change: describePlayer({ ...p, ops: prefixed(p.ops) }) })),
+    ignored: [],
+    mode: exact ? "exact" : "sampled",
+    coalitions,
+    toTrain: coalitions.filter((c) => c.runId === null).length,
+  };
+  return { plan, players, permutations: perms };
+}
+
+function prefixed(ops: SpecPatch): SpecPatch {
+  return ops.map((op) => ({ ...op, path: ["params", ...op.path] })) as SpecPatch;
+}
+
+/** Trains the coalitions the store lacks with `runner` (runs as children of A), then attributes. */
+export async function attributeWithRunner(
   store: Store,
   a: string,
   b: string,
+  runner: (runs: { readonly a: RunRecord; readonly b: RunRecord }) => CoalitionRunner,
   options: AttributeOptions = {},
 ): Promise<AttributionRecord | AttributionPlan> {
   const { resamples, seed, ci } = settings(options);
   const { plan, specs, players, runA, runB, permutations } = await planAttribution(store, a, b, options);
   options.events?.plan?.(plan);
   if (options.dryRun) return plan;
-  const runner: CoalitionRunner =
-    options.runner ??
-    (async (spec, info) =>
-      (
-        await runExperiment({
-          spec,
-          baseDir: options.baseDir ?? process.cwd(),
-          store,
-          parent: runA.id,
-          name: `attribution ${info.label}`,
-          notes: `attribution of ${runA.id.slice(0, 12)} → ${runB.id.slice(0, 12)}: ${info.label}`,
-          tags: info.tags,
-          events: options.events?.stages,
-        })
-      ).runId);
+  const missing = plan.coalitions.filter((c) => c.runId === null);
+  if (runA.specJson === null && missing.length > 0) {
+    throw new CompareError(
+      `runs ${runA.id.slice(0, 12)} and ${runB.id.slice(0, 12)} were logged by your own training code (no spec), so mlloop ` +
+        `cannot train the in-between runs; ${missing.length} of the ${plan.coalitions.length} combinations of the changed params ` +
+        `have no finished run in experiment "${runA.experiment}". Run your script with these params, then attribute again:\n` +
+        missing.map((c) => `  ${canonicalJson(c.params)}   (${c.players.map((p) => `+${p}`).join(" ")})`).join("\n"),
+    );
+  }
+  const runCoalition = runner({ a: runA, b: runB });
 
   const runIds = new Map<number, string>();
   const total = plan.toTrain;
@@ -255,7 +337,7 @@ export async function attributeRuns(
     }
     const label = coalitionLabel(players, c.mask);
     options.events?.runStart?.(done, total, label);
-    const id = await runner(specs.get(c.mask)!, {
+    const id = await runCoalition(specs.get(c.mask)!, {
       mask: c.mask,
       label,
       tags: { attribution: `${runA.id}..${runB.id}`, attribution_players: c.players.join(",") || "(none)" },

@@ -40,6 +40,8 @@ export interface RunChange {
   readonly parent: string;
   readonly child: string;
   readonly spec: SpecPatch;
+  /** The change of the free-form params (tracking API runs), paths starting with "params". Absent in results stored before it existed. */
+  readonly params?: SpecPatch;
   readonly code: CodeChange;
   readonly data: DataChange;
   readonly env: EnvChange;
@@ -145,6 +147,10 @@ export function describeChange(parent: RunRecord, child: RunRecord, options: Des
   if (parent.specJson !== null && child.specJson !== null) {
     spec = diffSpecs(JSON.parse(parent.specJson) as unknown, JSON.parse(child.specJson) as unknown);
   } else spec = child.parentId === parent.id ? ((child.specPatch ?? []) as SpecPatch) : [];
+  const params = diffSpecs(parent.params ?? {}, child.params ?? {}).map((op) => ({
+    ...op,
+    path: ["params", ...op.path],
+  })) as SpecPatch;
   const code = codeChange(parent, child, options);
   const data = dataChange(parent, child);
   const env = envChange(parent, child);
@@ -152,16 +158,17 @@ export function describeChange(parent: RunRecord, child: RunRecord, options: Des
     parent: parent.id,
     child: child.id,
     spec,
+    params,
     code,
     data,
     env,
-    unchanged: spec.length === 0 && !code.changed && !data.changed && !env.changed,
+    unchanged: spec.length === 0 && params.length === 0 && !code.changed && !data.changed && !env.changed,
   };
 }
 
 /** One line per changed thing: spec ops, then code, data and environment. */
 export function formatChange(change: RunChange, options: { maxCommits?: number } = {}): string[] {
-  const lines = formatPatch(change.spec);
+  const lines = [...formatPatch(change.spec), ...formatPatch(change.params ?? [])];
   const c = change.code;
   if (c.changed) {
     const head =

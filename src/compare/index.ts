@@ -12,7 +12,7 @@ export {
   type AttributionSummary,
 } from "./compare-runs.js";
 export {
-  attributeRuns,
+  attributeWithRunner,
   planAttribution,
   isAttributionRecord,
   type AttributeOptions,

@@ -157,6 +157,10 @@ function specChangeLines(child: RunRecord, parent: RunRecord | undefined): strin
       parent.specJson !== null && child.specJson !== null
         ? diffSpecs(JSON.parse(parent.specJson) as unknown, JSON.parse(child.specJson) as unknown)
         : ((child.specPatch ?? []) as RunChange["spec"]),
+    params: diffSpecs(parent.params ?? {}, child.params ?? {}).map((op) => ({
+      ...op,
+      path: ["params", ...op.path],
+    })) as RunChange["spec"],
     code: {
       from: parent.provenance?.git?.commit ?? null,
       to: child.provenance?.git?.commit ?? null,

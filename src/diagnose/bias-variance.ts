@@ -80,15 +80,15 @@ export const VERDICT_LABEL: Readonly<Record<VerdictKind, string>> = {
   dev_overfitting: "dev set overfit",
 };
 
-export function biasVariance(input: BiasVarianceInput, options: BiasVarianceOptions = {}): BiasVarianceResult {
-  const floor = options.floor ?? 0.005;
-  const z = options.z ?? 2;
-  const minShare = options.minShare ?? 0.25;
-  const littleRoomShare = options.littleRoomShare ?? 0.2;
+/** The gaps between the error levels, each with its standard error, materiality and share of the avoidable error. */
+function measureGaps(
+  input: BiasVarianceInput,
+  floor: number,
+  z: number,
+  notes: string[],
+): { gaps: Gap[]; devOverfit: boolean } {
   const { baseline, train, dev } = input;
   const trainDev = input.trainDev ?? null;
-  const notes: string[] = [];
-
   const rawBias = train.error - baseline;
   // MLY footnote: training error below the optimal rate means memorising the training set → variance
   const bias = Math.max(rawBias, 0);
@@ -131,6 +131,17 @@ export function biasVariance(input: BiasVarianceInput, options: BiasVarianceOpti
     devOverfit = material(v, s);
     gaps.push({ name: "dev_overfitting", value: v, se: s, material: devOverfit, share: null });
   }
+  return { gaps, devOverfit };
+}
+
+export function biasVariance(input: BiasVarianceInput, options: BiasVarianceOptions = {}): BiasVarianceResult {
+  const floor = options.floor ?? 0.005;
+  const z = options.z ?? 2;
+  const minShare = options.minShare ?? 0.25;
+  const littleRoomShare = options.littleRoomShare ?? 0.2;
+  const { baseline, dev } = input;
+  const notes: string[] = [];
+  const { gaps, devOverfit } = measureGaps(input, floor, z, notes);
 
   const kindOf: Record<string, BiasVarianceResult["problems"][number]> = {
     avoidable_bias: "high_avoidable_bias",

@@ -5,7 +5,7 @@
  * share one session.
  */
 import type { Example } from "../data/example.js";
-import { createPool, type TaskPool } from "../loop/pool.js";
+import { createPool, type TaskPool } from "../util/pool.js";
 import type { ModelSpec } from "../spec/models.js";
 import type { FeaturesSpec } from "../spec/schema.js";
 import { deriveSeed } from "../util/random.js";

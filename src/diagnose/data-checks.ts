@@ -107,6 +107,53 @@ function agreement(a: Uint32Array, b: Uint32Array): number {
   return same / HASHES;
 }
 
+/** Near copies by MinHash + LSH (exact copies left out), most similar first. */
+function nearDuplicatePairs(
+  all: ReadonlyArray<{ ex: Example; split: string }>,
+  exactKey: readonly string[],
+  threshold: number,
+): NearDuplicatePair[] {
+  const sigs = all.map(({ ex }) => minhash(bodyText(ex)));
+  const buckets = new Map<string, number[]>();
+  sigs.forEach((sig, i) => {
+    if (!sig) return;
+    for (let b = 0; b < BANDS; b++) {
+      let key = `${b}`;
+      for (let r = 0; r < ROWS; r++) key += `:${sig[b * ROWS + r]}`;
+      let list = buckets.get(key);
+      if (!list) buckets.set(key, (list = []));
+      list.push(i);
+    }
+  });
+  const seen = new Set<string>();
+  const pairs: NearDuplicatePair[] = [];
+  for (const list of buckets.values()) {
+    if (list.length < 2 || list.length > 200) continue;
+    for (let x = 0; x < list.length; x++) {
+      for (let y = x + 1; y < list.length; y++) {
+        const i = list[x]!;
+        const j = list[y]!;
+        const key = i < j ? `${i},${j}` : `${j},${i}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (exactKey[i] === exactKey[j]) continue;
+        const sim = agreement(sigs[i]!, sigs[j]!);
+        if (sim < threshold) continue;
+        pairs.push({
+          a: all[i]!.ex.id,
+          b: all[j]!.ex.id,
+          splitA: all[i]!.split,
+          splitB: all[j]!.split,
+          similarity: sim,
+          sameLabel: all[i]!.ex.label === all[j]!.ex.label,
+        });
+      }
+    }
+  }
+  pairs.sort((p, q) => q.similarity - p.similarity || p.a.localeCompare(q.a));
+  return pairs;
+}
+
 export function checkData(
   splits: readonly SplitExamples[],
   options: {
@@ -146,45 +193,7 @@ export function checkData(
   const labelConflicts = clusters.filter((l) => new Set(l.map((i) => all[i]!.ex.label)).size > 1).map(asCluster);
   const exactKey = norm;
 
-  // near copies by MinHash + LSH
-  const sigs = all.map(({ ex }) => minhash(bodyText(ex)));
-  const buckets = new Map<string, number[]>();
-  sigs.forEach((sig, i) => {
-    if (!sig) return;
-    for (let b = 0; b < BANDS; b++) {
-      let key = `${b}`;
-      for (let r = 0; r < ROWS; r++) key += `:${sig[b * ROWS + r]}`;
-      let list = buckets.get(key);
-      if (!list) buckets.set(key, (list = []));
-      list.push(i);
-    }
-  });
-  const seen = new Set<string>();
-  const pairs: NearDuplicatePair[] = [];
-  for (const list of buckets.values()) {
-    if (list.length < 2 || list.length > 200) continue;
-    for (let x = 0; x < list.length; x++) {
-      for (let y = x + 1; y < list.length; y++) {
-        const i = list[x]!;
-        const j = list[y]!;
-        const key = i < j ? `${i},${j}` : `${j},${i}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        if (exactKey[i] === exactKey[j]) continue;
-        const sim = agreement(sigs[i]!, sigs[j]!);
-        if (sim < threshold) continue;
-        pairs.push({
-          a: all[i]!.ex.id,
-          b: all[j]!.ex.id,
-          splitA: all[i]!.split,
-          splitB: all[j]!.split,
-          similarity: sim,
-          sameLabel: all[i]!.ex.label === all[j]!.ex.label,
-        });
-      }
-    }
-  }
-  pairs.sort((p, q) => q.similarity - p.similarity || p.a.localeCompare(q.a));
+  const pairs = nearDuplicatePairs(all, exactKey, threshold);
   const nearCross = pairs.filter((p) => p.splitA !== p.splitB);
   const leaked: Record<string, Set<string>> = {};
   for (const p of nearCross) {

@@ -98,27 +98,19 @@ function kindOf(p: PredictionRecord, positive: string | null): ErrorKind | null 
   return p.decision === positive ? "fp" : "fn";
 }
 
-export function analyseErrors(input: ErrorAnalysisInput): ErrorAnalysis {
-  const { predictions, positiveClass } = input;
-  const n = predictions.length;
-  const kinds = predictions.map((p) => kindOf(p, positiveClass));
-  const errorIdx: number[] = [];
-  kinds.forEach((k, i) => k !== null && errorIdx.push(i));
-  const nErrors = errorIdx.length;
-  const errorRate = n > 0 ? nErrors / n : 0;
+type TagRow = Array<{ tag: string; source: TagSource }>;
 
-  // tags of every example (errors and correct ones, for the contrast)
-  const tagRows: Array<Array<{ tag: string; source: TagSource }>> = predictions.map((p) => {
-    const ex = input.examples.get(p.exampleId);
-    return ex
-      ? tagsOf(ex, input.rules, input.manual)
-      : (input.manual.get(p.exampleId) ?? []).map((tag) => ({ tag, source: "manual" as const }));
-  });
+/** Each tag's errors (by kind) and presence among correct examples, and how many errors carry no tag. */
+function tagStats(
+  kinds: readonly (ErrorKind | null)[],
+  tagRows: readonly TagRow[],
+  errorRate: number,
+): { tags: TagStat[]; untagged: number } {
+  const nErrors = kinds.filter((k) => k !== null).length;
   const stats = new Map<string, { source: TagSource; errors: number; fp: number; fn: number; correct: number }>();
   let untagged = 0;
   let nCorrect = 0;
-  predictions.forEach((_, i) => {
-    const kind = kinds[i];
+  kinds.forEach((kind, i) => {
     if (kind === null) nCorrect++;
     const seen = new Set<string>();
     for (const { tag, source } of tagRows[i]!) {
@@ -152,6 +144,26 @@ export function analyseErrors(input: ErrorAnalysisInput): ErrorAnalysis {
       };
     })
     .sort((a, b) => b.errors - a.errors || a.tag.localeCompare(b.tag));
+  return { tags, untagged };
+}
+
+export function analyseErrors(input: ErrorAnalysisInput): ErrorAnalysis {
+  const { predictions, positiveClass } = input;
+  const n = predictions.length;
+  const kinds = predictions.map((p) => kindOf(p, positiveClass));
+  const errorIdx: number[] = [];
+  kinds.forEach((k, i) => k !== null && errorIdx.push(i));
+  const nErrors = errorIdx.length;
+  const errorRate = n > 0 ? nErrors / n : 0;
+
+  // tags of every example (errors and correct ones, for the contrast)
+  const tagRows: TagRow[] = predictions.map((p) => {
+    const ex = input.examples.get(p.exampleId);
+    return ex
+      ? tagsOf(ex, input.rules, input.manual)
+      : (input.manual.get(p.exampleId) ?? []).map((tag) => ({ tag, source: "manual" as const }));
+  });
+  const { tags, untagged } = tagStats(kinds, tagRows, errorRate);
 
   // seeded sample, FP and FN apart (each capped at its share of the sample)
   const rng = createRng(input.seed);

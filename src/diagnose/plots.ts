@@ -125,6 +125,27 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
+/** The legend under the plot: one line sample and name per series (and the reference line). */
+function svgLegend(chart: Chart, left: number, height: number): string[] {
+  const parts: string[] = [];
+  let lx = left;
+  const ly = height - 10;
+  const legend: Array<{ name: string; color: string; dashed: boolean }> = chart.series.map((s, k) => ({
+    name: s.name,
+    color: s.color ?? PALETTE[k % PALETTE.length]!,
+    dashed: s.dashed ?? false,
+  }));
+  if (chart.hline) legend.push({ name: chart.hline.label, color: "#888", dashed: true });
+  for (const l of legend) {
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5 3"' : ""}/>`,
+      `<text x="${lx + 22}" y="${ly}">${escapeXml(l.name)}</text>`,
+    );
+    lx += 30 + l.name.length * 6.2;
+  }
+  return parts;
+}
+
 /** The chart as a standalone SVG document. */
 export function svgChart(chart: Chart, width = 560, height = 320): string {
   const m = { l: 58, r: 16, t: 30, b: 62 };
@@ -188,22 +209,7 @@ export function svgChart(chart: Chart, width = 560, height = 320): string {
       for (const [x, y] of pts) parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${color}"/>`);
     }
   });
-  // legend
-  let lx = m.l;
-  const ly = height - 10;
-  const legend: Array<{ name: string; color: string; dashed: boolean }> = chart.series.map((s, k) => ({
-    name: s.name,
-    color: s.color ?? PALETTE[k % PALETTE.length]!,
-    dashed: s.dashed ?? false,
-  }));
-  if (chart.hline) legend.push({ name: chart.hline.label, color: "#888", dashed: true });
-  for (const l of legend) {
-    parts.push(
-      `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5 3"' : ""}/>`,
-      `<text x="${lx + 22}" y="${ly}">${escapeXml(l.name)}</text>`,
-    );
-    lx += 30 + l.name.length * 6.2;
-  }
+  parts.push(...svgLegend(chart, m.l, height));
   parts.push(`</svg>`);
   return parts.join("\n");
 }

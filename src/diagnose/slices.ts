@@ -120,6 +120,46 @@ export interface SliceOptions {
   readonly top?: number;
 }
 
+/** A slice's statistics against the rest of the split: error rate, excess errors, two-proportion z test. */
+function sliceStatistic(
+  err: Uint8Array,
+  isFp: Uint8Array,
+  totalErr: number,
+  positiveClass: string | null,
+): (preds: SlicePredicate[], idx: readonly number[]) => Omit<SliceStat, "q"> {
+  const n = err.length;
+  const overall = n > 0 ? totalErr / n : 0;
+  return (preds, idx) => {
+    let e = 0;
+    let fp = 0;
+    for (const i of idx) {
+      e += err[i]!;
+      fp += isFp[i]!;
+    }
+    const size = idx.length;
+    const rest = n - size;
+    const rate = e / size;
+    const restRate = rest > 0 ? (totalErr - e) / rest : 0;
+    const pooled = overall;
+    const se = Math.sqrt(pooled * (1 - pooled) * (1 / size + (rest > 0 ? 1 / rest : 0)));
+    const z = se > 0 ? (rate - restRate) / se : 0;
+    return {
+      predicates: preds,
+      name: preds.map((p) => `${p.dimension} = ${p.value}`).join(" & "),
+      size,
+      errors: e,
+      errorRate: rate,
+      fp,
+      fn: positiveClass === null ? 0 : e - fp,
+      complementErrorRate: restRate,
+      excessErrors: e - overall * size,
+      z,
+      // erfc keeps tiny p values (1 − Φ(z) would round to 0)
+      p: erfc(Math.abs(z) / Math.SQRT2),
+    };
+  };
+}
+
 export function findSlices(
   split: string,
   predictions: readonly PredictionRecord[],
@@ -151,35 +191,7 @@ export function findSlices(
       e.rows.push(i);
     }
   });
-  const stat = (preds: SlicePredicate[], idx: readonly number[]): Omit<SliceStat, "q"> => {
-    let e = 0;
-    let fp = 0;
-    for (const i of idx) {
-      e += err[i]!;
-      fp += isFp[i]!;
-    }
-    const size = idx.length;
-    const rest = n - size;
-    const rate = e / size;
-    const restRate = rest > 0 ? (totalErr - e) / rest : 0;
-    const pooled = overall;
-    const se = Math.sqrt(pooled * (1 - pooled) * (1 / size + (rest > 0 ? 1 / rest : 0)));
-    const z = se > 0 ? (rate - restRate) / se : 0;
-    return {
-      predicates: preds,
-      name: preds.map((p) => `${p.dimension} = ${p.value}`).join(" & "),
-      size,
-      errors: e,
-      errorRate: rate,
-      fp,
-      fn: positiveClass === null ? 0 : e - fp,
-      complementErrorRate: restRate,
-      excessErrors: e - overall * size,
-      z,
-      // erfc keeps tiny p values (1 − Φ(z) would round to 0)
-      p: erfc(Math.abs(z) / Math.SQRT2),
-    };
-  };
+  const stat = sliceStatistic(err, isFp, totalErr, positiveClass);
   const singles = [...members.values()].filter((m) => m.rows.length >= minSize && m.rows.length < n);
   const tested: Array<Omit<SliceStat, "q">> = singles.map((m) => stat([m.pred], m.rows));
   // conjunctions of two predicates from different dimensions

@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { Example } from "../data/example.js";
 import { DataError, StoreError } from "../errors.js";
 import { categoricalParamsSchema, type CategoricalParams } from "../spec/schema.js";
-import { compareCodePoints } from "./codepoint-order.js";
+import { compareCodePoints } from "../util/codepoint-order.js";
 import type { CsrMatrix } from "./csr.js";
 import { categoricalField } from "./example-fields.js";
 import { notFitted, type FeatureFamily, type FeatureFamilyDefinition } from "./family.js";

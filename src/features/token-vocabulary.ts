@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { StoreError } from "../errors.js";
-import { compareCodePoints } from "./codepoint-order.js";
+import { compareCodePoints } from "../util/codepoint-order.js";
 import type { CsrMatrix } from "./csr.js";
 import { FloatBuffer, IntBuffer } from "./int-buffer.js";
 

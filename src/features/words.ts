@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { Example } from "../data/example.js";
 import { DataError, SpecError, StoreError } from "../errors.js";
 import { wordsParamsSchema, type WordsParams } from "../spec/schema.js";
-import { compareCodePoints } from "./codepoint-order.js";
+import { compareCodePoints } from "../util/codepoint-order.js";
 import type { CsrMatrix } from "./csr.js";
 import { textField } from "./example-fields.js";
 import { notFitted, type FeatureFamily, type FeatureFamilyDefinition } from "./family.js";

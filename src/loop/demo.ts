@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { attributeRuns, isAttributionRecord, type AttributionRecord } from "../compare/attribute.js";
+import { isAttributionRecord, type AttributionRecord } from "../compare/attribute.js";
+import { attributeRuns } from "./attribute.js";
 import { compareRuns, type MetricComparison } from "../compare/compare-runs.js";
 import { buildLedger, type Ledger } from "../compare/lineage.js";
 import { diagnoseRun, type Diagnosis } from "./diagnose-run.js";

@@ -20,7 +20,7 @@ import {
   type SpamAssassinSpec,
 } from "../data/sources/spamassassin.js";
 import type { DatasetEntryWriter } from "./cache-dataset.js";
-import { createPool, defaultPoolSize } from "./pool.js";
+import { createPool, defaultPoolSize } from "../util/pool.js";
 import type { ParseResult, ParseShared, ParseTask } from "./parse-task.js";
 
 /** Below this many messages the corpus is parsed on the calling thread. */

@@ -20,6 +20,7 @@ export interface ReadInputsOptions {
   readonly format?: InputFormat;
   /** What `-` reads (tests pass a buffer; the CLI passes process.stdin). */
   readonly stdin?: () => Promise<Buffer>;
+  /** Per input; within a folder, per message file. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -236,9 +237,10 @@ async function readOne(
     const files: string[] = [];
     await listMessageFiles(input, "", files);
     if (files.length === 0) throw new DataError(`${input}: the folder holds no message files`, { where: input });
-    for (const rel of files) {
-      const id = path.join(input, rel);
+    for (let k = 0; k < files.length; k++) {
+      const id = path.join(input, files[k]!);
       out.push(readEmailBytes(await readFile(id), id, warnings));
+      if ((k & 127) === 127) opts.onProgress?.(k + 1, files.length);
     }
     return;
   }

@@ -17,6 +17,7 @@
  */
 import {
   fieldKey,
+  isDocumentField,
   TIME_COLUMNS,
   type QueryExpr,
   type QueryField,
@@ -24,6 +25,11 @@ import {
   type RunColumn,
   type RunQuery,
 } from "./query-types.js";
+
+/** The JSON column a document field reads (#13's params.<key> mirrors spec.<key>). */
+function documentColumn(field: QueryField & { kind: "spec" | "param" }): string {
+  return field.kind === "spec" ? "r.spec_json" : "r.params_json";
+}
 
 const COLUMN_SQL: Readonly<Record<RunColumn, string>> = {
   id: "r.id",
@@ -57,23 +63,24 @@ class Compiler {
     return `$${this.params.length}`;
   }
 
-  specJson(field: QueryField & { kind: "spec" }): string {
-    return `(r.spec_json::json #> ${this.bind(field.path)}::text[])`;
+  specJson(field: QueryField & { kind: "spec" | "param" }): string {
+    return `(${documentColumn(field)}::json #> ${this.bind(field.path)}::text[])`;
   }
 
-  specType(field: QueryField & { kind: "spec" }): string {
+  specType(field: QueryField & { kind: "spec" | "param" }): string {
     return `json_typeof${this.specJson(field)}`;
   }
 
   /** The spec value as text: strings unescaped, numbers and booleans as written, JSON null as NULL. */
-  specText(field: QueryField & { kind: "spec" }): string {
-    return `(r.spec_json::json #>> ${this.bind(field.path)}::text[])`;
+  specText(field: QueryField & { kind: "spec" | "param" }): string {
+    return `(${documentColumn(field)}::json #>> ${this.bind(field.path)}::text[])`;
   }
 
   /** The field's value for comparisons and the SELECT list (spec keys: their text). */
   value(field: QueryField): string {
     switch (field.kind) {
       case "spec":
+      case "param":
         return this.specText(field);
       case "metric":
         return (
@@ -103,10 +110,9 @@ class Compiler {
   comparison(field: QueryField, op: string, literal: QueryLiteral): string {
     const sqlOp = op === "=" ? "=" : op;
     if (literal.type === "null") {
-      const present =
-        field.kind === "spec"
-          ? `(COALESCE(${this.specType(field)}, 'null') <> 'null')`
-          : `(${this.value(field)} IS NOT NULL)`;
+      const present = isDocumentField(field)
+        ? `(COALESCE(${this.specType(field)}, 'null') <> 'null')`
+        : `(${this.value(field)} IS NOT NULL)`;
       return op === "=" ? `NOT ${present}` : present;
     }
     if (op === "~") {
@@ -119,7 +125,7 @@ class Compiler {
     }
     if (literal.type === "regex") return "FALSE";
     if (literal.type === "boolean") {
-      if (field.kind === "spec") {
+      if (isDocumentField(field)) {
         const wanted = literal.value === (op === "=") ? "true" : "false";
         return `(CASE WHEN ${this.specType(field)} = 'boolean' THEN ${this.specText(field)} = '${wanted}' END)`;
       }
@@ -131,6 +137,7 @@ class Compiler {
       const n = (): string => `${this.bind(literal.value)}::float8`;
       switch (field.kind) {
         case "spec":
+        case "param":
           return `((CASE WHEN ${this.specType(field)} = 'number' THEN (${this.specText(field)})::float8 END) ${sqlOp} ${n()})`;
         case "tag": {
           const text = `btrim(${this.value(field)}, E' \\t\\n\\r\\f\\v')`;
@@ -146,6 +153,7 @@ class Compiler {
     const s = (): string => `${this.bind(literal.value)}::text COLLATE "C"`;
     switch (field.kind) {
       case "spec":
+      case "param":
         return `((CASE WHEN ${this.specType(field)} IN ('string', 'array', 'object') THEN ${this.specText(field)} END) COLLATE "C" ${sqlOp} ${s()})`;
       case "metric":
         return "FALSE";
@@ -174,7 +182,7 @@ class Compiler {
    */
   sortTerms(field: QueryField, descending: boolean): string[] {
     const dir = descending ? " DESC" : "";
-    if (field.kind === "spec") {
+    if (isDocumentField(field)) {
       const type = this.specType(field);
       return [
         `(COALESCE(${type}, 'null') = 'null')`,
@@ -208,7 +216,7 @@ export function compilePostgresRunQuery(query: RunQuery, summaryColumns: string)
     seen.add(key);
     const value = `f${i}_v`;
     let type: string | null = null;
-    if (field.kind === "spec") {
+    if (isDocumentField(field)) {
       type = `f${i}_t`;
       // the json value itself: decoded in JavaScript so numbers and booleans keep their type
       selects.push(`${c.specJson(field)}::text AS ${value}`, `${c.specType(field)} AS ${type}`);

@@ -120,6 +120,8 @@ function isRetryable(error: unknown): boolean {
   return /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error/i.test(message);
 }
 
+function ignoreError(): void {}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 }
@@ -218,6 +220,11 @@ export class PostgresStore implements Store {
       let client: pg.PoolClient | null = null;
       try {
         client = await this.pool.connect();
+        // The server may end the session between two statements (an admin, a failover): that
+        // arrives as an 'error' event, which must not crash the process — the next query fails
+        // and the attempt is replayed.
+        client.removeListener("error", ignoreError);
+        client.on("error", ignoreError);
         if (!transaction) {
           const result = await fn(client, attempt);
           client.release();

@@ -5,6 +5,8 @@
  * checks the SQLite compiler against it on random expressions.
  *
  * Semantics, in one place:
+ * - `params.<key>` reads the free-form params a run was started with exactly as `spec.<key>` reads
+ *   the spec (JSON types, paths into objects and arrays).
  * - Logic is two-valued: a comparison whose field is missing (no such spec key, tag or metric, or
  *   a NaN metric) is false, and NOT of it is true.
  * - Comparisons are typed: a number literal matches numbers only (spec numbers, metrics, times;
@@ -34,6 +36,8 @@ export const TIME_COLUMNS: ReadonlySet<RunColumn> = new Set(["created", "ended"]
 
 export type QueryField =
   | { readonly kind: "spec"; readonly path: readonly string[] }
+  /** A key of the free-form params a run was started with (the tracking API's params). */
+  | { readonly kind: "param"; readonly path: readonly string[] }
   | { readonly kind: "metric"; readonly split: string; readonly name: string }
   | { readonly kind: "tag"; readonly key: string }
   | { readonly kind: "column"; readonly column: RunColumn };
@@ -75,11 +79,18 @@ export interface RunQuery {
   readonly fields?: readonly QueryField[];
 }
 
+/** Fields read from a run's JSON documents (its spec, its params), with the same typing rules. */
+export function isDocumentField(field: QueryField): field is QueryField & { kind: "spec" | "param" } {
+  return field.kind === "spec" || field.kind === "param";
+}
+
 /** The canonical text of a field, e.g. "spec.model.C", "metrics.dev.f1", "tags.owner", "created". */
 export function fieldKey(field: QueryField): string {
   switch (field.kind) {
     case "spec":
       return ["spec", ...field.path].join(".");
+    case "param":
+      return ["params", ...field.path].join(".");
     case "metric":
       return `metrics.${field.split}.${field.name}`;
     case "tag":

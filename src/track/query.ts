@@ -18,11 +18,12 @@
  * Keys may be quoted ("my key") and array elements numbered (spec.features.words.ngram_range.1).
  */
 import { UsageError } from "../errors.js";
-import { compareCodePoints } from "../features/codepoint-order.js";
+import { compareCodePoints } from "../util/codepoint-order.js";
 import { closest } from "../spec/suggest.js";
 import {
   COMPARISON_OPS,
   fieldKey,
+  isDocumentField,
   RUN_COLUMNS,
   TIME_COLUMNS,
   type ComparisonOp,
@@ -200,7 +201,7 @@ class Parser {
     const s = this.source;
     if (s[start] === undefined || !IDENT_START.test(s[start]!)) {
       throw this.error(
-        `expected a field (spec.<key>, metrics.<split>.<name>, tags.<key>, ${RUN_COLUMNS.join(", ")}), found "${s.slice(start, start + 12)}"`,
+        `expected a field (spec.<key>, params.<key>, metrics.<split>.<name>, tags.<key>, ${RUN_COLUMNS.join(", ")}), found "${s.slice(start, start + 12)}"`,
       );
     }
     while (this.pos < s.length && IDENT_CHAR.test(s[this.pos]!)) this.pos++;
@@ -220,6 +221,10 @@ class Parser {
       case "spec":
         if (segments.length === 0) throw this.error("spec needs a key path, e.g. spec.model.C", start);
         return { kind: "spec", path: segments };
+      case "params":
+      case "param":
+        if (segments.length === 0) throw this.error("params needs a key path, e.g. params.lr", start);
+        return { kind: "param", path: segments };
       case "metrics":
       case "metric":
         if (segments.length !== 2) {
@@ -237,11 +242,11 @@ class Parser {
         if ((RUN_COLUMNS as readonly string[]).includes(column) && segments.length === 0) {
           return { kind: "column", column: column as RunColumn };
         }
-        const roots = ["spec", "metrics", "tags", ...RUN_COLUMNS];
+        const roots = ["spec", "params", "metrics", "tags", ...RUN_COLUMNS];
         const guess = closest(root, roots);
         throw this.error(
           `unknown field "${text}"${guess === undefined ? "" : ` — did you mean "${guess}"?`} ` +
-            `(fields: spec.<key>, metrics.<split>.<name>, tags.<key>, ${RUN_COLUMNS.join(", ")})`,
+            `(fields: spec.<key>, params.<key>, metrics.<split>.<name>, tags.<key>, ${RUN_COLUMNS.join(", ")})`,
           start,
         );
       }
@@ -407,6 +412,8 @@ export interface RunView {
   readonly notes: string | null;
   /** The parsed spec, or null. */
   readonly spec: unknown;
+  /** The run's params (absent: none). */
+  readonly params?: unknown;
   /** Latest value per split and metric name (NaN allowed: it reads as missing). */
   readonly metrics: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
@@ -417,8 +424,9 @@ export interface RunView {
  */
 export function fieldValue(field: QueryField, run: RunView): unknown {
   switch (field.kind) {
-    case "spec": {
-      let cur: unknown = run.spec;
+    case "spec":
+    case "param": {
+      let cur: unknown = field.kind === "spec" ? run.spec : (run.params ?? {});
       for (const seg of field.path) {
         if (Array.isArray(cur) && /^\d+$/.test(seg)) cur = cur[Number(seg)];
         else if (cur !== null && typeof cur === "object" && !Array.isArray(cur)) {
@@ -521,7 +529,7 @@ export function compareFieldValue(field: QueryField, value: unknown, op: Compari
   }
   if (literal.type === "regex") return false;
   if (literal.type === "boolean") {
-    if (field.kind === "spec") return typeof value === "boolean" && (value === literal.value) === (op === "=");
+    if (isDocumentField(field)) return typeof value === "boolean" && (value === literal.value) === (op === "=");
     return typeof value === "string" && (value === String(literal.value)) === (op === "=");
   }
   if (literal.type === "number") {

@@ -1,10 +1,19 @@
 /**
  * The tracking API for code that trains models — `mlloop run` and users' own training scripts
  * alike (the counterpart of mlflow.start_run): start a run, log metrics, predictions and
- * artifacts, end it. Provenance is captured and a heartbeat is kept without being asked, and an
- * uncaught exception ends the run as `failed` with its message before the process exits.
+ * artifacts, end it. Provenance is captured and a heartbeat is kept without being asked. A run
+ * the script leaves open is ended with the process: `finished` when the event loop empties (the
+ * script simply ended), `failed` with the error on an uncaught exception, with the signal on
+ * SIGINT/SIGTERM/SIGHUP, and with the exit code on a non-zero process.exit().
+ *
+ * Runs without a spec (training code of its own) get what a spec run records from its data: the
+ * classes (declared at startRun, else inferred from the logged labels and decisions), and at the
+ * end, for every split with logged decisions, the metrics the lineage commands rank by (accuracy,
+ * F1 of the positive class or macro F1…) — unless the script logged a metric of that name itself.
  */
 import { StoreError } from "../errors.js";
+import { classReport } from "../evaluate/confusion.js";
+import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { canonicalJson, specHash } from "../spec/canonical.js";
 import { captureProvenance } from "./provenance.js";
 import type { RunId } from "./run-id.js";
@@ -30,7 +39,7 @@ export interface StartRunOptions {
   readonly specPatch?: unknown;
   /** Free-form parameters, for training code without a spec. */
   readonly params?: Readonly<Record<string, unknown>>;
-  /** Parent run: a full id or a unique prefix. */
+  /** Parent run: a full id or a unique prefix, or "auto": the experiment's latest finished run (none when there is none). */
   readonly parent?: string | null;
   readonly name?: string;
   readonly notes?: string;
@@ -43,6 +52,17 @@ export interface StartRunOptions {
   readonly heartbeat?: number | false;
   /** End the run as failed when an exception goes uncaught (default true). */
   readonly failOnUncaughtException?: boolean;
+  /**
+   * End the run with the process when the script did not (default true): finished when the event
+   * loop empties, failed on SIGINT/SIGTERM/SIGHUP or a non-zero process.exit().
+   */
+  readonly endOnExit?: boolean;
+  /** The label values, in order (default: inferred from the logged predictions). */
+  readonly classes?: readonly string[];
+  /** For binary labels: the positive class (default: 1/true/yes/spam/positive when one of the two). */
+  readonly positiveClass?: string;
+  /** The metric that ranks this run (default: f1 — F1 of the positive class, or macro F1 for multiclass). */
+  readonly primaryMetric?: string;
 }
 
 export interface LogMetricOptions {
@@ -118,16 +138,106 @@ function stopFailingOnCrash(run: ActiveRun): void {
   if (runsToFailOnCrash.size === 0 && !recordingCrash) process.off("uncaughtException", onUncaughtException);
 }
 
+/**
+ * Runs to end with the process. `beforeExit` fires when the event loop has emptied — the script
+ * is done — and may still do asynchronous work, so those runs end normally (finished). `exit`
+ * (process.exit) allows synchronous work only: the SQLite store's writes are synchronous at heart
+ * and complete there; a store that needs the event loop does not get the final status and its run
+ * is marked crashed once its heartbeat is stale, as before. Signals fail the runs, then the
+ * process dies of the signal as it would have without us (unless the program has its own handler).
+ */
+const runsToEndOnExit = new Set<ActiveRun>();
+const EXIT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+function onBeforeExit(): void {
+  const runs = [...runsToEndOnExit];
+  if (runs.length === 0) return;
+  // the loop is empty and the heartbeat worker unreferenced: hold the process until the runs are recorded
+  const keepAlive = setInterval(() => undefined, 1_000);
+  void Promise.all(
+    runs.map((run) =>
+      run.end("finished").catch((error: unknown) => {
+        console.error(`mlloop: could not end run ${run.id}: ${errorText(error).message}`);
+      }),
+    ),
+  ).finally(() => clearInterval(keepAlive));
+}
+
+function onExit(code: number): void {
+  for (const run of [...runsToEndOnExit]) {
+    runsToEndOnExit.delete(run);
+    run.endNow(code === 0 ? "finished" : "failed", code === 0 ? undefined : `the process exited with code ${code}`);
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  const runs = [...runsToEndOnExit];
+  runsToEndOnExit.clear();
+  void Promise.all(
+    runs.map((run) =>
+      run.fail(new Error(`interrupted by ${signal}`)).catch((error: unknown) => {
+        console.error(`mlloop: could not record run ${run.id} as failed: ${errorText(error).message}`);
+      }),
+    ),
+  ).then(() => {
+    stopEndingOnExit();
+    // nobody else handles it: die of the signal, as the process would have without this handler
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
+}
+
+let endingOnExit = false;
+
+function endOnExit(run: ActiveRun): void {
+  runsToEndOnExit.add(run);
+  if (endingOnExit) return;
+  endingOnExit = true;
+  process.on("beforeExit", onBeforeExit);
+  process.on("exit", onExit);
+  for (const signal of EXIT_SIGNALS) process.on(signal, onSignal);
+}
+
+function stopEndingOnExit(): void {
+  if (!endingOnExit) return;
+  endingOnExit = false;
+  process.off("beforeExit", onBeforeExit);
+  process.off("exit", onExit);
+  for (const signal of EXIT_SIGNALS) process.off(signal, onSignal);
+}
+
+function stopEndingOnExitIfIdle(): void {
+  if (runsToEndOnExit.size === 0) stopEndingOnExit();
+}
+
+/** What a run without a spec logged as predictions: per split, labels and decisions, for its summary. */
+interface LoggedSplit {
+  readonly labels: string[];
+  readonly decisions: string[];
+}
+
 export class ActiveRun {
   private ended = false;
+  private readonly loggedMetrics = new Set<string>();
+  private readonly logged = new Map<string, LoggedSplit>();
+  private readonly seenClasses = new Set<string>();
+  private dataInfo: DataInfo | null;
 
   constructor(
     readonly store: Store,
     readonly record: RunRecord,
     private readonly heartbeat: Heartbeat | null,
     failOnUncaughtException: boolean,
+    private readonly summary: {
+      readonly enabled: boolean;
+      readonly classes: readonly string[] | null;
+      readonly positiveClass: string | null;
+      readonly primaryMetric: string | null;
+    } = { enabled: false, classes: null, positiveClass: null, primaryMetric: null },
+    endWithProcess = false,
   ) {
+    this.dataInfo = record.dataInfo;
     if (failOnUncaughtException) failOnCrash(this);
+    if (endWithProcess) endOnExit(this);
   }
 
   get id(): RunId {
@@ -155,12 +265,72 @@ export class ActiveRun {
     const rows: readonly MetricRow[] = Array.isArray(metrics)
       ? (metrics as readonly MetricRow[])
       : Object.entries(metrics).map(([name, value]) => ({ name, value, split: options.split, step: options.step }));
+    for (const r of rows) this.loggedMetrics.add(`${r.split ?? ""}\u0000${r.name}`);
     await this.store.logMetrics(this.id, rows);
   }
 
   async logPredictions(rows: readonly PredictionRow[]): Promise<void> {
     this.ensureActive("log predictions");
     await this.store.logPredictions(this.id, rows);
+    if (this.summary.enabled) for (const row of rows) this.notePrediction(row);
+  }
+
+  private notePrediction(row: PredictionRow): void {
+    if (row.label !== null) this.seenClasses.add(row.label);
+    if (row.decision !== undefined && row.decision !== null) this.seenClasses.add(row.decision);
+    const scores = row.scores;
+    if (scores && !Array.isArray(scores)) for (const c of Object.keys(scores)) this.seenClasses.add(c);
+    const decision = row.decision ?? argmaxClass(scores, this.summary.classes);
+    if (row.label === null || decision === null) return;
+    let split = this.logged.get(row.split);
+    if (split === undefined) this.logged.set(row.split, (split = { labels: [], decisions: [] }));
+    split.labels.push(row.label);
+    split.decisions.push(decision);
+  }
+
+  /** The classes, positive class and primary metric of a run without a spec, and its metrics from its logged decisions. */
+  private async recordSummary(): Promise<void> {
+    if (!this.summary.enabled) return;
+    const classes = this.summary.classes ?? [...this.seenClasses].sort();
+    if (classes.length === 0) return;
+    const positive =
+      this.summary.positiveClass ??
+      (classes.length === 2 ? (classes.find((c) => POSITIVE_GUESSES.includes(c.toLowerCase())) ?? null) : null);
+    // two classes and no positive one: the run is read as multiclass (macro F1), not guessed at
+    const primary = taskPrimaryMetric(
+      this.summary.primaryMetric,
+      positive === null && classes.length === 2 ? 3 : classes.length,
+    );
+    const rows: MetricRow[] = [];
+    const computed: string[] = [];
+    for (const [split, logged] of this.logged) {
+      const report = classReport(
+        logged.labels.map((label, i) => ({ label, decision: logged.decisions[i]! })),
+        classes,
+      );
+      const correct = report.classes.reduce((a, _c, i) => a + report.matrix[i]![i]!, 0);
+      const values: Record<string, number> = { accuracy: correct / report.n, error_rate: 1 - correct / report.n };
+      if (positive !== null) {
+        const p = report.perClass.find((c) => c.name === positive)!;
+        Object.assign(values, { precision: p.precision, recall: p.recall, f1: p.f1 });
+      } else {
+        values["macro_f1"] = report.macroF1;
+        values["weighted_f1"] = report.perClass.reduce((a, c) => a + c.support * c.f1, 0) / report.n;
+      }
+      for (const [name, value] of Object.entries(values)) {
+        if (this.loggedMetrics.has(`${split}\u0000${name}`)) continue;
+        rows.push({ split, name, value });
+        computed.push(`${split}.${name}`);
+      }
+    }
+    if (rows.length > 0) await this.store.logMetrics(this.id, rows);
+    if (!Array.isArray(this.dataInfo?.classes)) {
+      this.dataInfo = { ...(this.dataInfo ?? {}), classes };
+      await this.store.updateRun(this.id, { dataInfo: this.dataInfo });
+    }
+    await this.store.updateRun(this.id, {
+      extras: { positiveClass: positive, primaryMetric: primary, metricsFromPredictions: computed },
+    });
   }
 
   /** Bytes as they are, a string as UTF-8 text, anything else as JSON. */
@@ -173,6 +343,7 @@ export class ActiveRun {
 
   async setDataInfo(dataInfo: DataInfo): Promise<void> {
     this.ensureActive("set data info");
+    this.dataInfo = dataInfo;
     await this.store.updateRun(this.id, { dataInfo });
   }
 
@@ -203,8 +374,25 @@ export class ActiveRun {
     this.ensureActive("end the run");
     this.ended = true;
     stopFailingOnCrash(this);
+    runsToEndOnExit.delete(this);
+    stopEndingOnExitIfIdle();
     await this.heartbeat?.stop();
+    await this.recordSummary();
     await this.store.finishRun(this.id, status, error ?? null);
+  }
+
+  /**
+   * Ends the run from process.on("exit"), where nothing asynchronous runs: each store call is
+   * started in order without waiting (the SQLite store's writes complete synchronously).
+   */
+  endNow(status: FinalStatus, error?: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    stopFailingOnCrash(this);
+    const fail = (e: unknown): void => console.error(`mlloop: could not end run ${this.id}: ${errorText(e).message}`);
+    void this.heartbeat?.stop().catch(fail);
+    void this.recordSummary().catch(fail);
+    void this.store.finishRun(this.id, status, error ?? null).catch(fail);
   }
 
   /** Ends the run as failed with the error's message (its stack goes to extras.errorStack). */
@@ -217,7 +405,11 @@ export class ActiveRun {
 
 export async function startRun(store: Store, options: StartRunOptions): Promise<ActiveRun> {
   const parentId =
-    options.parent === undefined || options.parent === null ? null : (await store.getRun(options.parent)).id;
+    options.parent === undefined || options.parent === null
+      ? null
+      : options.parent === "auto"
+        ? ((await store.listRuns({ experiment: options.experiment, status: "finished", limit: 1 }))[0]?.id ?? null)
+        : (await store.getRun(options.parent)).id;
   const spec: SpecRecord | null =
     options.spec === undefined
       ? null
@@ -236,7 +428,9 @@ export async function startRun(store: Store, options: StartRunOptions): Promise<
     provenance,
     seeds: options.seeds,
     params: options.params,
-    dataInfo: options.dataInfo ?? null,
+    dataInfo:
+      options.dataInfo ??
+      (options.classes !== undefined && options.spec === undefined ? { classes: options.classes } : null),
   });
   let heartbeat: Heartbeat | null = null;
   if (options.heartbeat !== false) {
@@ -250,7 +444,43 @@ export async function startRun(store: Store, options: StartRunOptions): Promise<
       throw error;
     }
   }
-  return new ActiveRun(store, record, heartbeat, options.failOnUncaughtException ?? true);
+  if (
+    options.classes !== undefined &&
+    options.positiveClass !== undefined &&
+    !options.classes.includes(options.positiveClass)
+  ) {
+    throw new StoreError(
+      `positiveClass "${options.positiveClass}" is not one of the declared classes (${options.classes.join(", ")})`,
+    );
+  }
+  return new ActiveRun(
+    store,
+    record,
+    heartbeat,
+    options.failOnUncaughtException ?? true,
+    {
+      enabled: options.spec === undefined,
+      classes: options.classes ?? null,
+      positiveClass: options.positiveClass ?? null,
+      primaryMetric: options.primaryMetric ?? null,
+    },
+    options.endOnExit ?? true,
+  );
+}
+
+const POSITIVE_GUESSES = ["1", "true", "yes", "spam", "positive"];
+
+/** The class with the highest score (the first on ties), or null without scores. */
+function argmaxClass(scores: PredictionRow["scores"], classes: readonly string[] | null): string | null {
+  if (scores === undefined || scores === null) return null;
+  const entries: Array<[string, number]> = Array.isArray(scores)
+    ? classes === null
+      ? []
+      : (scores as number[]).map((v, i) => [classes[i]!, v])
+    : Object.entries(scores as Record<string, number>);
+  let best: [string, number] | null = null;
+  for (const e of entries) if (best === null || e[1] > best[1]) best = e;
+  return best?.[0] ?? null;
 }
 
 /**

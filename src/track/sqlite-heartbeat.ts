@@ -77,8 +77,6 @@ export async function startSqliteHeartbeat(
       intervalMs: options?.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     },
   });
-  // A run the caller forgot to end must not keep the process alive: readers will mark it crashed.
-  worker.unref();
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     worker.on("message", (message: { type: string; message?: string }) => {
@@ -91,6 +89,10 @@ export async function startSqliteHeartbeat(
     });
     void exited.then(() => reject(new Error(`heartbeat worker for run ${target.runId} exited before starting`)));
   });
+  // A run the caller forgot to end must not keep the process alive (startRun then ends it when the
+  // process does). Unreferenced after the listeners above: attaching a "message" listener refs the
+  // worker's port again, which kept every tracking script from exiting.
+  worker.unref();
   let stopping: Promise<void> | null = null;
   return {
     stop(): Promise<void> {

@@ -10,6 +10,7 @@ import type Database from "better-sqlite3";
 import { matchText, strictNumber, textMatches } from "./query.js";
 import {
   fieldKey,
+  isDocumentField,
   TIME_COLUMNS,
   type QueryExpr,
   type QueryField,
@@ -29,6 +30,11 @@ const COLUMN_SQL: Readonly<Record<RunColumn, string>> = {
   ended: "r.ended_at",
   spec_hash: "r.spec_hash",
 };
+
+/** The JSON column a document field reads. */
+function documentColumn(field: QueryField & { kind: "spec" | "param" }): string {
+  return field.kind === "spec" ? "r.spec_json" : "r.params_json";
+}
 
 /** `$."a"."b"[0]`: every key quoted, so that keys with dots or dashes address what they say. */
 export function jsonPath(path: readonly string[]): string {
@@ -63,7 +69,8 @@ class Compiler {
   value(field: QueryField): string {
     switch (field.kind) {
       case "spec":
-        return `json_extract(r.spec_json, ${this.bind(jsonPath(field.path))})`;
+      case "param":
+        return `json_extract(${documentColumn(field)}, ${this.bind(jsonPath(field.path))})`;
       case "metric":
         return (
           `(SELECT m.value FROM metrics m WHERE m.run_id = r.id AND m.name = ${this.bind(field.name)}` +
@@ -76,17 +83,16 @@ class Compiler {
     }
   }
 
-  specType(field: QueryField & { kind: "spec" }): string {
-    return `json_type(r.spec_json, ${this.bind(jsonPath(field.path))})`;
+  specType(field: QueryField & { kind: "spec" | "param" }): string {
+    return `json_type(${documentColumn(field)}, ${this.bind(jsonPath(field.path))})`;
   }
 
   comparison(field: QueryField, op: string, literal: QueryLiteral): string {
     const sqlOp = op === "=" ? "=" : op;
     if (literal.type === "null") {
-      const present =
-        field.kind === "spec"
-          ? `(${this.specType(field)} IS NOT NULL AND ${this.specType(field)} != 'null')`
-          : `(${this.value(field)} IS NOT NULL)`;
+      const present = isDocumentField(field)
+        ? `(${this.specType(field)} IS NOT NULL AND ${this.specType(field)} != 'null')`
+        : `(${this.value(field)} IS NOT NULL)`;
       return op === "=" ? `NOT ${present}` : present;
     }
     if (op === "~") {
@@ -95,11 +101,11 @@ class Compiler {
       const flags = literal.type === "regex" ? literal.flags : null;
       // parameters bind in textual order: every bind() call must happen where its "?" is written
       const head = `mlloop_match(${this.bind(pattern)}, ${this.bind(flags)}, ${isTime}`;
-      return `${head}, ${field.kind === "spec" ? this.specType(field) : "NULL"}, ${this.value(field)})`;
+      return `${head}, ${isDocumentField(field) ? this.specType(field) : "NULL"}, ${this.value(field)})`;
     }
     if (literal.type === "regex") return "0";
     if (literal.type === "boolean") {
-      if (field.kind === "spec") {
+      if (isDocumentField(field)) {
         const wanted = literal.value === (op === "=") ? "true" : "false";
         return `${this.specType(field)} = '${wanted}'`;
       }
@@ -109,6 +115,7 @@ class Compiler {
     if (literal.type === "number") {
       switch (field.kind) {
         case "spec":
+        case "param":
           return `(${this.specType(field)} IN ('integer', 'real') AND ${this.value(field)} ${sqlOp} ${this.bind(literal.value)})`;
         case "tag":
           return `mlloop_num(${this.value(field)}) ${sqlOp} ${this.bind(literal.value)}`;
@@ -121,6 +128,7 @@ class Compiler {
     // a string literal
     switch (field.kind) {
       case "spec":
+      case "param":
         return `(${this.specType(field)} IN ('text', 'array', 'object') AND ${this.value(field)} ${sqlOp} ${this.bind(literal.value)})`;
       case "metric":
         return "0";
@@ -164,7 +172,7 @@ export function compileRunQuery(query: RunQuery, summaryColumns: string): Compil
     const value = `f${i}_v`;
     selects.push(`${c.value(field)} AS ${value}`);
     let type: string | null = null;
-    if (field.kind === "spec") {
+    if (isDocumentField(field)) {
       type = `f${i}_t`;
       selects.push(`${c.specType(field)} AS ${type}`);
     }

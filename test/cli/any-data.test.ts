@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { json, ROOT, runCli, tempDir, type CliResult } from "./cli-helpers.js";
-import { expectGolden, Normaliser } from "./golden.js";
+import { EMAIL_WORDING, expectGolden, Normaliser } from "./golden.js";
 
 interface RunJson {
   runId: string;
@@ -43,10 +43,6 @@ const CASES = [
     change: ["features.categorical={}", "features.numeric={missing: median}"],
   },
 ] as const;
-
-/** Words that belong to the email example and must not appear for other data. */
-export const EMAIL_WORDING =
-  /\b(spam|ham|e-?mails?|messages?|headers?|html|subject|body|sender|legitimate)\b|short-body|false positives|false negatives/i;
 
 function ok(r: CliResult): string {
   expect(r.stderr === "" || r.code === 0 ? r.code : r.stderr).toBe(0);

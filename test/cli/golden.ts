@@ -51,3 +51,7 @@ export function expectGolden(name: string, text: string): void {
   }
   expect(text).toBe(readFileSync(file, "utf8"));
 }
+
+/** Words that belong to the email example and must not appear for other data. */
+export const EMAIL_WORDING =
+  /\b(spam|ham|e-?mails?|messages?|headers?|html|subject|body|sender|legitimate)\b|short-body|false positives|false negatives/i;

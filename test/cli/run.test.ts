@@ -97,7 +97,8 @@ describe("mlloop run / runs / show", () => {
     expect(Object.keys(record.timings)).toEqual(
       expect.arrayContaining(["load", "split", "features", "train", "predict", "evaluate", "record"]),
     );
-    expect(record.artifacts.map((a) => a.name).sort()).toEqual(["features.json", "model.json"]);
+    // train-profile.json: the training data's per-family profile that `mlloop predict` checks drift against
+    expect(record.artifacts.map((a) => a.name).sort()).toEqual(["features.json", "model.json", "train-profile.json"]);
     const devF1 = record.metrics.find((m) => m.split === "dev" && m.name === "f1");
     expect(devF1?.value).toBeCloseTo(firstRun.metrics["dev"]!["f1"]!, 12);
   });

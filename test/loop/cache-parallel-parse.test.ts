@@ -10,7 +10,7 @@ import { loadDataset } from "../../src/data/load.js";
 import { StageCache } from "../../src/loop/cache.js";
 import { datasetEntryWriter, DATASET_KIND, readDatasetEntry } from "../../src/loop/cache-dataset.js";
 import { loadSpamAssassinParallel, MIN_PARALLEL_MESSAGES, parseWorkers } from "../../src/loop/parallel-load.js";
-import { defaultPoolSize } from "../../src/loop/pool.js";
+import { defaultPoolSize } from "../../src/util/pool.js";
 import { dataSchema } from "../../src/spec/schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mlloop-parallel-parse-"));

@@ -163,6 +163,29 @@ describe("predict on copies of the run's dev messages", () => {
     }
   });
 
+  it("a run recorded before train-profile.json still predicts the same; its drift says why it is missing", async () => {
+    // an older run: the same records and artifacts, without the training profile
+    const run = await store.getRun(runId);
+    const old = await store.createRun({
+      experiment: run.experiment,
+      spec: { json: run.specJson!, hash: run.specHash! },
+      dataInfo: run.dataInfo,
+      extras: run.extras,
+    });
+    for (const name of ["model.json", "features.json"]) {
+      await store.putArtifact(old.id, name, (await store.getArtifact(runId as never, name)).bytes, "application/json");
+    }
+    await store.finishRun(old.id, "finished");
+    const pipeline = await loadPipeline(store, old.id);
+    expect(pipeline.trainProfile).toBeNull();
+    const { examples } = await readInputs([emlDir], pipeline.contract);
+    expect(maxDifference(pipeline.predict(examples))).toBeLessThanOrEqual(1e-9);
+    expect(pipeline.drift(examples)).toBeNull();
+    const r = await runCli(["--store", dbPath, "predict", old.id, [...expected.keys()][0]!]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("drift: not available — this run was recorded before mlloop saved a training profile");
+  });
+
   it("a run that is not finished, and an unknown alias, give one clear error", async () => {
     const running = await store.createRun({ experiment: "predict-test" });
     await expect(loadPipeline(store, running.id)).rejects.toThrow(/is running, not finished/);

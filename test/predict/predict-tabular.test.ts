@@ -89,6 +89,44 @@ describe("predict on tabular data", () => {
     }
   });
 
+  it("a multiclass run: the most probable class and its probability, as the run recorded them", async () => {
+    const rng = createRng(5);
+    const lines = ["id,label,text,amount"];
+    for (let i = 0; i < 300; i++) {
+      const k = rng.int(3);
+      const words = Array.from({ length: 8 }, () => `${rng.next() < 0.7 ? "abc"[k] : "abc"[rng.int(3)]}${rng.int(20)}`);
+      lines.push(`m${i},class_${k},${words.join(" ")},${k * 10 + rng.next() * 15}`);
+    }
+    writeFileSync(join(dir, "three.csv"), lines.join("\n") + "\n");
+    const spec = parseSpec({
+      experiment: "three",
+      seed: 2,
+      data: {
+        source: "csv",
+        path: "three.csv",
+        columns: { id: "id", label: "label", text: ["text"], numeric: ["amount"] },
+        split: { method: "stratified", train: 0.6, dev: 0.2, test: 0.2 },
+      },
+      features: { words: { fields: ["text"] }, numeric: { columns: ["amount"] } },
+      model: { family: "logistic_regression", C: 1 },
+    });
+    const id = (await runExperiment({ spec, baseDir: dir, store, cache: false })).runId;
+    const pipeline = await loadPipeline(store, id);
+    expect(pipeline.classes).toEqual(["class_0", "class_1", "class_2"]);
+    expect(pipeline.threshold).toBeNull();
+    const dev = await store.getPredictions(id as never, "dev");
+    const { examples } = await readInputs([join(dir, "three.csv")], pipeline.contract);
+    const byId = new Map(pipeline.predict(examples).map((p) => [p.id, p]));
+    for (const d of dev) {
+      const p = byId.get(d.exampleId)!;
+      expect(Math.abs(p.score - d.score!)).toBeLessThanOrEqual(1e-9);
+      expect(p.decision).toBe(d.decision);
+      const probs = Object.values(p.probabilities);
+      expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      expect(p.score).toBe(Math.max(...probs));
+    }
+  });
+
   it("a CSV with a missing column: one DataError naming file:line and the column", async () => {
     const file = join(dir, "missing.csv");
     writeFileSync(file, "id,text,colour\nx1,p1 p2,red\n");

@@ -41,6 +41,8 @@ function randomSpec(rng: Rng, i: number): Record<string, unknown> {
  */
 export async function fillQueryFixture(store: Store, count: number, seed: number): Promise<RunView[]> {
   const rng = createRng(seed);
+  // a stream of its own, so that the specs, tags and metrics stay as they were before params
+  const paramRng = createRng(seed + 1000);
   for (let i = 0; i < count; i++) {
     const spec = randomSpec(rng, i);
     const tags: Record<string, string> = {};
@@ -52,6 +54,7 @@ export async function fillQueryFixture(store: Store, count: number, seed: number
       notes: (spec.notes as string | null) ?? null,
       tags,
       spec: { json: JSON.stringify(spec), hash: `h${i}` },
+      params: randomParams(paramRng),
     });
     const metrics = [];
     if (rng.next() < 0.9) metrics.push({ name: "f1", split: "dev", value: 0.8 + rng.next() * 0.2 });
@@ -71,9 +74,28 @@ export async function fillQueryFixture(store: Store, count: number, seed: number
       steps[k] = m.step;
       (metrics[m.split ?? "-"] ??= {})[m.name] = m.value;
     }
-    views.push({ summary, notes: record.notes, spec: JSON.parse(record.specJson!) as unknown, metrics });
+    views.push({
+      summary,
+      notes: record.notes,
+      spec: JSON.parse(record.specJson!) as unknown,
+      params: record.params,
+      metrics,
+    });
   }
   return views;
+}
+
+/** Params as training code logs them (the tracking API): absent on some runs, nested on others. */
+function randomParams(rng: Rng): Record<string, unknown> {
+  if (rng.next() < 0.3) return {};
+  const params: Record<string, unknown> = {
+    lr: [0.01, 0.05, 0.1, 0.5][rng.int(4)],
+    optimizer: ["adam", "sgd", "10"][rng.int(3)],
+  };
+  if (rng.next() < 0.5) params["layers"] = [1, 2, 3][rng.int(3)];
+  if (rng.next() < 0.4) params["augment"] = rng.next() < 0.5;
+  if (rng.next() < 0.3) params["net"] = { depth: rng.int(4), widths: [16, 32] };
+  return params;
 }
 
 export const FIELD_POOL = [
@@ -88,6 +110,12 @@ export const FIELD_POOL = [
   "spec.features.words.min_df",
   "spec.features.categorical",
   "spec.notes",
+  "params.lr",
+  "params.optimizer",
+  "params.layers",
+  "params.augment",
+  "params.net.depth",
+  "params.net.widths.1",
   "metrics.dev.f1",
   "metrics.test.accuracy",
   "metrics.train.f1",
@@ -109,6 +137,8 @@ export const LITERAL_POOL = [
   "0.5",
   "2.5",
   "1500",
+  "0.05",
+  "adam",
   "true",
   "false",
   "null",

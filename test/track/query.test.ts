@@ -98,7 +98,7 @@ describe("query parser", () => {
         "  ^",
     );
     expect(parseError("specs.model.C = 1")).toBe(
-      'query: unknown field "specs.model.C" — did you mean "spec"? (fields: spec.<key>, metrics.<split>.<name>, tags.<key>, id, name, notes, parent, status, experiment, created, ended, spec_hash) (at column 1)\n' +
+      'query: unknown field "specs.model.C" — did you mean "spec"? (fields: spec.<key>, params.<key>, metrics.<split>.<name>, tags.<key>, id, name, notes, parent, status, experiment, created, ended, spec_hash) (at column 1)\n' +
         "  specs.model.C = 1\n" +
         "  ^",
     );
@@ -137,6 +137,13 @@ describe("query parser", () => {
       /--sort: unknown field "bogus"[^\n]*\(at column 9\)\n {2}created,bogus:desc\n {10}\^/,
     );
     expect(fieldKey(parseField("tags.owner"))).toBe("tags.owner");
+  });
+
+  it("reads params.<key> as the run's params, like spec.<key>", () => {
+    expect(parseField("params.net.depth")).toEqual({ kind: "param", path: ["net", "depth"] });
+    expect(fieldKey(parseField("params.lr"))).toBe("params.lr");
+    expect(() => parseField("params")).toThrow(/params needs a key path, e\.g\. params\.lr/);
+    expect(() => parseField("parms.lr")).toThrow(/did you mean "params"\?/);
   });
 });
 

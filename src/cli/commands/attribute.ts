@@ -1,12 +1,8 @@
 /** `mlloop attribute A B`: how much of the metric delta each change from A to B is responsible for. */
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
-import {
-  attributeRuns,
-  isAttributionRecord,
-  type AttributionPlan,
-  type AttributionRecord,
-} from "../../compare/attribute.js";
+import { isAttributionRecord, type AttributionPlan, type AttributionRecord } from "../../compare/attribute.js";
+import { attributeRuns } from "../../loop/attribute.js";
 import { fmtCi, fmtCount, fmtDelta, fmtShare, fmtValue } from "../../compare/format.js";
 import { openStore } from "../../track/open.js";
 import { createStageReporter } from "../progress.js";

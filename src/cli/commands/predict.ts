@@ -24,6 +24,10 @@ interface PredictOptions {
   drift: boolean;
 }
 
+function cut(s: string, width: number): string {
+  return s.length <= width ? s : s.slice(0, Math.max(0, width - 1)) + "…";
+}
+
 function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -192,12 +196,19 @@ Examples:
               : ["id", "score", "decision"],
             rows.map((r) => {
               const cells: string[] = [inertLine(r.id), r.score.toFixed(6), inertLine(r.decision)];
+              // on a terminal the features column is cut to what is left of its width
+              const room = process.stdout.isTTY
+                ? Math.max(30, (process.stdout.columns || 120) - cells.join("").length - 14)
+                : Infinity;
               if (opts.explain) {
                 cells.push(
-                  inertLine(
-                    (r as Explanation).top
-                      .map((c) => `${c.feature} ${c.contribution >= 0 ? "+" : ""}${c.contribution.toFixed(3)}`)
-                      .join(", "),
+                  cut(
+                    inertLine(
+                      (r as Explanation).top
+                        .map((c) => `${c.feature} ${c.contribution >= 0 ? "+" : ""}${c.contribution.toFixed(3)}`)
+                        .join(", "),
+                    ),
+                    room,
                   ),
                 );
               }

@@ -191,12 +191,7 @@ Examples:
             ...(held ? { recommendationOutcome: held } : {}),
           });
         } else {
-          process.stdout.write(
-            `\n${renderRunCard(
-              run,
-              metrics.filter((r) => r.name !== "loss"),
-            )}\n`,
-          );
+          process.stdout.write(`\n${renderRunCard(run, metrics)}\n`);
           if (vsParent) process.stdout.write(`\n${formatParentDelta(vsParent)}\n`);
           if (held) {
             process.stdout.write(

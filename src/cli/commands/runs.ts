@@ -75,7 +75,7 @@ export function registerRuns(program: Command): void {
       "after",
       `
 Query language (--where):
-  fields       spec.<key.path>  metrics.<split>.<name>  tags.<key>  status  experiment  name
+  fields       spec.<key.path>  params.<key>  metrics.<split>.<name>  tags.<key>  status  experiment  name
                notes  parent  id  spec_hash  created  ended (times: ISO dates, e.g. 2026-05-01)
   comparisons  = != < <= > >=   and ~ (text match: "substring", case-insensitive, or /regex/flags)
   logic        AND OR NOT and parentheses; a missing field makes a comparison false

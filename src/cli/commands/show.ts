@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { openStore } from "../../track/open.js";
 import { UsageError } from "../../errors.js";
+import { lineChart } from "../chart.js";
 import { renderClassReport, renderRunCard } from "../run-card.js";
 import { fmtMetric, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
@@ -12,6 +13,7 @@ interface ShowOptions {
   split?: string;
   errors?: boolean;
   limit: string;
+  metric?: string;
 }
 
 export function registerShow(program: Command): void {
@@ -23,6 +25,7 @@ export function registerShow(program: Command): void {
     .option("--split <split>", "with --predictions: only this split (train, dev, test)")
     .option("--errors", "with --predictions: only misclassified examples")
     .option("-l, --limit <n>", "with --predictions: at most this many rows (0 = all)", "50")
+    .option("-m, --metric <name>", "chart this metric by step (e.g. loss), one line per split")
     .option("--json", "print JSON")
     .addHelpText(
       "after",
@@ -30,6 +33,7 @@ export function registerShow(program: Command): void {
 Examples:
   $ mlloop show 0193f2
   $ mlloop show 0193f2 --predictions --split dev --errors
+  $ mlloop show 0193f2 --metric loss
   $ mlloop show 0193f2 --json`,
     )
     .action(async (id: string, opts: ShowOptions, cmd: Command) => {
@@ -41,6 +45,33 @@ Examples:
       try {
         const run = await store.getRun(id);
         const metrics = await store.getMetrics(run.id);
+        if (opts.metric !== undefined) {
+          const rows = metrics.filter((r) => r.name === opts.metric);
+          if (rows.length === 0) {
+            const names = [...new Set(metrics.map((r) => r.name))].sort();
+            throw new UsageError(
+              `--metric ${opts.metric}: run ${run.id.slice(0, 12)} recorded no such metric (recorded: ${names.join(", ") || "none"})`,
+            );
+          }
+          const bySplit = new Map<string, Array<{ step: number; value: number }>>();
+          for (const r of rows) {
+            const split = r.split ?? "-";
+            bySplit.set(split, [...(bySplit.get(split) ?? []), { step: r.step, value: r.value }]);
+          }
+          const series = [...bySplit].map(([split, points]) => ({
+            label: split === "-" ? opts.metric! : split,
+            points: points.sort((a, b) => a.step - b.step),
+          }));
+          if (opts.json) {
+            printJson({ run: run.id, metric: opts.metric, series });
+            return;
+          }
+          process.stdout.write(
+            `${opts.metric} by step — run ${run.id.slice(0, 12)} (${run.experiment})\n` +
+              `${lineChart(series, { width: process.stdout.columns ?? 80 })}\n`,
+          );
+          return;
+        }
         // the class report reads dev (else the first split with decisions) of every run that logged predictions
         const reportPredictions = opts.json ? [] : await store.getPredictions(run.id);
         let predictions = opts.predictions ? await store.getPredictions(run.id, opts.split) : undefined;
@@ -56,12 +87,7 @@ Examples:
           });
           return;
         }
-        process.stdout.write(
-          `${renderRunCard(
-            run,
-            metrics.filter((r) => r.name !== "loss"),
-          )}\n`,
-        );
+        process.stdout.write(`${renderRunCard(run, metrics)}\n`);
         const report = renderClassReport(run, reportPredictions);
         if (report !== "") process.stdout.write(`\n${report}\n`);
         if (predictions) {
