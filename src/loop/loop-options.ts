@@ -57,3 +57,9 @@ export function parseDuration(text: string): number {
   const scale = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
   return Number(m[1]) * scale;
 }
+
+export function parseWorkers(text: string): number {
+  if (!/^\s*\d+\s*$/.test(text))
+    throw new UsageError(`--workers ${JSON.stringify(text)}: expected a whole number (0 runs screening inline)`);
+  return Number(text);
+}

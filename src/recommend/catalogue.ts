@@ -201,27 +201,34 @@ function wordsMoves(spec: Spec, data: CatalogueData): Move[] {
       changesFeatures: true,
     });
   }
-  const words = (
-    id: string,
-    title: string,
-    ops: SpecPatchOp[],
-    answers: FindingKind[],
-    slot = `features.words.${id}`,
-  ): Move => ({
-    id: `words.${id}`,
-    title,
-    group: "words",
-    slot,
-    patch: ops,
-    answers,
-    changesFeatures: true,
-  });
+  return [...out, ...wordKnobMoves(w)];
+}
+
+const wordsMove = (
+  id: string,
+  title: string,
+  ops: SpecPatchOp[],
+  answers: FindingKind[],
+  slot = `features.words.${id}`,
+): Move => ({
+  id: `words.${id}`,
+  title,
+  group: "words",
+  slot,
+  patch: ops,
+  answers,
+  changesFeatures: true,
+});
+
+/** Weighting, n-grams, document-frequency cut-offs, stop words and stemming of the words family. */
+function wordKnobMoves(w: NonNullable<Spec["features"]["words"]>): Move[] {
+  const out: Move[] = [];
   const weightingSlot = "features.words.weighting";
   if (w.weighting !== "tfidf" || !w.sublinear_tf) {
     const ops = [set("features.words.weighting", "tfidf", w.weighting === "tfidf" ? undefined : w.weighting)];
     if (!w.sublinear_tf) ops.push(set("features.words.sublinear_tf", true, false));
     out.push(
-      words(
+      wordsMove(
         "tfidf-sublinear",
         "weight words by sublinear TF-IDF",
         w.weighting === "tfidf" ? ops.slice(1) : ops,
@@ -232,7 +239,7 @@ function wordsMoves(spec: Spec, data: CatalogueData): Move[] {
   }
   if (w.weighting !== "binary") {
     out.push(
-      words(
+      wordsMove(
         "binary",
         "weight words by presence (binary)",
         [
@@ -246,7 +253,7 @@ function wordsMoves(spec: Spec, data: CatalogueData): Move[] {
   }
   if (w.char_ngrams == null && w.ngram_range[1] < 2) {
     out.push(
-      words(
+      wordsMove(
         "bigrams",
         "add word bigrams (ngram_range [1, 2])",
         [set("features.words.ngram_range", [1, 2], w.ngram_range)],
@@ -254,11 +261,17 @@ function wordsMoves(spec: Spec, data: CatalogueData): Move[] {
       ),
     );
   }
+  return [...out, ...pruningMoves(w)];
+}
+
+/** Document-frequency cut-offs, stop words and stemming. */
+function pruningMoves(w: NonNullable<Spec["features"]["words"]>): Move[] {
+  const out: Move[] = [];
   if (w.vectorizer !== "hashing") {
     for (const min_df of [2, 5]) {
       if (w.min_df === min_df) continue;
       out.push(
-        words(
+        wordsMove(
           `min_df=${min_df}`,
           `drop words seen in fewer than ${min_df} training documents`,
           [set("features.words.min_df", min_df, w.min_df)],
@@ -269,7 +282,7 @@ function wordsMoves(spec: Spec, data: CatalogueData): Move[] {
     }
     if (w.max_df === 1) {
       out.push(
-        words(
+        wordsMove(
           "max_df=0.5",
           "drop words in more than half the training documents",
           [set("features.words.max_df", 0.5, w.max_df)],
@@ -280,11 +293,11 @@ function wordsMoves(spec: Spec, data: CatalogueData): Move[] {
   }
   if (w.stop_words == null && w.char_ngrams == null) {
     out.push(
-      words("stop_words", "drop English stop words", [set("features.words.stop_words", "english")], ["variance"]),
+      wordsMove("stop_words", "drop English stop words", [set("features.words.stop_words", "english")], ["variance"]),
     );
   }
   if (w.stem !== true && w.char_ngrams == null) {
-    out.push(words("stem", "stem words (Porter)", [set("features.words.stem", true)], ["variance"]));
+    out.push(wordsMove("stem", "stem words (Porter)", [set("features.words.stem", true)], ["variance"]));
   }
   return out;
 }

@@ -10,7 +10,7 @@
  * interval of its difference from the incumbent, on the same rows. Dev and test are never read; a
  * threshold a move sets is chosen on out-of-fold training scores.
  */
-import type { CsrMatrix } from "../features/csr.js";
+import { csrSelectRows, type CsrMatrix } from "../features/csr.js";
 import { evaluateSplit } from "../evaluate/evaluate.js";
 import { BOOTSTRAP_METRICS, pairedBootstrap, type BootstrapMetricName } from "../evaluate/paired.js";
 import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
@@ -171,135 +171,238 @@ function modelByIndex(model: ModelSpec, classes: readonly string[]): ModelSpec {
   return { ...model, class_weight: byIndex } as ModelSpec;
 }
 
-export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
-  const t0 = performance.now();
-  const rungs = opts.rungs ?? DEFAULT_RUNGS;
-  const depth = opts.depth ?? 3;
-  const width = opts.width ?? 5;
-  const survivors = opts.survivors ?? 4;
-  const k = opts.classes.length;
-  const metricName = taskPrimaryMetric(opts.incumbent.evaluate.primary_metric, k);
-  const higherIsBetter = !LOWER_IS_BETTER.has(metricName);
-  const better = (v: number): number => (higherIsBetter ? v : -v);
-  const findings = new Set(opts.findings ?? []);
-  let trials = 0;
+/** The state of one screening: specs, cached training matrices and every evaluation so far. */
+class ScreenSession {
+  readonly rungs: readonly ScreenRung[];
+  readonly k: number;
+  readonly metricName: string;
+  readonly higherIsBetter: boolean;
+  readonly layouts: ReadonlyArray<{ rows: Int32Array; folds: Int32Array }>;
+  readonly cache = new Map<string, Evaluation>();
+  readonly fitMsByFamily: Record<string, number> = {};
+  featureMs = 0;
+  trials = 0;
+  private readonly specOf = new Map<string, Spec | null>();
+  private readonly matrices = new Map<string, Promise<TrainMatrix>>();
 
-  const incumbentMatrix = await opts.trainMatrix(opts.incumbent);
-  const yAll = incumbentMatrix.y;
-  const layouts = rungs.map((r, i) =>
-    stratifiedRowsAndFolds(yAll, r.fraction, r.folds, deriveSeed(opts.seed, `screen-rung-${i}`)),
-  );
+  constructor(
+    readonly opts: ScreenOptions,
+    readonly yAll: Int32Array,
+  ) {
+    this.rungs = opts.rungs ?? DEFAULT_RUNGS;
+    this.k = opts.classes.length;
+    this.metricName = taskPrimaryMetric(opts.incumbent.evaluate.primary_metric, this.k);
+    this.higherIsBetter = !LOWER_IS_BETTER.has(this.metricName);
+    this.layouts = this.rungs.map((r, i) =>
+      stratifiedRowsAndFolds(yAll, r.fraction, r.folds, deriveSeed(opts.seed, `screen-rung-${i}`)),
+    );
+  }
 
-  const specOf = new Map<string, Spec | null>();
-  const resolveSpec = (c: Candidate): Spec | null => {
-    if (specOf.has(c.id)) return specOf.get(c.id)!;
+  better(v: number): number {
+    return this.higherIsBetter ? v : -v;
+  }
+
+  resolveSpec(c: Candidate): Spec | null {
+    if (this.specOf.has(c.id)) return this.specOf.get(c.id)!;
     const patch = c.moves.flatMap((m) => placeholderFree(m.patch));
-    const parsed = specSchema.safeParse(applyPatch(opts.incumbent, patch));
+    const parsed = specSchema.safeParse(applyPatch(this.opts.incumbent, patch));
     const spec = parsed.success ? parsed.data : null;
-    specOf.set(c.id, spec);
+    this.specOf.set(c.id, spec);
     return spec;
-  };
-  const matrices = new Map<string, Promise<TrainMatrix>>();
-  let featureMs = 0;
-  const fitMsByFamily: Record<string, number> = {};
-  const matrixFor = (spec: Spec): Promise<TrainMatrix> => {
+  }
+
+  matrixFor(spec: Spec): Promise<TrainMatrix> {
     const key = JSON.stringify([spec.data, spec.features, spec.seed]);
-    let m = matrices.get(key);
+    let m = this.matrices.get(key);
     if (!m) {
       const f0 = performance.now();
-      m = opts.trainMatrix(spec).finally(() => {
-        featureMs += performance.now() - f0;
+      m = this.opts.trainMatrix(spec).finally(() => {
+        this.featureMs += performance.now() - f0;
       });
-      matrices.set(key, m);
+      this.matrices.set(key, m);
     }
     return m;
-  };
+  }
 
-  const thresholdFor = (c: Candidate, spec: Spec, yBin: Uint8Array, score: Float64Array): number => {
-    const move = c.moves.find((m) => m.threshold !== undefined);
-    const goal = move?.threshold;
+  thresholdFor(c: Candidate, spec: Spec, yBin: Uint8Array, score: Float64Array): number {
+    const goal = c.moves.find((m) => m.threshold !== undefined)?.threshold;
     if (goal?.goal === "max_recall_at_precision") return maxRecallAtPrecision(yBin, score, goal.minPrecision).threshold;
     if (goal !== undefined) return chooseThreshold({ policy: goal.goal }, yBin, score, spec.evaluate.costs).threshold;
-    const policy = spec.evaluate.threshold;
     // a data-driven policy is chosen on dev in a full run; here on the out-of-fold scores
-    return chooseThreshold(policy, yBin, score, spec.evaluate.costs).threshold;
-  };
+    return chooseThreshold(spec.evaluate.threshold, yBin, score, spec.evaluate.costs).threshold;
+  }
 
-  const cache = new Map<string, Evaluation>();
-  const evaluateRung = async (cands: readonly Candidate[], r: number, label: string): Promise<Evaluation[]> => {
-    const layout = layouts[r]!;
-    const todo = cands.filter((c) => !cache.has(`${r}:${c.id}`));
+  scoreOf(c: Candidate, spec: Spec, proba: Float64Array, y: Int32Array): Evaluation {
+    const k = this.k;
+    if (this.opts.positive === null) {
+      const m = evaluateSplit({ kind: "multiclass", y, proba, nClasses: k });
+      return { metric: m.metrics[this.metricName] ?? Number.NaN, proba, threshold: null, error: null };
+    }
+    const pos = this.opts.positive;
+    const yBin = Uint8Array.from(y, (v) => (v === pos ? 1 : 0));
+    const score = Float64Array.from({ length: y.length }, (_, i) => proba[i * k + pos]!);
+    const threshold = this.thresholdFor(c, spec, yBin, score);
+    const m = evaluateSplit({ kind: "binary", yTrue: yBin, score, threshold });
+    return { metric: m.metrics[this.metricName] ?? Number.NaN, proba, threshold, error: null };
+  }
+
+  private async taskOf(c: Candidate, r: number, yRows: Int32Array): Promise<ScreenTask | string> {
+    const spec = this.resolveSpec(c);
+    if (spec === null) return "invalid spec";
+    let m: TrainMatrix;
+    try {
+      m = await this.matrixFor(spec);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    const layout = this.layouts[r]!;
+    return {
+      X: csrSelectRows(m.X, layout.rows),
+      y: yRows,
+      nClasses: this.k,
+      folds: layout.folds,
+      k: this.rungs[r]!.folds,
+      model: modelByIndex(spec.model, this.opts.classes),
+      seed: deriveSeed(this.opts.seed, "screen-model"),
+    };
+  }
+
+  /** Evaluations of `cands` at rung r (memoised), the new ones in one batch on the executor. */
+  async evaluateRung(cands: readonly Candidate[], r: number, label: string): Promise<Evaluation[]> {
+    const yRows = Int32Array.from(this.layouts[r]!.rows, (i) => this.yAll[i]!);
     const tasks: ScreenTask[] = [];
     const owners: Candidate[] = [];
-    const yRows = Int32Array.from(layout.rows, (i) => yAll[i]!);
-    for (const c of todo) {
-      const spec = resolveSpec(c);
-      if (spec === null) {
-        cache.set(`${r}:${c.id}`, {
+    for (const c of cands.filter((x) => !this.cache.has(`${r}:${x.id}`))) {
+      const task = await this.taskOf(c, r, yRows);
+      if (typeof task === "string") {
+        this.cache.set(`${r}:${c.id}`, {
           metric: Number.NaN,
           proba: new Float64Array(0),
           threshold: null,
-          error: "invalid spec",
+          error: task,
         });
         continue;
       }
-      let m: TrainMatrix;
-      try {
-        m = await matrixFor(spec);
-      } catch (e) {
-        cache.set(`${r}:${c.id}`, {
-          metric: Number.NaN,
-          proba: new Float64Array(0),
-          threshold: null,
-          error: (e as Error).message,
-        });
-        continue;
-      }
-      const { csrSelectRows } = await import("../features/csr.js");
-      tasks.push({
-        X: csrSelectRows(m.X, layout.rows),
-        y: yRows,
-        nClasses: k,
-        folds: layout.folds,
-        k: rungs[r]!.folds,
-        model: modelByIndex(spec.model, opts.classes),
-        seed: deriveSeed(opts.seed, "screen-model"),
-      });
+      tasks.push(task);
       owners.push(c);
     }
-    const results = await opts.executor.map(tasks, (done, total) => opts.onProgress?.(done, total, label));
-    trials += tasks.length;
+    const results = await this.opts.executor.map(tasks, (done, total) => this.opts.onProgress?.(done, total, label));
+    this.trials += tasks.length;
     results.forEach((res, i) => {
       const c = owners[i]!;
-      const spec = resolveSpec(c)!;
-      fitMsByFamily[spec.model.family] = (fitMsByFamily[spec.model.family] ?? 0) + res.fitMs;
-      if (res.error !== null) {
-        cache.set(`${r}:${c.id}`, { metric: Number.NaN, proba: res.proba, threshold: null, error: res.error });
-        return;
-      }
-      cache.set(`${r}:${c.id}`, scoreOf(c, spec, res.proba, yRows));
+      const spec = this.resolveSpec(c)!;
+      this.fitMsByFamily[spec.model.family] = (this.fitMsByFamily[spec.model.family] ?? 0) + res.fitMs;
+      this.cache.set(
+        `${r}:${c.id}`,
+        res.error !== null
+          ? { metric: Number.NaN, proba: res.proba, threshold: null, error: res.error }
+          : this.scoreOf(c, spec, res.proba, yRows),
+      );
     });
-    return cands.map((c) => cache.get(`${r}:${c.id}`)!);
-  };
+    return cands.map((c) => this.cache.get(`${r}:${c.id}`)!);
+  }
+}
 
-  const scoreOf = (c: Candidate, spec: Spec, proba: Float64Array, y: Int32Array): Evaluation => {
-    if (opts.positive === null) {
-      const m = evaluateSplit({ kind: "multiclass", y, proba, nClasses: k });
-      return { metric: m.metrics[metricName] ?? Number.NaN, proba, threshold: null, error: null };
-    }
-    const pos = opts.positive;
-    const n = y.length;
-    const yBin = new Uint8Array(n);
-    const score = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      yBin[i] = y[i] === pos ? 1 : 0;
-      score[i] = proba[i * k + pos]!;
-    }
-    const threshold = thresholdFor(c, spec, yBin, score);
-    const m = evaluateSplit({ kind: "binary", yTrue: yBin, score, threshold });
-    return { metric: m.metrics[metricName] ?? Number.NaN, proba, threshold, error: null };
-  };
+type Ranked = { c: Candidate; v: number };
 
+/** Greedy compounds on rung 0: add the move that helps most, while it helps (up to `depth` moves). */
+async function growCompounds(
+  session: ScreenSession,
+  ranked0: readonly Ranked[],
+  incumbentMetric: number,
+  all: Map<string, Candidate>,
+): Promise<void> {
+  const depth = session.opts.depth ?? 3;
+  const width = session.opts.width ?? 5;
+  let best = ranked0[0];
+  for (let d = 2; d <= depth && best !== undefined && session.better(best.v) > session.better(incumbentMetric); d++) {
+    const usedSlots = new Set(best.c.moves.map((m) => m.slot));
+    // the best `width` moves on other keys, plus the best few model settings and every threshold
+    // goal (cheap: no new features), since those interact most with a changed representation
+    const others = ranked0.filter((e) => !e.c.moves.some((m) => usedSlots.has(m.slot)));
+    const models = others.filter((e) => e.c.moves[0]!.group === "model").slice(0, 4);
+    const thresholds = others.filter((e) => e.c.moves[0]!.group === "threshold");
+    const addable = [...new Set([...others.slice(0, width), ...models, ...thresholds])].map((e) => e.c.moves[0]!);
+    const compounds: Candidate[] = addable.map((m) => {
+      const moves = [...best!.c.moves, m];
+      return { id: moves.map((x) => x.id).join(" + "), moves };
+    });
+    for (const c of compounds) all.set(c.id, c);
+    const scores = await session.evaluateRung(compounds, 0, `compounds of ${d}`);
+    const top = compounds
+      .map((c, i) => ({ c, v: scores[i]!.metric }))
+      .filter((e) => Number.isFinite(e.v))
+      .sort((a, b) => session.better(b.v) - session.better(a.v))[0];
+    if (top === undefined || session.better(top.v) <= session.better(best.v)) break;
+    best = top;
+  }
+}
+
+/** The paired bootstrap interval of a candidate's gain over the incumbent on the last rung's rows. */
+function gainInterval(session: ScreenSession, ev: Evaluation, inc: Evaluation): [number, number] | null {
+  const pos = session.opts.positive;
+  if (pos === null || !(BOOTSTRAP_METRICS as readonly string[]).includes(session.metricName)) return null;
+  const k = session.k;
+  const rows = session.layouts[session.layouts.length - 1]!.rows;
+  const boot = pairedBootstrap({
+    yTrue: Uint8Array.from(rows, (i) => (session.yAll[i] === pos ? 1 : 0)),
+    scoreA: Float64Array.from({ length: rows.length }, (_, i) => inc.proba[i * k + pos]!),
+    scoreB: Float64Array.from({ length: rows.length }, (_, i) => ev.proba[i * k + pos]!),
+    thresholdA: inc.threshold ?? 0.5,
+    thresholdB: ev.threshold ?? 0.5,
+    metric: session.metricName as BootstrapMetricName,
+    resamples: 1000,
+    seed: deriveSeed(session.opts.seed, "screen-ci"),
+    ci: 0.95,
+  });
+  return session.higherIsBetter ? [boot.ciLow, boot.ciHigh] : [-boot.ciHigh, -boot.ciLow];
+}
+
+function screened(session: ScreenSession, c: Candidate, rung: number, findings: Set<FindingKind>): ScreenedCandidate {
+  const ev = session.cache.get(`${rung}:${c.id}`)!;
+  const inc = session.cache.get(`${rung}:incumbent`)!;
+  const last = session.rungs.length - 1;
+  const ci = rung === last && ev.error === null ? gainInterval(session, ev, inc) : null;
+  // a threshold move's fixed value is the one chosen on this candidate's out-of-fold scores
+  const patch: SpecPatchOp[] = c.moves.flatMap((m) =>
+    m.patch.map((op) =>
+      m.threshold !== undefined && op.op === "set"
+        ? { ...op, value: { policy: "fixed", value: Number((ev.threshold ?? 0.5).toPrecision(6)) } }
+        : op,
+    ),
+  );
+  const spec = session.resolveSpec(c);
+  return {
+    id: c.id,
+    moves: c.moves,
+    title: c.moves.map((m) => m.title).join(" + "),
+    patch,
+    spec: spec === null ? session.opts.incumbent : specSchema.parse(applyPatch(session.opts.incumbent, patch)),
+    rung,
+    metric: ev.metric,
+    delta: session.better(ev.metric) - session.better(inc.metric),
+    ciLow: ci?.[0] ?? null,
+    ciHigh: ci?.[1] ?? null,
+    answers: c.moves.flatMap((m) => m.answers).find((a) => findings.has(a)) ?? null,
+    error: ev.error,
+  };
+}
+
+/** Measured effect first; among equal estimates, a move that answers a finding, then fewer moves. */
+function byEstimate(a: ScreenedCandidate, b: ScreenedCandidate): number {
+  const d = (x: ScreenedCandidate): number => (Number.isFinite(x.delta) ? x.delta : -Infinity);
+  return (
+    b.rung - a.rung ||
+    d(b) - d(a) ||
+    Number(b.answers !== null) - Number(a.answers !== null) ||
+    a.moves.length - b.moves.length
+  );
+}
+
+export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
+  const t0 = performance.now();
+  const incumbentMatrix = await opts.trainMatrix(opts.incumbent);
+  const session = new ScreenSession(opts, incumbentMatrix.y);
   const incumbent: Candidate = { id: "incumbent", moves: [] };
   const maxWide = opts.maxWideColumns ?? 3000;
   const skipped: Array<{ id: string; reason: string }> = [];
@@ -313,129 +416,40 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const singles: Candidate[] = screenable.map((m) => ({ id: m.id, moves: [m] }));
   const all = new Map<string, Candidate>(singles.map((c) => [c.id, c]));
 
-  // rung 0: every single move
-  const [inc0] = await evaluateRung([incumbent], 0, "incumbent");
-  const single0 = await evaluateRung(singles, 0, "single moves");
+  // rung 0: every single move, then compounds grown from the best
+  const [inc0] = await session.evaluateRung([incumbent], 0, "incumbent");
+  const single0 = await session.evaluateRung(singles, 0, "single moves");
   const ranked0 = singles
     .map((c, i) => ({ c, v: single0[i]!.metric }))
     .filter((e) => Number.isFinite(e.v))
-    .sort((a, b) => better(b.v) - better(a.v));
-
-  // greedy compounds on rung 0: add the move that helps most, while it helps
-  let best = ranked0[0];
-  for (let d = 2; d <= depth && best !== undefined && better(best.v) > better(inc0!.metric); d++) {
-    const usedSlots = new Set(best.c.moves.map((m) => m.slot));
-    // the best `width` moves on other keys, plus the best few model settings and every threshold
-    // goal (cheap: no new features), since those interact most with a changed representation
-    const others = ranked0.filter((e) => !e.c.moves.some((m) => usedSlots.has(m.slot)));
-    const models = others.filter((e) => e.c.moves[0]!.group === "model").slice(0, 4);
-    const addable = [
-      ...new Set([...others.slice(0, width), ...models, ...others.filter((e) => e.c.moves[0]!.group === "threshold")]),
-    ].map((e) => e.c.moves[0]!);
-    const compounds: Candidate[] = addable.map((m) => {
-      const moves = [...best!.c.moves, m];
-      return { id: moves.map((x) => x.id).join(" + "), moves };
-    });
-    for (const c of compounds) all.set(c.id, c);
-    const scores = await evaluateRung(compounds, 0, `compounds of ${d}`);
-    const top = compounds
-      .map((c, i) => ({ c, v: scores[i]!.metric }))
-      .filter((e) => Number.isFinite(e.v))
-      .sort((a, b) => better(b.v) - better(a.v))[0];
-    if (top === undefined || better(top.v) <= better(best.v)) break;
-    best = top;
-  }
+    .sort((a, b) => session.better(b.v) - session.better(a.v));
+  await growCompounds(session, ranked0, inc0!.metric, all);
 
   // successive halving from rung 0 (memoised) to the last rung
   const pool = [...all.values()];
+  const survivors = opts.survivors ?? 4;
   const halving = await successiveHalving(pool, {
-    rungs: rungs.map((_, i) => i),
+    rungs: session.rungs.map((_, i) => i),
     eta: Math.max(2, Math.ceil(pool.length / survivors)),
     evaluate: async (cands, r) =>
-      (await evaluateRung(cands, r, r === 0 ? "single moves" : `rung ${r + 1}`)).map((e) => better(e.metric)),
-  });
-  const last = rungs.length - 1;
-  const [incLast] = await evaluateRung([incumbent], last, "incumbent");
-
-  const out: ScreenedCandidate[] = [];
-  for (const entry of halving) {
-    const c = entry.candidate;
-    const ev = cache.get(`${entry.rung}:${c.id}`)!;
-    const spec = resolveSpec(c);
-    const incEv = cache.get(`${entry.rung}:incumbent`)!;
-    let ciLow: number | null = null;
-    let ciHigh: number | null = null;
-    if (
-      entry.rung === last &&
-      ev.error === null &&
-      opts.positive !== null &&
-      (BOOTSTRAP_METRICS as readonly string[]).includes(metricName)
-    ) {
-      const layout = layouts[last]!;
-      const pos = opts.positive;
-      const n = layout.rows.length;
-      const yBin = Uint8Array.from(layout.rows, (i) => (yAll[i] === pos ? 1 : 0));
-      const sA = new Float64Array(n);
-      const sB = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        sA[i] = incEv.proba[i * k + pos]!;
-        sB[i] = ev.proba[i * k + pos]!;
-      }
-      const boot = pairedBootstrap({
-        yTrue: yBin,
-        scoreA: sA,
-        scoreB: sB,
-        thresholdA: incEv.threshold ?? 0.5,
-        thresholdB: ev.threshold ?? 0.5,
-        metric: metricName as BootstrapMetricName,
-        resamples: 1000,
-        seed: deriveSeed(opts.seed, "screen-ci"),
-        ci: 0.95,
-      });
-      ciLow = higherIsBetter ? boot.ciLow : -boot.ciHigh;
-      ciHigh = higherIsBetter ? boot.ciHigh : -boot.ciLow;
-    }
-    const patch: SpecPatchOp[] = c.moves.flatMap((m) =>
-      m.patch.map((op) =>
-        m.threshold !== undefined && op.op === "set"
-          ? { ...op, value: { policy: "fixed", value: Number((ev.threshold ?? 0.5).toPrecision(6)) } }
-          : op,
+      (await session.evaluateRung(cands, r, r === 0 ? "single moves" : `rung ${r + 1}`)).map((e) =>
+        session.better(e.metric),
       ),
-    );
-    const answers = c.moves.flatMap((m) => m.answers).find((a) => findings.has(a)) ?? null;
-    out.push({
-      id: c.id,
-      moves: c.moves,
-      title: c.moves.map((m) => m.title).join(" + "),
-      patch,
-      spec: spec === null ? opts.incumbent : (specSchema.parse(applyPatch(opts.incumbent, patch)) as Spec),
-      rung: entry.rung,
-      metric: ev.metric,
-      delta: better(ev.metric) - better(cache.get(`${entry.rung}:incumbent`)!.metric),
-      ciLow,
-      ciHigh,
-      answers,
-      error: ev.error,
-    });
-  }
-  // measured effect first; among equal estimates, a move that answers a finding, then fewer moves
-  out.sort(
-    (a, b) =>
-      b.rung - a.rung ||
-      (Number.isFinite(b.delta) ? b.delta : -Infinity) - (Number.isFinite(a.delta) ? a.delta : -Infinity) ||
-      Number(b.answers !== null) - Number(a.answers !== null) ||
-      a.moves.length - b.moves.length,
-  );
+  });
+  const last = session.rungs.length - 1;
+  const [incLast] = await session.evaluateRung([incumbent], last, "incumbent");
+  const findings = new Set(opts.findings ?? []);
+  const candidates = halving.map((e) => screened(session, e.candidate, e.rung, findings)).sort(byEstimate);
   return {
-    metric: metricName,
-    higherIsBetter,
+    metric: session.metricName,
+    higherIsBetter: session.higherIsBetter,
     incumbentMetric: incLast!.metric,
-    rungs,
-    candidates: out,
-    trials,
+    rungs: session.rungs,
+    candidates,
+    trials: session.trials,
     ms: performance.now() - t0,
     skipped,
-    featureMs,
-    fitMsByFamily,
+    featureMs: session.featureMs,
+    fitMsByFamily: session.fitMsByFamily,
   };
 }

@@ -3,7 +3,7 @@
  * distributed queue (BullMQ workers on other machines) can implement it later without the
  * searchers or the screening knowing. Results come back in task order; `onDone` reports progress.
  */
-import { createPool, type TaskPool } from "../loop/pool.js";
+import { createPool, type TaskPool } from "../util/pool.js";
 
 export interface Executor<Task, Result> {
   /** How many tasks run at once (1 for inline execution). */

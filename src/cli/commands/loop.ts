@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { runLoop, type LoopResult } from "../../loop/loop.js";
-import { parseBudget, parseDuration, parseTarget } from "../../loop/loop-options.js";
+import { parseBudget, parseDuration, parseTarget, parseWorkers } from "../../loop/loop-options.js";
 import { renderLoopReport } from "../../loop/loop-report.js";
 import { loadSpecFile } from "../../spec/load.js";
 import { openStore } from "../../track/open.js";
@@ -59,7 +59,7 @@ Examples:
       const budget = parseBudget(opts.budget);
       const timeMs = opts.time !== undefined ? parseDuration(opts.time) : undefined;
       const target = opts.target !== undefined ? parseTarget(opts.target) : undefined;
-      const workers = opts.workers !== undefined ? parseBudget(opts.workers) : undefined;
+      const workers = opts.workers !== undefined ? parseWorkers(opts.workers) : undefined;
       const loaded = loadSpecFile(
         specPath,
         opts.experiment ? [...opts.set, `experiment=${opts.experiment}`] : opts.set,
