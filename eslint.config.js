@@ -10,6 +10,7 @@ export default tseslint.config(
       "node_modules/**",
       "bench/results/**",
       "web/dist/**",
+      ".scratch/**",
       "**/*.js",
       "**/*.mjs",
       "**/*.cjs",
@@ -18,7 +19,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.tsx"],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",

@@ -49,11 +49,11 @@ rng = random.Random(13)
 vocab = {
     "billing": ["invoice", "refund", "charged", "twice", "payment", "card", "receipt", "subscription", "price", "bill"],
     "technical": ["error", "crash", "login", "password", "app", "slow", "bug", "update", "install", "timeout"],
-    "account": ["email", "address", "username", "delete", "profile", "settings", "name", "close", "transfer", "owner"],
+    "account": ["contact", "address", "username", "delete", "profile", "settings", "name", "close", "transfer", "owner"],
 }
 common = ["hello", "please", "help", "my", "the", "is", "not", "working", "thanks", "since", "yesterday", "again", "urgent", "can", "you", "i", "need"]
 plans = ["free", "basic", "pro", "enterprise"]
-channels = ["web", "email", "phone", "chat"]
+channels = ["web", "form", "phone", "chat"]
 rows = []
 for i in range(900):
     queue = rng.choice(list(vocab))

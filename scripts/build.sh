@@ -5,3 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.build.json
 for k in kernels/*.ts; do npx asc "$k" -O3 --enable simd --runtime stub -o "dist/kernels/$(basename "$k" .ts).wasm"; done
+npx vite build --config web/vite.config.ts --logLevel warn

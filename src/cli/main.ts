@@ -39,6 +39,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["explain", async () => (await import("./commands/explain.js")).registerExplain],
   ["predict", async () => (await import("./commands/predict.js")).registerPredict],
   ["model", async () => (await import("./commands/model.js")).registerModel],
+  ["ui", async () => (await import("./commands/ui.js")).registerUi],
 ];
 
 /** The command named on the command line (after the global options), if any. */

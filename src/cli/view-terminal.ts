@@ -29,7 +29,8 @@ function inline(s: Inline, inert: (text: string) => string = inertBlock): string
 function block(b: Block): string[] {
   switch (b.kind) {
     case "heading":
-      return [`\n${bold(cyan(inertLine(b.text)))}`];
+      // the terminal shouts its section titles; the page keeps them as written
+      return [`\n${bold(cyan(inertLine(b.level === 3 ? b.text : b.text.toUpperCase())))}`];
     case "text": {
       const line = b.spans.map((s) => inline(s)).join("");
       return [b.role === "p" ? `  ${line}` : line];

@@ -17,6 +17,7 @@ import type { CsrMatrix } from "../features/csr.js";
 import type { PredictionRecord } from "../track/store.js";
 import { createRng, shuffleInPlace } from "../util/random.js";
 import { tagsOf, type CompiledRule, type TagSource } from "./tags.js";
+import type { DataProfile } from "./data-profile.js";
 
 export type ErrorKind = "fp" | "fn" | "wrong";
 
@@ -59,6 +60,9 @@ export interface OverRepresented {
 
 export interface ErrorAnalysis {
   readonly split: string;
+  /** What the examples are: the views word their tables for it (email previews, binary FP/FN). */
+  readonly dataKind?: DataProfile["kind"];
+  readonly binary?: boolean;
   readonly n: number;
   readonly errors: number;
   readonly errorRate: number;
@@ -90,6 +94,8 @@ export interface ErrorAnalysisInput {
   /** The run's features of the split's examples, rows in `predictions` order. */
   readonly features?: { readonly X: CsrMatrix; readonly names: readonly string[] } | null;
   readonly topFeatures?: number;
+  /** The training split's profile: generic tags for examples without an email. */
+  readonly profile?: DataProfile;
 }
 
 function kindOf(p: PredictionRecord, positive: string | null): ErrorKind | null {
@@ -147,6 +153,11 @@ function tagStats(
   return { tags, untagged };
 }
 
+/** The per-class error tag of a multiclass error: "true → predicted". */
+export function confusionTag(label: string, decision: string): string {
+  return `${label} → ${decision}`;
+}
+
 export function analyseErrors(input: ErrorAnalysisInput): ErrorAnalysis {
   const { predictions, positiveClass } = input;
   const n = predictions.length;
@@ -157,11 +168,16 @@ export function analyseErrors(input: ErrorAnalysisInput): ErrorAnalysis {
   const errorRate = n > 0 ? nErrors / n : 0;
 
   // tags of every example (errors and correct ones, for the contrast)
-  const tagRows: TagRow[] = predictions.map((p) => {
+  const tagRows: TagRow[] = predictions.map((p, i) => {
     const ex = input.examples.get(p.exampleId);
-    return ex
-      ? tagsOf(ex, input.rules, input.manual)
+    const tags = ex
+      ? tagsOf(ex, input.rules, input.manual, input.profile)
       : (input.manual.get(p.exampleId) ?? []).map((tag) => ({ tag, source: "manual" as const }));
+    // multiclass: which confusion an error is ("class_1 → class_2"), so the table ranks them
+    if (kinds[i] === "wrong" && p.label !== null && p.decision !== null) {
+      tags.unshift({ tag: confusionTag(p.label, p.decision), source: "builtin" });
+    }
+    return tags;
   });
   const { tags, untagged } = tagStats(kinds, tagRows, errorRate);
 
@@ -196,6 +212,8 @@ export function analyseErrors(input: ErrorAnalysisInput): ErrorAnalysis {
 
   return {
     split: input.split,
+    dataKind: input.profile?.kind,
+    binary: positiveClass !== null,
     n,
     errors: nErrors,
     errorRate,

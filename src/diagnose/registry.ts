@@ -6,6 +6,7 @@
  */
 import type { Diagnostic, FindingsOf } from "./diagnostic.js";
 import { biasVariance } from "./diagnostics/bias-variance.js";
+import { classBalance } from "./diagnostics/class-balance.js";
 import { curveReadings } from "./diagnostics/curve-readings.js";
 import { dataChecks } from "./diagnostics/data-checks.js";
 import { dynamics } from "./diagnostics/dynamics.js";
@@ -33,6 +34,7 @@ export const DIAGNOSTICS = [
   labelIssues,
   dynamics,
   threshold,
+  classBalance,
 ] as const;
 
 /** The published findings of a diagnosis, by key: what `src/recommend/` reads. */

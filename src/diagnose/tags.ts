@@ -17,10 +17,13 @@
  *   freemail-from     sender on a free-mail domain (FREEMAIL_FROM)
  *   caps-subject      a shouting subject (mostly capitals)
  *   parse-repairs     the parser had to repair the message (bad encoding, missing boundary…)
- * For examples without an email: short-body (first text field) only.
+ * Examples without an email (CSV/JSONL text and tabular rows) get the generic tags of
+ * data-profile.ts instead: text length bands, numeric ranges, missing values, rare categories —
+ * measured against the training split. None of the email rules apply to them.
  */
 import type { Example } from "../data/example.js";
 import { SpecError } from "../errors.js";
+import { genericTags, type DataProfile } from "./data-profile.js";
 
 export type TagSource = "builtin" | "rule" | "manual";
 
@@ -137,14 +140,11 @@ export function bodyText(ex: Example): string {
 }
 
 /** The built-in tags that apply to an example. */
-export function builtinTags(ex: Example): string[] {
+export function builtinTags(ex: Example, profile?: DataProfile): string[] {
   const tags: string[] = [];
   const body = bodyText(ex);
   const email = ex.email;
-  if (!email) {
-    if (body.trim().length < 200) tags.push("short-body");
-    return tags;
-  }
+  if (!email) return profile ? genericTags(ex, profile) : tags;
   const hosts = email.links.map((l) => hostOf(l.href)).filter((h): h is string => h !== null);
   if (hosts.some((h) => IP_HOST.test(h))) tags.push("ip-url");
   const hasHtml = email.partTypes.includes("text/html");
@@ -268,8 +268,12 @@ export function tagsOf(
   ex: Example,
   rules: readonly CompiledRule[],
   manual: ReadonlyMap<string, readonly string[]>,
+  profile?: DataProfile,
 ): Array<{ tag: string; source: TagSource }> {
-  const out: Array<{ tag: string; source: TagSource }> = builtinTags(ex).map((tag) => ({ tag, source: "builtin" }));
+  const out: Array<{ tag: string; source: TagSource }> = builtinTags(ex, profile).map((tag) => ({
+    tag,
+    source: "builtin",
+  }));
   for (const r of rules) if (r.test(ex)) out.push({ tag: r.tag, source: "rule" });
   for (const tag of manual.get(ex.id) ?? []) out.push({ tag, source: "manual" });
   return out;

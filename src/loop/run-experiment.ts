@@ -267,7 +267,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       // what `mlloop predict` compares new data with for drift, without the training data
       await run.logArtifact(
         "train-profile.json",
-        JSON.stringify(trainProfile(X.train, inputs.features.families, X.dev)),
+        JSON.stringify(trainProfile(X.train, inputs.features.families, X.dev, deriveSeed(spec.seed, "train-profile"))),
         "application/json",
       );
       await run.setExtras({

@@ -9,8 +9,6 @@ import type { CsrMatrix } from "../features/csr.js";
 import type { NaiveBayesParams } from "../spec/models.js";
 import { checkFitData, checkNonNegative, checkPredictX } from "./check-input.js";
 import type { Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
-import { naiveBayesCountsWasm } from "./kernels/naive-bayes-wasm.js";
-import { kernelBackend } from "./kernels/wasm-kernels.js";
 import { numberArray } from "./logistic-regression.js";
 import { csrTimesMatrix, logOnePlusExpNeg } from "./sparse-linear.js";
 
@@ -50,11 +48,21 @@ export class NaiveBayes implements Estimator {
 
     const featureCount = new Float64Array(K * d);
     const classCount = new Float64Array(K);
+    const { indptr, indices, data: values } = X;
+    let smallest = 0;
     const weighted = data.sampleWeight !== undefined;
-    const smallest =
-      kernelBackend() === "wasm"
-        ? naiveBayesCountsWasm(X, y, sw, weighted, featureCount, classCount)
-        : countsJs(X, y, sw, weighted, featureCount, classCount);
+    for (let i = 0; i < X.rows; i++) {
+      const c = y[i]!;
+      const s = sw[i]!;
+      classCount[c]! += s;
+      const o = c * d;
+      const end = indptr[i + 1]!;
+      for (let p = indptr[i]!; p < end; p++) {
+        const x = values[p]!;
+        if (x < smallest) smallest = x;
+        featureCount[o + indices[p]!]! += weighted ? s * x : x;
+      }
+    }
     if (smallest < 0 && this.params.variant !== "bernoulli") checkNonNegative(X, "X", family);
 
     const flp = new Float64Array(K * d);
@@ -268,31 +276,4 @@ function normalizeLogRows(M: Float64Array, K: number): void {
     const lse = max + Math.log(sum);
     for (let c = 0; c < K; c++) M[o + c]! -= lse;
   }
-}
-
-/** The JavaScript reference of kernels/naive-bayes-counts.ts: per-class feature sums; returns the smallest value seen (≤ 0). */
-export function countsJs(
-  X: CsrMatrix,
-  y: Int32Array,
-  sw: Float64Array,
-  weighted: boolean,
-  featureCount: Float64Array,
-  classCount: Float64Array,
-): number {
-  const d = X.cols;
-  const { indptr, indices, data: values } = X;
-  let smallest = 0;
-  for (let i = 0; i < X.rows; i++) {
-    const c = y[i]!;
-    const s = sw[i]!;
-    classCount[c]! += s;
-    const o = c * d;
-    const end = indptr[i + 1]!;
-    for (let p = indptr[i]!; p < end; p++) {
-      const x = values[p]!;
-      if (x < smallest) smallest = x;
-      featureCount[o + indices[p]!]! += weighted ? s * x : x;
-    }
-  }
-  return smallest;
 }

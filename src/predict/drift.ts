@@ -6,12 +6,14 @@
  * The training side comes from the run's `train-profile.json`, so no training data is read.
  *
  * When to warn: JS ≥ 0.1 (Evidently's level for categorical drift, the diagnosis's too) AND above
- * the same measure between train and the run's own dev split. Dev comes from the same source as
- * train, so its JS is what sampling alone gives (for a many-column family like words it is often
- * near or above 0.1 at a few hundred examples); new data that reads no higher is not called drift.
+ * what sampling alone gives at the same number of examples: the same measure between train and
+ * seeded random subsets of the run's dev split (same source as train), recorded at training time by
+ * subset size and interpolated. For a many-column family like words, JS between two samples of one
+ * source is near or above 0.1 at a few hundred examples and grows as the sample shrinks; new data
+ * that reads no higher than same-source data of its size is not called drift.
  */
 import type { CsrMatrix } from "../features/csr.js";
-import { columnMeanAbs, familyJensenShannon, type TrainProfile } from "../features/train-profile.js";
+import { columnMeanAbs, familyJensenShannon, referenceAt, type TrainProfile } from "../features/train-profile.js";
 
 export const DRIFT_WARNING_LEVEL = 0.1;
 
@@ -21,6 +23,8 @@ export interface FamilyDriftReport {
   readonly jensenShannon: number;
   /** The run's dev split against train by the same measure (null for runs without dev). */
   readonly devJensenShannon: number | null;
+  /** What sampling alone gives at this many examples (seeded dev subsets; null without dev). */
+  readonly reference: number | null;
   readonly drifted: boolean;
   readonly topColumns: ReadonlyArray<{ name: string; trainMean: number; newMean: number; shift: number }>;
 }
@@ -59,12 +63,13 @@ export function driftReport(profile: TrainProfile, X: CsrMatrix, names: readonly
       });
     });
     shifts.sort((a, b) => Math.abs(b.shift) - Math.abs(a.shift));
-    const reference = fam.devJensenShannon ?? null;
+    const reference = referenceAt(fam, X.rows);
     return {
       family: fam.name,
       columns: fam.columns,
       jensenShannon: js,
-      devJensenShannon: reference,
+      devJensenShannon: fam.devJensenShannon ?? null,
+      reference,
       drifted: js >= DRIFT_WARNING_LEVEL && (reference === null || js > reference),
       topColumns: shifts.slice(0, 5),
     };

@@ -1,4 +1,5 @@
 /** Built-in error-analysis tags computed from parsed messages, and the spec's own rules. */
+import { profileData } from "../../src/diagnose/data-profile.js";
 import { describe, expect, it } from "vitest";
 import { emailExample } from "../../src/data/sources/email-example.js";
 import { parseEmail } from "../../src/data/email/parse.js";
@@ -44,9 +45,13 @@ describe("built-in tags", () => {
     expect(builtinTags(dynamic)).toEqual(["forged-routing"]);
   });
 
-  it("plain-text examples get short-body only", () => {
-    expect(builtinTags(textExample("t", "ham", "short"))).toEqual(["short-body"]);
+  it("plain-text examples get no email rule; against a training profile, text length bands", () => {
+    expect(builtinTags(textExample("t", "ham", "short"))).toEqual([]);
     expect(builtinTags(textExample("t", "ham", longText))).toEqual([]);
+    const profile = profileData(
+      Array.from({ length: 10 }, (_, i) => textExample(`p${i}`, "ham", "w".repeat(100 + 10 * i))),
+    );
+    expect(builtinTags(textExample("t", "ham", "short"), profile)).toEqual(["short-text"]);
   });
 
   it("hostOf reads the host of a URL and ignores what is not one", () => {

@@ -5,8 +5,6 @@ import { JsSparseProducts, WasmSparseProducts } from "../../src/models/kernels/s
 import { kernelBackend } from "../../src/models/kernels/wasm-kernels.js";
 import { dualCoordinateDescentJs } from "../../src/models/linear-svm.js";
 import { dualCoordinateDescentWasm } from "../../src/models/kernels/linear-svm-wasm.js";
-import { naiveBayesCountsWasm } from "../../src/models/kernels/naive-bayes-wasm.js";
-import { countsJs } from "../../src/models/naive-bayes.js";
 import { BinaryLogisticObjective } from "../../src/models/logistic-objectives.js";
 import { LogisticRegression } from "../../src/models/logistic-regression.js";
 import { tron } from "../../src/models/optim/tron.js";
@@ -203,26 +201,6 @@ describe("linear SVM dual coordinate descent: WebAssembly epochs are bit-identic
       expect(wasm.primal).toBe(js.primal);
       expect(wasm.curve).toEqual(js.curve);
       expect(wasm.w).toEqual(js.w);
-    });
-  }
-});
-
-describe("naive Bayes counts: WebAssembly is bit-identical to the JavaScript reference", () => {
-  for (const weighted of [false, true]) {
-    it(`3 classes, ${weighted ? "with" : "without"} sample weights, one negative value`, () => {
-      const { X, y } = randomSparseProblem(300, 900, 20, 3, 23);
-      const Xn = { ...X, data: X.data.map((v, k) => (k === 7 ? -v : v * 3)) };
-      const sw = randomVector(300, 9).map((v) => Math.abs(v) + 0.1);
-      const fa = new Float64Array(3 * 900);
-      const ca = new Float64Array(3);
-      const fb = new Float64Array(3 * 900);
-      const cb = new Float64Array(3);
-      const sa = countsJs(Xn, y, sw, weighted, fa, ca);
-      const sb = naiveBayesCountsWasm(Xn, y, sw, weighted, fb, cb);
-      expect(sa).toBeLessThan(0);
-      expect(sb).toBe(sa);
-      expect(fb).toEqual(fa);
-      expect(cb).toEqual(ca);
     });
   }
 });

@@ -12,6 +12,7 @@ import { readSpamAssassinText, spamAssassinFiles } from "../../src/data/sources/
 import { runExperiment } from "../../src/loop/run-experiment.js";
 import { loadPipeline } from "../../src/predict/pipeline.js";
 import { readInputs } from "../../src/predict/inputs.js";
+import { messageExample } from "../../src/predict/contract.js";
 import { promoteRun } from "../../src/predict/registry.js";
 import { parseSpec } from "../../src/spec/load.js";
 import { openStore } from "../../src/track/open.js";
@@ -161,6 +162,29 @@ describe("predict on copies of the run's dev messages", () => {
       expect(f.jensenShannon).toBeCloseTo(f.devJensenShannon!, 12);
       expect(f.drifted).toBe(false);
     }
+  });
+
+  it("drift: a same-source subset is judged at its own size and not flagged; messages unlike the corpus are", async () => {
+    const pipeline = await loadPipeline(store, runId);
+    const { examples } = await readInputs([emlDir], pipeline.contract);
+    // every 7th dev copy: ~40 messages across all corpus groups (the first 40 by id would all be
+    // easy-ham-1, which really is a shift against the whole corpus)
+    const subset = pipeline.drift(examples.filter((_, i) => i % 7 === 0))!;
+    const words = subset.families.find((f) => f.family === "words")!;
+    // small samples read higher than dev as a whole; the reference at 40 examples says so
+    expect(words.jensenShannon).toBeGreaterThan(words.devJensenShannon!);
+    expect(words.reference!).toBeGreaterThan(words.devJensenShannon!);
+    expect(subset.families.filter((f) => f.drifted).map((f) => f.family)).toEqual([]);
+
+    const foreign = Array.from({ length: 40 }, (_, i) =>
+      messageExample(
+        `de-${i}`,
+        `From: buchhaltung@firma.example\nSubject: Rechnung ${i}\nContent-Type: text/plain; charset=utf-8\n\n` +
+          `Sehr geehrte Kundin, anbei die Rechnung Nummer ${i} für Ihre Bestellung vom Montag. Mit freundlichen Grüßen\n`,
+      ),
+    );
+    const drift = pipeline.drift(foreign)!;
+    expect(drift.families.find((f) => f.family === "words")!.drifted).toBe(true);
   });
 
   it("a run recorded before train-profile.json still predicts the same; its drift says why it is missing", async () => {

@@ -45,15 +45,15 @@ function renderDrift(drift: DriftReport | null, hasProfile: boolean): string[] {
     bold(`Drift against the training data`) +
       dim(
         ` (Jensen–Shannon per feature family, base 2, the diagnosis's measure; ${fmtCount(drift.examples)} examples vs ${fmtCount(drift.trainRows)} training rows; ` +
-          `flagged at ≥ ${drift.level} and above the run's own dev split, ${fmtCount(drift.devRows)} examples from the training source)`,
+          `flagged at ≥ ${drift.level} and above what same-source data of this size reads: seeded subsets of the run's ${fmtCount(drift.devRows)} dev examples)`,
       ),
     table(
-      ["family", "columns", "JS", "dev JS", "", "largest shifts (train sd)"],
+      ["family", "columns", "JS", "same source", "", "largest shifts (train sd)"],
       drift.families.map((f) => [
         f.family,
         fmtCount(f.columns),
         f.jensenShannon.toFixed(3),
-        f.devJensenShannon === null ? "—" : f.devJensenShannon.toFixed(3),
+        f.reference === null ? "—" : f.reference.toFixed(3),
         f.drifted ? yellow("DRIFT") : "ok",
         inertLine(
           f.topColumns
@@ -69,7 +69,7 @@ function renderDrift(drift: DriftReport | null, hasProfile: boolean): string[] {
   if (drifted.length > 0) {
     out.push(
       yellow(
-        `warning: ${drifted.map((f) => f.family).join(", ")} drifted (JS ≥ ${drift.level}): these inputs differ from what the model was trained on; scores may be less reliable`,
+        `warning: ${drifted.map((f) => f.family).join(", ")} drifted (JS ≥ ${drift.level} and above same-source data of this size): these inputs differ from what the model was trained on; scores may be less reliable`,
       ),
     );
   }

@@ -6,7 +6,8 @@
 import type { Example } from "../../data/example.js";
 import { deriveSeed } from "../../util/random.js";
 import { defineDiagnostic, type DiagnosticContext } from "../diagnostic.js";
-import { analyseErrors, type ErrorAnalysis } from "../error-analysis.js";
+import { analyseErrors, confusionTag, type ErrorAnalysis, type SampledError } from "../error-analysis.js";
+import { profileData } from "../data-profile.js";
 import { compileRules } from "../tags.js";
 import { group, heading, pct, signedPts, span, table, text, type Block } from "../view-model.js";
 
@@ -30,7 +31,7 @@ function terminalBlocks(ea: ErrorAnalysis, runId: string, subjects: (id: string)
         "\n",
         span("ERROR ANALYSIS", "accent", "bold"),
         `  ${ea.split}: ${ea.errors} errors of ${ea.n} (${pct(ea.errorRate)})` +
-          (ea.fp + ea.fn > 0 ? `: ${ea.fp} false positives, ${ea.fn} false negatives` : ""),
+          (ea.binary !== false && ea.fp + ea.fn > 0 ? `: ${ea.fp} false positives, ${ea.fn} false negatives` : ""),
       ],
       undefined,
       "terminal",
@@ -38,13 +39,9 @@ function terminalBlocks(ea: ErrorAnalysis, runId: string, subjects: (id: string)
   ];
   if (ea.tags.length > 0) {
     blocks.push(
-      table(
-        ["tag", "source", "errors", "fp", "fn", "share", "in correct", "ceiling (error if fixed)"],
-        tagRows(ea, 15),
-        {
-          only: "terminal",
-        },
-      ),
+      table(tagHead(ea), tagRows(ea, 15), {
+        only: "terminal",
+      }),
       text(
         [
           span(
@@ -72,19 +69,37 @@ function terminalBlocks(ea: ErrorAnalysis, runId: string, subjects: (id: string)
         "terminal",
       ),
       table(
-        ["kind", "example", "score", "tags", "subject"],
+        ["kind", "example", "score", "tags", ...(ea.dataKind === "tabular" ? [] : [previewHead(ea)])],
         rows.map((s) => [
-          s.kind.toUpperCase(),
+          kindText(s),
           s.id,
           s.score === null ? "—" : s.score.toFixed(3),
-          s.tags.join(" ") || "—",
-          subjects(s.id).slice(0, 50),
+          s.tags.filter((t) => t !== kindText(s)).join(" ") || "—",
+          ...(ea.dataKind === "tabular" ? [] : [subjects(s.id).slice(0, 50)]),
         ]),
         { align: ["left", "left", "right", "left", "left"], only: "terminal" },
       ),
     );
   }
   return blocks;
+}
+
+/** FP/FN for binary runs; for multiclass the true → predicted class (a sampled error's kind). */
+function kindText(s: SampledError): string {
+  return s.kind === "wrong" && s.label !== null && s.decision !== null
+    ? confusionTag(s.label, s.decision)
+    : s.kind.toUpperCase();
+}
+
+/** The preview column: an email's subject, a text row's first words. */
+function previewHead(ea: ErrorAnalysis): string {
+  return ea.dataKind === undefined || ea.dataKind === "email" ? "subject" : "text";
+}
+
+function tagHead(ea: ErrorAnalysis): string[] {
+  return ea.binary === false
+    ? ["tag", "source", "errors", "share", "in correct", "ceiling (error if fixed)"]
+    : ["tag", "source", "errors", "fp", "fn", "share", "in correct", "ceiling (error if fixed)"];
 }
 
 function tagRows(ea: ErrorAnalysis, limit = Infinity): Array<Array<string | number>> {
@@ -94,8 +109,7 @@ function tagRows(ea: ErrorAnalysis, limit = Infinity): Array<Array<string | numb
       t.tag,
       t.source,
       t.errors,
-      t.fp,
-      t.fn,
+      ...(ea.binary === false ? [] : [t.fp, t.fn]),
       `${Math.round(t.share * 100)}%`,
       `${(t.rateAmongCorrect * 100).toFixed(1)}%`,
       `${pct(t.ceilingError)} (${signedPts(-t.maxGain)})`,
@@ -107,11 +121,13 @@ function htmlBlocks(ea: ErrorAnalysis, previews: (id: string) => { subject: stri
     group([
       heading(2, `Error analysis (${ea.split})`),
       text(
-        `${ea.errors} errors of ${ea.n} (${pct(ea.errorRate)}): ${ea.fp} false positives, ${ea.fn} false negatives; ${ea.untagged} untagged.`,
+        `${ea.errors} errors of ${ea.n} (${pct(ea.errorRate)})` +
+          (ea.binary === false ? "" : `: ${ea.fp} false positives, ${ea.fn} false negatives`) +
+          `; ${ea.untagged} untagged.`,
         "p",
       ),
     ]),
-    table(["tag", "source", "errors", "fp", "fn", "share", "in correct", "ceiling (error if fixed)"], tagRows(ea)),
+    table(tagHead(ea), tagRows(ea)),
   ];
   if (ea.overRepresented.length > 0) {
     blocks.push(
@@ -133,14 +149,27 @@ function htmlBlocks(ea: ErrorAnalysis, previews: (id: string) => { subject: stri
   blocks.push(
     heading(3, `Sample of ${ea.sample.size} errors (seed ${ea.sample.seed})`),
     table(
-      ["kind", "example", "score", "tags", "subject", "beginning of the body"],
+      [
+        "kind",
+        "example",
+        "score",
+        "tags",
+        ...(ea.dataKind === "tabular"
+          ? []
+          : ea.dataKind === undefined || ea.dataKind === "email"
+            ? ["subject", "beginning of the body"]
+            : ["beginning of the text"]),
+      ],
       sample.map((x) => [
-        x.kind.toUpperCase(),
+        kindText(x),
         x.id,
         x.score === null ? "—" : x.score.toFixed(3),
-        x.tags.join(" "),
-        previews(x.id).subject,
-        previews(x.id).snippet,
+        x.tags.filter((t) => t !== kindText(x)).join(" "),
+        ...(ea.dataKind === "tabular"
+          ? []
+          : ea.dataKind === undefined || ea.dataKind === "email"
+            ? [previews(x.id).subject, previews(x.id).snippet]
+            : [previews(x.id).snippet || previews(x.id).subject]),
       ]),
     ),
   );
@@ -163,6 +192,7 @@ export const errorAnalysis = defineDiagnostic({
       sampleSize: ctx.options.sample,
       seed: deriveSeed(ctx.options.seed, "error-sample"),
       features: features(ctx),
+      profile: profileData(ctx.data.bySplit.train),
     });
   },
   summary: (r) => `${r.errors} errors, ${r.tags.length} tags`,
@@ -174,7 +204,10 @@ export const errorAnalysis = defineDiagnostic({
     });
     return {
       title: `Error analysis (${ea.split})`,
-      blocks: [...terminalBlocks(ea, v.runId, (id) => preview(id).subject), ...htmlBlocks(ea, preview)],
+      blocks: [
+        ...terminalBlocks(ea, v.runId, (id) => (ea.dataKind === "text" ? preview(id).snippet : preview(id).subject)),
+        ...htmlBlocks(ea, preview),
+      ],
     };
   },
 });

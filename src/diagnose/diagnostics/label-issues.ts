@@ -98,10 +98,17 @@ export const labelIssues = defineDiagnostic({
       if (l.issues.length > 0)
         blocks.push(
           table(
-            ["example", "given", "suggested", "p(given)", "subject"],
+            ["example", "given", "suggested", "p(given)", "preview"],
+            // an email's subject, else the beginning of the example's text (empty for tabular rows)
             l.issues
               .slice(0, 20)
-              .map((i) => [i.id, i.given, i.suggested, i.selfConfidence.toFixed(3), v.previews[i.id]?.subject ?? ""]),
+              .map((i) => [
+                i.id,
+                i.given,
+                i.suggested,
+                i.selfConfidence.toFixed(3),
+                v.previews[i.id]?.subject || v.previews[i.id]?.snippet || "",
+              ]),
             { only: "html" },
           ),
         );

@@ -38,7 +38,7 @@ export const moreDataRule: Rule = ({ spec, findings }) => {
         `95% interval of the change: ${pts(ex.change.low)} to ${pts(ex.change.high)} (${ex.resamples} fold resamples)`,
       ],
       patch: change?.patch ?? null,
-      action: change ? null : "label more messages like the training data (about twice as many)",
+      action: change ? null : "label more examples like the training data (about twice as many)",
       expected: {
         devErrorDelta: -gain,
         low: ex.change.low,
