@@ -1,22 +1,12 @@
 /** The run card: what a person wants to see about one run, from the store's record. */
 import type { MetricRecord, PredictionRecord, RunRecord } from "../track/store.js";
 import { classReport } from "../evaluate/confusion.js";
+import { HEADLINE_BINARY_METRICS } from "../evaluate/metrics.js";
 import { describePrimaryMetric } from "../evaluate/primary-metric.js";
 import { formatPatch, type SpecPatch } from "../spec/patch.js";
 import { bold, dim, fmtCount, fmtMetric, fmtMs, fmtTime, green, red, table, yellow } from "./render.js";
 
-export const CARD_METRICS = [
-  "accuracy",
-  "precision",
-  "recall",
-  "f1",
-  "roc_auc",
-  "average_precision",
-  "log_loss",
-  "brier",
-  "fp",
-  "fn",
-] as const;
+export const CARD_METRICS = [...HEADLINE_BINARY_METRICS, "fp", "fn"] as const;
 const MULTICLASS_METRICS = ["accuracy", "macro_f1", "micro_f1", "weighted_f1", "log_loss", "roc_auc_ovr"] as const;
 const SPLITS = ["train", "dev", "test"];
 /** Recorded with every spec run but not worth a column: counts the confusion matrix shows, and so on. */

@@ -6,7 +6,7 @@
  * run and allocates nothing. With all weights 1 the kernels give the run's recorded metrics
  * (test/compare/kernels.test.ts holds them to src/evaluate/metrics.ts with and without weights).
  */
-import { LOG_LOSS_EPS, prf } from "../evaluate/metrics.js";
+import { HEADLINE_BINARY_METRICS, LOG_LOSS_EPS, prf } from "../evaluate/metrics.js";
 
 export type Kernel = (weights: Float64Array) => number;
 
@@ -34,16 +34,7 @@ export type EvalInput =
       readonly proba: Float64Array | null;
     };
 
-export const BINARY_COMPARE_METRICS = [
-  "accuracy",
-  "precision",
-  "recall",
-  "f1",
-  "roc_auc",
-  "average_precision",
-  "log_loss",
-  "brier",
-] as const;
+export const BINARY_COMPARE_METRICS = HEADLINE_BINARY_METRICS;
 export const MULTICLASS_COMPARE_METRICS = ["accuracy", "macro_f1", "weighted_f1", "log_loss"] as const;
 
 const LOWER_IS_BETTER = new Set(["log_loss", "brier", "error_rate"]);

@@ -8,7 +8,7 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Dataset, Example } from "../data/example.js";
 import { loadDataset } from "../data/load.js";
-import { splitDataset } from "../data/split.js";
+import { SPLIT_NAMES as SPLITS, splitDataset, type SplitName } from "../data/split.js";
 import { DataError, StoreError } from "../errors.js";
 import { loadFeatures, type FittedFeatures } from "../features/pipeline.js";
 import { parseSpec } from "../spec/load.js";
@@ -16,8 +16,8 @@ import type { Spec } from "../spec/schema.js";
 import type { MetricRecord, PredictionRecord, RunRecord, Store } from "../track/store.js";
 import { deriveSeed } from "../util/random.js";
 
-export const SPLITS = ["train", "dev", "test"] as const;
-export type SplitName = (typeof SPLITS)[number];
+/** The splits, in order (one declaration for every stage: src/data/split.ts). */
+export { SPLIT_NAMES as SPLITS, type SplitName } from "../data/split.js";
 
 export interface RunContext {
   readonly run: RunRecord;

@@ -22,6 +22,7 @@
  * measured against the training split. None of the email rules apply to them.
  */
 import type { Example } from "../data/example.js";
+import { LEET as SPELLING_LEET } from "../features/spelling.js";
 import { SpecError } from "../errors.js";
 import { genericTags, type DataProfile } from "./data-profile.js";
 
@@ -66,19 +67,8 @@ const WATCH = [
   "prescription",
   "weight",
 ];
-const LEET: Readonly<Record<string, string>> = {
-  "0": "o",
-  "1": "i",
-  "3": "e",
-  "4": "a",
-  "5": "s",
-  "7": "t",
-  "@": "a",
-  $: "s",
-  "!": "i",
-  "|": "l",
-  "€": "e",
-};
+// the watch-list tag also reads "€" as "e" ("fr€e"); the spelling family's vocabulary does not
+const LEET: Readonly<Record<string, string>> = { ...SPELLING_LEET, "€": "e" };
 const FREEMAIL = new Set([
   "hotmail.com",
   "yahoo.com",

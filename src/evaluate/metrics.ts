@@ -16,6 +16,21 @@
  * and Brier score are NaN when the scores are not probabilities (e.g. SVM decision values), because
  * the ranking metrics are still meaningful on such scores.
  */
+
+/**
+ * The headline metrics of a binary run, in the order every table shows them (run card, compare,
+ * replicate summaries, the bootstrap). One list, so a new metric is added in one place.
+ */
+export const HEADLINE_BINARY_METRICS = [
+  "accuracy",
+  "precision",
+  "recall",
+  "f1",
+  "roc_auc",
+  "average_precision",
+  "log_loss",
+  "brier",
+] as const;
 import { DataError } from "../errors.js";
 import { rankingMetrics } from "./ranking.js";
 import { checkBinaryInputs, checkNonEmpty, checkSameLength } from "./validate.js";

@@ -9,22 +9,16 @@
  */
 import { DataError } from "../errors.js";
 import { createRng } from "../util/random.js";
-import { LOG_LOSS_EPS, prf } from "./metrics.js";
+import { HEADLINE_BINARY_METRICS, LOG_LOSS_EPS, prf } from "./metrics.js";
 import { percentileSorted } from "./quantile.js";
 import { averagePrecisionFromGroups, groupSlots, rocAucFromGroups, tieGroups } from "./ranking.js";
 import { binomialLogPmf, chiSquare1Sf, normalQuantile } from "./special.js";
 import { checkBinaryInputs, checkSameLength } from "./validate.js";
 
 export const BOOTSTRAP_METRICS = [
-  "accuracy",
+  HEADLINE_BINARY_METRICS[0],
   "error_rate",
-  "precision",
-  "recall",
-  "f1",
-  "roc_auc",
-  "average_precision",
-  "log_loss",
-  "brier",
+  ...HEADLINE_BINARY_METRICS.slice(1),
 ] as const;
 export type BootstrapMetricName = (typeof BOOTSTRAP_METRICS)[number];
 

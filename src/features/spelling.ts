@@ -44,7 +44,8 @@ export function spellingSignals(params: SpellingParams): Signal[] {
   ];
 }
 
-const LEET: Record<string, string> = {
+/** Look-alike characters and the letters they stand for (the spelling family and the diagnosis's tags share it). */
+export const LEET: Readonly<Record<string, string>> = {
   "0": "o",
   "1": "i",
   "3": "e",
@@ -54,6 +55,7 @@ const LEET: Record<string, string> = {
   "@": "a",
   $: "s",
   "!": "i",
+  "|": "l",
 };
 const SPACED = /(?:[a-z][-._*|~+] ?){3,}[a-z]/gi;
 
@@ -72,7 +74,7 @@ export function unleet(token: string): string | null {
   const chars = [...lower];
   for (let k = 0; k < chars.length; k++) {
     const ch = chars[k]!;
-    const mapped = LEET[ch] ?? (ch === "|" ? "l" : undefined);
+    const mapped = LEET[ch];
     if (mapped !== undefined) {
       out += mapped;
       subs++;

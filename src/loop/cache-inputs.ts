@@ -6,7 +6,7 @@
  */
 import type { BadRow, Dataset, DatasetFields, Example } from "../data/example.js";
 import { ByteReader, ByteWriter } from "../data/example-codec.js";
-import type { SplitResult } from "../data/split.js";
+import { SPLIT_NAMES, type SplitName, type SplitResult } from "../data/split.js";
 import type { CsrMatrix } from "../features/csr.js";
 import type { FamilyCost, FittedFeatures } from "../features/pipeline.js";
 import type { Spec } from "../spec/schema.js";
@@ -22,8 +22,7 @@ const parallelLoader = () => import("./parallel-load.js");
 const featurePipeline = () => import("../features/pipeline.js");
 
 export const FEATURES_KIND = "features";
-const SPLITS = ["train", "dev", "test"] as const;
-type SplitName = (typeof SPLITS)[number];
+const SPLITS = SPLIT_NAMES;
 
 export type StageRunner = <T>(name: string, fn: () => T | Promise<T>, detail?: (r: T) => string) => Promise<T>;
 

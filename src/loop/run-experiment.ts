@@ -20,8 +20,8 @@ import { trainProfile } from "../features/train-profile.js";
 import { cacheDirFor, cacheMaxBytesFromEnv, StageCache } from "./cache.js";
 import { prepareInputs, type CacheReport } from "./cache-inputs.js";
 
-export const SPLIT_NAMES = ["train", "dev", "test"] as const;
-export type SplitName = (typeof SPLIT_NAMES)[number];
+import { SPLIT_NAMES, type SplitName } from "../data/split.js";
+export { SPLIT_NAMES, type SplitName } from "../data/split.js";
 
 export interface StageEvents {
   start?(stage: string, total?: number): void;

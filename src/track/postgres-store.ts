@@ -22,6 +22,15 @@ import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from
 import { compilePostgresRunQuery, decodePostgresFieldValue } from "./postgres-query.js";
 import type { RunQuery } from "./query-types.js";
 import {
+  sameRunRow,
+  toJsonNumber,
+  type ImportOutcome,
+  type MetricData,
+  type PredictionData,
+  type RunData,
+  type RunTransferStore,
+} from "./transfer-types.js";
+import {
   getModelAlias as registryGetAlias,
   getModelVersion as registryGetVersion,
   listModels as registryListModels,
@@ -147,7 +156,7 @@ function lastByKey<T>(rows: readonly T[], key: (row: T) => string): T[] {
   return [...byKey.values()];
 }
 
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, RunTransferStore {
   readonly location: string;
   private readonly url: string;
   private readonly pool: pg.Pool;
@@ -989,6 +998,158 @@ export class PostgresStore implements Store {
   async modelHistory(name: string): Promise<ModelPromotion[]> {
     checkModelName("name", name);
     return this.read(`reading the history of ${name}`, (client) => registryHistory(client, name));
+  }
+
+  // ── moving and removing runs (transfer-types.ts: export/import and retention) ────────────────
+
+  get artifactsRoot(): string | null {
+    return this.artifactsDir;
+  }
+
+  async exportRunData(id: RunId): Promise<RunData> {
+    return this.read("exporting a run", async (client) => {
+      const run = (await client.query<FullRunRow>("SELECT * FROM runs WHERE id = $1", [asRunId(id)])).rows[0];
+      if (run === undefined) throw new StoreError(`no run with id "${id}" in store ${this.location}`);
+      const all = async <T extends object>(sql: string): Promise<T[]> => (await client.query<T>(sql, [id])).rows;
+      return {
+        run,
+        tags: (
+          await all<{ key: string; value: string }>("SELECT key, value FROM run_tags WHERE run_id = $1 ORDER BY key")
+        ).map((t): [string, string] => [t.key, t.value]),
+        metrics: (
+          await all<MetricData & { value: number }>(
+            "SELECT name, split, step, value, logged_at FROM metrics WHERE run_id = $1 ORDER BY name, split, step",
+          )
+        ).map((m) => ({ ...m, value: toJsonNumber(m.value) })),
+        predictions: await all<PredictionData>(
+          `SELECT split, example_id, label, score, scores_json, decision, correct FROM predictions WHERE run_id = $1
+           ORDER BY split, example_id`,
+        ),
+        artifacts: await all<ArtifactDbRow>(
+          "SELECT name, sha256, size, media_type, created_at FROM artifacts WHERE run_id = $1 ORDER BY name",
+        ),
+        runResults: await all<RunResultRow>(
+          "SELECT run_id, kind, key, result_json, created_at FROM run_results WHERE run_id = $1 ORDER BY kind, key",
+        ),
+        pairResults: await all<PairResultRow>(
+          "SELECT kind, key, run_a, run_b, result_json, created_at FROM pair_results WHERE run_a = $1 ORDER BY kind, key",
+        ),
+      };
+    });
+  }
+
+  async importRunData(data: RunData): Promise<ImportOutcome> {
+    const id = asRunId(data.run.id);
+    return this.write("importing a run", async (client): Promise<ImportOutcome> => {
+      // Two importers of one bundle at once: the second waits here, then finds the run present.
+      await client.query("SELECT pg_advisory_xact_lock(1836084332, hashtext($1))", [id]);
+      const existing = (await client.query<FullRunRow>("SELECT * FROM runs WHERE id = $1", [id])).rows[0];
+      if (existing !== undefined) {
+        const difference = sameRunRow(data.run, existing);
+        return difference === null ? { kind: "present" } : { kind: "conflict", reason: difference };
+      }
+      const columns = Object.keys(data.run) as Array<keyof FullRunRow>;
+      await client.query(
+        `INSERT INTO runs (${columns.join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})`,
+        columns.map((c) => data.run[c]),
+      );
+      if (data.tags.length > 0) {
+        await client.query(
+          "INSERT INTO run_tags (run_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t (k, v)",
+          [id, data.tags.map(([k]) => k), data.tags.map(([, v]) => v)],
+        );
+      }
+      for (let i = 0; i < data.metrics.length; i += MAX_ROWS_PER_TRANSACTION) {
+        const chunk = data.metrics.slice(i, i + MAX_ROWS_PER_TRANSACTION);
+        await client.query(
+          `INSERT INTO metrics (run_id, name, split, step, value, logged_at)
+           SELECT $1, n, s, st, v, l FROM unnest($2::text[], $3::text[], $4::bigint[], $5::float8[], $6::bigint[])
+             AS t (n, s, st, v, l)`,
+          [
+            id,
+            chunk.map((m) => m.name),
+            chunk.map((m) => m.split),
+            chunk.map((m) => m.step),
+            chunk.map((m) => String(m.value)),
+            chunk.map((m) => m.logged_at),
+          ],
+        );
+      }
+      for (let i = 0; i < data.predictions.length; i += MAX_ROWS_PER_TRANSACTION) {
+        const chunk = data.predictions.slice(i, i + MAX_ROWS_PER_TRANSACTION);
+        await client.query(
+          `INSERT INTO predictions (run_id, split, example_id, label, score, scores_json, decision, correct)
+           SELECT $1, s, e, l, sc, sj, d, c
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[], $8::boolean[])
+             AS t (s, e, l, sc, sj, d, c)`,
+          [
+            id,
+            chunk.map((p) => p.split),
+            chunk.map((p) => p.example_id),
+            chunk.map((p) => p.label),
+            chunk.map((p) => p.score),
+            chunk.map((p) => p.scores_json),
+            chunk.map((p) => p.decision),
+            chunk.map((p) => p.correct),
+          ],
+        );
+      }
+      for (const a of data.artifacts) {
+        await client.query(
+          "INSERT INTO artifacts (run_id, name, sha256, size, media_type, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+          [id, a.name, a.sha256, a.size, a.media_type, a.created_at],
+        );
+      }
+      for (const r of data.runResults) {
+        await client.query(
+          "INSERT INTO run_results (run_id, kind, key, result_json, created_at) VALUES ($1, $2, $3, $4, $5)",
+          [id, r.kind, r.key, r.result_json, r.created_at],
+        );
+      }
+      return { kind: "added" };
+    });
+  }
+
+  async importPairResults(rows: readonly PairResultRow[]): Promise<number> {
+    return this.write("importing pair results", async (client) => {
+      let n = 0;
+      for (const r of rows) {
+        const result = await client.query(
+          `INSERT INTO pair_results (kind, key, run_a, run_b, result_json, created_at)
+           SELECT $1, $2, $3, $4, $5, $6
+           WHERE EXISTS (SELECT 1 FROM runs WHERE id = $3) AND EXISTS (SELECT 1 FROM runs WHERE id = $4)
+           ON CONFLICT (kind, key) DO NOTHING`,
+          [r.kind, r.key, r.run_a, r.run_b, r.result_json, r.created_at],
+        );
+        n += result.rowCount ?? 0;
+      }
+      return n;
+    });
+  }
+
+  async deleteRunData(ids: readonly RunId[]): Promise<void> {
+    await this.write("deleting runs", async (client) => {
+      await client.query("DELETE FROM runs WHERE id = ANY($1::text[])", [ids.map((id) => asRunId(id))]);
+    });
+  }
+
+  async referencedArtifactHashes(): Promise<Set<string>> {
+    return this.read("listing artifact hashes", async (client) => {
+      const rows = await client.query<{ sha256: string }>("SELECT DISTINCT sha256 FROM artifacts");
+      return new Set(rows.rows.map((r) => r.sha256));
+    });
+  }
+
+  async modelVersionsOf(ids: readonly RunId[]): Promise<Array<{ name: string; version: number; runId: RunId }>> {
+    if (ids.length === 0) return [];
+    return this.read("reading model versions", async (client) =>
+      (
+        await client.query<{ name: string; version: number; run_id: string }>(
+          "SELECT name, version, run_id FROM model_versions WHERE run_id = ANY($1::text[]) ORDER BY name, version",
+          [[...ids]],
+        )
+      ).rows.map((r) => ({ name: r.name, version: r.version, runId: r.run_id as RunId })),
+    );
   }
 
   /** The applied schema version. */

@@ -26,6 +26,16 @@ import {
 import { compileRunQuery, decodeFieldValue, registerQueryFunctions } from "./sqlite-query.js";
 import type { RunQuery } from "./query-types.js";
 import {
+  fromJsonNumber,
+  sameRunRow,
+  toJsonNumber,
+  type ImportOutcome,
+  type MetricData,
+  type PredictionData,
+  type RunData,
+  type RunTransferStore,
+} from "./transfer-types.js";
+import {
   checkCount,
   checkExampleTag,
   checkMetricRow,
@@ -120,7 +130,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, RunTransferStore {
   readonly location: string;
   /** The folder holding the database file and the artifacts/ folder. */
   readonly storeDir: string;
@@ -857,6 +867,126 @@ export class SqliteStore implements Store {
   async modelHistory(name: string): Promise<ModelPromotion[]> {
     checkModelName("name", name);
     return this.run(`reading the history of ${name}`, () => registryHistory(this.db, name));
+  }
+
+  // ── moving and removing runs (transfer-types.ts: export/import and retention) ────────────────
+
+  get artifactsRoot(): string {
+    return this.storeDir;
+  }
+
+  async exportRunData(id: RunId): Promise<RunData> {
+    return this.run("exporting a run", () => {
+      const run = this.statements.fullRun.get(asRunId(id));
+      if (run === undefined) throw new StoreError(`no run with id "${id}" in store ${this.location}`);
+      const all = <T>(sql: string): T[] => this.db.prepare(sql).all(id) as T[];
+      return {
+        run,
+        tags: all<{ key: string; value: string }>("SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key").map(
+          (t): [string, string] => [t.key, t.value],
+        ),
+        metrics: all<MetricData & { value: number | null }>(
+          "SELECT name, split, step, value, logged_at FROM metrics WHERE run_id = ? ORDER BY name, split, step",
+        ).map((m) => ({ ...m, value: m.value === null ? "NaN" : toJsonNumber(m.value) })),
+        predictions: all<PredictionData & { correct: number | null }>(
+          `SELECT split, example_id, label, score, scores_json, decision, correct FROM predictions WHERE run_id = ?
+           ORDER BY split, example_id`,
+        ).map((p) => ({ ...p, correct: p.correct === null ? null : p.correct === 1 })),
+        artifacts: all<ArtifactDbRow>(
+          "SELECT name, sha256, size, media_type, created_at FROM artifacts WHERE run_id = ? ORDER BY name",
+        ),
+        runResults: all<RunResultRow>(
+          "SELECT run_id, kind, key, result_json, created_at FROM run_results WHERE run_id = ? ORDER BY kind, key",
+        ),
+        pairResults: all<PairResultRow>(
+          "SELECT kind, key, run_a, run_b, result_json, created_at FROM pair_results WHERE run_a = ? ORDER BY kind, key",
+        ),
+      };
+    });
+  }
+
+  async importRunData(data: RunData): Promise<ImportOutcome> {
+    const id = asRunId(data.run.id);
+    return this.write("importing a run", (): ImportOutcome => {
+      const existing = this.statements.fullRun.get(id);
+      if (existing !== undefined) {
+        const difference = sameRunRow(data.run, existing);
+        return difference === null ? { kind: "present" } : { kind: "conflict", reason: difference };
+      }
+      const columns = Object.keys(data.run);
+      this.db
+        .prepare(`INSERT INTO runs (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")})`)
+        .run(data.run);
+      for (const [key, value] of data.tags) this.statements.insertTag.run(id, key, value);
+      for (const m of data.metrics) {
+        const value = fromJsonNumber(m.value);
+        this.statements.insertMetric.run(id, m.name, m.split, m.step, Number.isNaN(value) ? null : value, m.logged_at);
+      }
+      for (const p of data.predictions) {
+        this.statements.insertPrediction.run(
+          id,
+          p.split,
+          p.example_id,
+          p.label,
+          p.score,
+          p.scores_json,
+          p.decision,
+          p.correct === null ? null : p.correct ? 1 : 0,
+        );
+      }
+      const artifact = this.db.prepare(
+        "INSERT INTO artifacts (run_id, name, sha256, size, media_type, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      );
+      for (const a of data.artifacts) artifact.run(id, a.name, a.sha256, a.size, a.media_type, a.created_at);
+      const result = this.db.prepare(
+        "INSERT INTO run_results (run_id, kind, key, result_json, created_at) VALUES (?, ?, ?, ?, ?)",
+      );
+      for (const r of data.runResults) result.run(id, r.kind, r.key, r.result_json, r.created_at);
+      // A pair result needs both runs: the importer adds these once every run of the bundle is in.
+      return { kind: "added" };
+    });
+  }
+
+  /** Adds pair results whose two runs exist (others are skipped); returns how many were added. */
+  async importPairResults(rows: readonly PairResultRow[]): Promise<number> {
+    return this.write("importing pair results", () => {
+      let n = 0;
+      const insert = this.db.prepare(
+        `INSERT OR IGNORE INTO pair_results (kind, key, run_a, run_b, result_json, created_at)
+         SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?) AND EXISTS (SELECT 1 FROM runs WHERE id = ?)`,
+      );
+      for (const r of rows) {
+        n += insert.run(r.kind, r.key, r.run_a, r.run_b, r.result_json, r.created_at, r.run_a, r.run_b).changes;
+      }
+      return n;
+    });
+  }
+
+  async deleteRunData(ids: readonly RunId[]): Promise<void> {
+    await this.write("deleting runs", () => {
+      const del = this.db.prepare("DELETE FROM runs WHERE id = ?");
+      for (const id of ids) del.run(asRunId(id));
+    });
+  }
+
+  async referencedArtifactHashes(): Promise<Set<string>> {
+    return this.run("listing artifact hashes", () => {
+      const rows = this.db.prepare("SELECT DISTINCT sha256 FROM artifacts").all() as { sha256: string }[];
+      return new Set(rows.map((r) => r.sha256));
+    });
+  }
+
+  async modelVersionsOf(ids: readonly RunId[]): Promise<Array<{ name: string; version: number; runId: RunId }>> {
+    if (ids.length === 0) return [];
+    return this.run("reading model versions", () =>
+      (
+        this.db
+          .prepare(
+            "SELECT name, version, run_id FROM model_versions WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY name, version",
+          )
+          .all(JSON.stringify(ids)) as { name: string; version: number; run_id: string }[]
+      ).map((r) => ({ name: r.name, version: r.version, runId: r.run_id as RunId })),
+    );
   }
 
   /** The applied schema version (PRAGMA user_version). */

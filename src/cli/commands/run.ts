@@ -1,6 +1,7 @@
 /** `mlloop run SPEC`: one iteration of the loop, recorded. */
 import type { Command } from "commander";
 import { loadSpecFile } from "../../spec/load.js";
+import { HEADLINE_BINARY_METRICS } from "../../evaluate/metrics.js";
 import { runExperiment, type RunOutcome } from "../../loop/run-experiment.js";
 import { openStore } from "../../track/open.js";
 import { UsageError } from "../../errors.js";
@@ -142,17 +143,7 @@ Examples:
           const spread = (split: "dev" | "test", name: string) =>
             meanStd(outcomes.map((o) => o.metrics[split]?.[name] ?? Number.NaN));
           const names = Object.keys(outcome.metrics.dev ?? {}).filter((n) =>
-            [
-              "accuracy",
-              "precision",
-              "recall",
-              "f1",
-              "roc_auc",
-              "average_precision",
-              "log_loss",
-              "brier",
-              "macro_f1",
-            ].includes(n),
+            [...HEADLINE_BINARY_METRICS, "macro_f1"].includes(n),
           );
           const summary = Object.fromEntries(names.map((n) => [n, spread("dev", n)]));
           if (opts.json) {

@@ -18,6 +18,7 @@ import type { QueriedRun } from "../../track/store.js";
 import { latestMetrics } from "../run-card.js";
 import { dim, fmtMetric, fmtTime, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
+import { registerRunsDelete } from "./retention.js";
 
 interface RunsOptions {
   experiment?: string;
@@ -51,7 +52,7 @@ function and(left: QueryExpr | null, right: QueryExpr): QueryExpr {
 }
 
 export function registerRuns(program: Command): void {
-  program
+  const runs = program
     .command("runs")
     .description(
       "list recorded runs, newest first, with their headline metric; filter, sort and group with --where/--sort/--group-by",
@@ -249,4 +250,5 @@ Examples:
         await store.close();
       }
     });
+  registerRunsDelete(runs);
 }
