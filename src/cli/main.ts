@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { isMlloopError } from "../errors.js";
-import { red } from "./render.js";
+import { inertText, red } from "./render.js";
 import { VERSION } from "../version.js";
 import { ARTIFACTS_ENV_VAR } from "../track/artifacts-location.js";
 
@@ -71,6 +71,8 @@ export async function buildProgram(only: string | null = null, noCommands = fals
     )
     .option("--verbose", "show stack traces and more detail")
     .showHelpAfterError("(run with --help for usage)")
+    // commander quotes the unknown option or argument the user typed
+    .configureOutput({ writeErr: (text) => process.stderr.write(inertText(text)) })
     .addHelpText(
       "after",
       `
@@ -111,13 +113,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     const verbose = program.opts<GlobalOptions>().verbose === true || argv.includes("--verbose");
     if (isMlloopError(err)) {
-      process.stderr.write(`${red("error:")} ${err.message}\n`);
-      if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+      // messages quote spec values, file names and ids: inert like everything else printed
+      process.stderr.write(`${red("error:")} ${inertText(err.message)}\n`);
+      if (verbose && err.stack) process.stderr.write(`${inertText(err.stack)}\n`);
       return err.exitCode;
     }
     const e = err as Error;
-    process.stderr.write(`${red("internal error:")} ${e?.message ?? String(err)}\n`);
-    if (verbose) process.stderr.write(`${e?.stack ?? ""}\n`);
+    process.stderr.write(`${red("internal error:")} ${inertText(e?.message ?? String(err))}\n`);
+    if (verbose) process.stderr.write(`${inertText(e?.stack ?? "")}\n`);
     else process.stderr.write("(this is a bug in mlloop; run again with --verbose for the stack trace)\n");
     return 1;
   }

@@ -1,5 +1,11 @@
-/** Terminal rendering shared by all commands: tables, numbers, durations, colours (only on a TTY). */
+/**
+ * Terminal rendering shared by all commands: tables, numbers, durations, colours (only on a TTY),
+ * and the one way out to the terminal. Everything a command prints passes through `out`/`err`,
+ * `table` or `printJson`, which make text that came from data or users inert (src/util/inert.ts):
+ * the only escape sequences that reach a terminal are this module's own colours.
+ */
 import Table from "cli-table3";
+import { inertBlock, inertJson, inertLine } from "../util/inert.js";
 
 const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"];
 
@@ -13,14 +19,43 @@ export const red = (s: string): string => paint(31, s);
 export const yellow = (s: string): string => paint(33, s);
 export const cyan = (s: string): string => paint(36, s);
 
+/** Exactly the SGR sequences `paint` emits; everything else that looks like an escape came from data. */
+// eslint-disable-next-line no-control-regex -- matching our own escape sequences is the point
+const OWN_SGR = /(\u001b\[(?:0|1|2|31|32|33|36)m)/;
+
+function inertStyled(text: string, sanitise: (s: string) => string): string {
+  // Off a TTY mlloop emits no escapes at all, so none may pass.
+  if (!useColor()) return sanitise(text);
+  return text
+    .split(OWN_SGR)
+    .map((part, i) => (i % 2 === 1 ? part : sanitise(part)))
+    .join("");
+}
+
+/** Multi-line terminal text with data in it: controls, bidi and zero-width characters made visible. */
+export function inertText(text: string): string {
+  return inertStyled(text, inertBlock);
+}
+
+/** Writes to stdout through the sanitiser (data-derived text can never act on the terminal). */
+export function out(text: string): void {
+  process.stdout.write(inertText(text));
+}
+
+/** Writes to stderr through the sanitiser. */
+export function err(text: string): void {
+  process.stderr.write(inertText(text));
+}
+
 export function table(head: string[], rows: Array<Array<string | number>>, align?: Array<"left" | "right">): string {
   const t = new Table({
-    head: head.map((h) => bold(h)),
+    head: head.map((h) => bold(inertLine(h))),
     style: { head: [], border: [], compact: true },
     colAligns: align ?? head.map((_, i) => (i === 0 ? "left" : "right")),
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
-  for (const r of rows) t.push(r.map(String));
+  // one line per cell: a newline or control in a value must not break the table or reach the terminal
+  for (const r of rows) t.push(r.map((c) => inertStyled(String(c), inertLine)));
   return t.toString();
 }
 
@@ -44,5 +79,5 @@ export function fmtCount(n: number): string {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${inertJson(value, 2)}\n`);
 }

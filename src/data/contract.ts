@@ -77,16 +77,25 @@ export function checkColumns(columns: TabularColumns, available: readonly string
     );
   }
   if (problems.length === 0) return;
-  const list = available.length === 0 ? "(none)" : available.map((c) => `"${c}"`).join(", ");
+  // The names come from the file: when it is not a table at all (a binary, /proc/self/environ) its
+  // first line may hold anything, tokens included. Quote a few, each cut short.
+  const shown = available.slice(0, MAX_LISTED_COLUMNS).map((c) => quote(c, 40));
+  if (available.length > MAX_LISTED_COLUMNS) shown.push(`… ${available.length - MAX_LISTED_COLUMNS} more`);
+  const list = available.length === 0 ? "(none)" : shown.join(", ");
   throw new DataError(`${where}: ${problems.join("; ")}; ${what}: ${list}`, { where });
 }
 
 const MISSING_TOKENS = new Set(["", "na", "n/a", "nan", "null", "none"]);
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** A value that is too long to quote whole is cut, so that an error message stays one readable line. */
-export function quote(value: string): string {
-  const s = value.length > 80 ? value.slice(0, 77) + "…" : value;
+const MAX_LISTED_COLUMNS = 30;
+
+/**
+ * A value from a data file, quoted for an error message: cut to `max` characters (so a message
+ * stays one readable line and never echoes a whole file) and JSON-escaped (controls visible).
+ */
+export function quote(value: string, max = 80): string {
+  const s = value.length > max ? value.slice(0, max - 3) + "…" : value;
   return JSON.stringify(s);
 }
 

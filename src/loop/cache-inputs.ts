@@ -188,7 +188,13 @@ function inputsFromEntry(entry: CacheEntry, report: CacheReport, reload: () => P
 
 /** Runs (or serves from the cache) the load, split and features stages of a run. */
 export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
-  const { spec, cache, stage } = opts;
+  const { spec, stage } = opts;
+  // A source without content identity (a pipe, /dev/stdin, a device) is read once and not cached:
+  // a key on its path alone would serve the first input's data for every later one.
+  const dataKey = opts.cache === null ? null : datasetKey(spec.data, opts.baseDir, opts.seeds.data);
+  const uncacheable = opts.cache !== null && dataKey === null;
+  const cache = uncacheable ? null : opts.cache;
+  const featKey = dataKey === null ? null : featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features);
   const report: CacheReport = {
     enabled: cache !== null,
     dir: cache?.dir ?? null,
@@ -199,8 +205,10 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     writeMs: 0,
     bytesRead: 0,
     bytesWritten: 0,
-    notes: [],
+    notes: uncacheable ? ["data.path is not a regular file (a pipe or device): read once and not cached"] : [],
   };
+  report.keys.dataset = dataKey;
+  report.keys.features = featKey;
   const timed = <T>(kind: "readMs" | "writeMs", fn: () => T): T => {
     const t0 = performance.now();
     try {
@@ -220,15 +228,6 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     await sink?.encode(ds.examples);
     return ds;
   };
-
-  let dataKey: string | null = null;
-  let featKey: string | null = null;
-  if (cache !== null) {
-    dataKey = datasetKey(spec.data, opts.baseDir, opts.seeds.data);
-    featKey = featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features);
-    report.keys.dataset = dataKey;
-    report.keys.features = featKey;
-  }
 
   /** The dataset from its cache entry, or parsed (and then written to the cache). */
   const datasetThroughCache = async (): Promise<Dataset> => {
@@ -250,7 +249,13 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
       report.notes.push(found.reason);
       report.dataset = "corrupt";
     }
-    const sink = datasetEntryWriter(cache, dataKey);
+    let sink: ReturnType<typeof datasetEntryWriter>;
+    try {
+      sink = datasetEntryWriter(cache, dataKey);
+    } catch (e) {
+      report.notes.push(`could not write the parse cache: ${(e as Error).message}`);
+      return parse();
+    }
     let ds: Dataset;
     try {
       ds = await parse(sink);
@@ -351,8 +356,10 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const ids = dataset.examples.map((e) => e.id);
 
   if (cache !== null && featKey !== null) {
-    const w = cache.writer(FEATURES_KIND, featKey);
+    let w: ReturnType<StageCache["writer"]> | null = null;
     try {
+      // opening the temporary file can fail too (a full disk, a read-only folder): never fatal
+      w = cache.writer(FEATURES_KIND, featKey);
       const t0 = performance.now();
       {
         const { assignment, ...splitInfo } = split;
@@ -379,7 +386,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
       }
       report.writeMs += performance.now() - t0;
     } catch (e) {
-      void w.abort();
+      void w?.abort();
       report.notes.push(`could not write the features cache: ${(e as Error).message}`);
     }
   }

@@ -4,8 +4,11 @@
  *
  * - parsed dataset: the data section of the spec (without the split), the subsampling seed when a
  *   `limit` applies, the identity of the source (corpus package name@version and its file list; a
- *   csv/jsonl file's size, mtime and SHA-256; an eml folder's file names, sizes and mtimes), and the
- *   code that reads it (a hash of the data stage's own source files plus the mlloop version);
+ *   csv/jsonl file's size and SHA-256; an eml folder's file names and the SHA-256 of each file's
+ *   content), and the code that reads it (a hash of the data stage's own source files plus the
+ *   mlloop version). Content is hashed in 1 MiB chunks, never held whole in memory. A source that
+ *   is not a regular file (a pipe, `/dev/stdin`, a FIFO, a device) has no content identity that
+ *   can be known without consuming it: it gets no key and is never cached (`datasetKey` → null);
  * - featurised matrix: the dataset key (which determines the dataset fingerprint), the split spec and
  *   split seed (which determine the split fingerprints), the features spec, the code of the
  *   features stage, and the versions of the packages feature families read (dictionary, tldts…).
@@ -15,7 +18,7 @@
  * itself records the dataset and split fingerprints for the run.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +77,30 @@ function packageVersion(name: string): string | null {
   }
 }
 
+const HASH_CHUNK = 1 << 20;
+/** One buffer for every streamed hash: keys are computed synchronously, one at a time. */
+let hashBuffer: Buffer | null = null;
+
+/** SHA-256 of a regular file, read in 1 MiB chunks (memory stays flat for a file of any size). */
+export function sha256OfFile(abs: string): string {
+  const h = createHash("sha256");
+  const buf = (hashBuffer ??= Buffer.allocUnsafe(HASH_CHUNK));
+  const fd = openSync(abs, "r");
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest("hex");
+}
+
+/** Thrown inside key computation when a source cannot be keyed by content (a pipe, a device). */
+class NotCacheable extends Error {}
+
 function fileIdentity(abs: string): unknown {
   let st;
   try {
@@ -82,9 +109,15 @@ function fileIdentity(abs: string): unknown {
     // the load stage reports a missing file with the spec's own wording; the key only needs to differ
     return { path: abs, missing: (e as NodeJS.ErrnoException).code ?? "error" };
   }
-  if (!st.isFile()) return { path: abs, kind: "not a file" };
-  const sha256 = createHash("sha256").update(readFileSync(abs)).digest("hex");
-  return { path: abs, size: st.size, mtimeMs: st.mtimeMs, sha256 };
+  // Reading a pipe to hash it would consume the data the load stage needs, and keying it on its
+  // path alone served the first input's features for every later one: not cached at all.
+  if (!st.isFile()) throw new NotCacheable(`${abs} is not a regular file`);
+  try {
+    return { path: abs, size: st.size, sha256: sha256OfFile(abs) };
+  } catch (e) {
+    // unreadable: the load stage reports it; the key only needs to differ
+    return { path: abs, unreadable: (e as NodeJS.ErrnoException).code ?? "error" };
+  }
 }
 
 function folderIdentity(abs: string): unknown {
@@ -103,10 +136,19 @@ function folderIdentity(abs: string): unknown {
       const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p, childRel);
-      else {
-        const st = statSync(p, { throwIfNoEntry: false });
-        h.update(`${childRel}\0${st?.size ?? -1}\0${st?.mtimeMs ?? -1}\n`);
+      else if (e.isFile()) {
+        // content, not size and mtime: a file rewritten in place with its mtime kept is new data
+        let content: string;
+        try {
+          content = sha256OfFile(p);
+        } catch (err) {
+          content = `unreadable ${(err as NodeJS.ErrnoException).code ?? "error"}`;
+        }
+        h.update(`${childRel}\0${content}\n`);
         files++;
+      } else if (!e.name.startsWith(".")) {
+        // the reader takes regular files only; a FIFO or device here is not read, but say it is there
+        h.update(`${childRel}\0special\n`);
       }
     }
   };
@@ -147,17 +189,27 @@ function sha256(value: unknown): string {
   return createHash("sha256").update(canonicalJson(value)).digest("hex");
 }
 
-/** Key of the parsed dataset (the load stage's output). */
-export function datasetKey(data: DataSpec, baseDir: string, dataSeed: number): string {
+/**
+ * Key of the parsed dataset (the load stage's output), or null when the source has no content
+ * identity (not a regular file): such a run is not cached.
+ */
+export function datasetKey(data: DataSpec, baseDir: string, dataSeed: number): string | null {
   const { split: _split, ...rest } = data;
   void _split;
+  let source: unknown;
+  try {
+    source = sourceIdentity(data, baseDir);
+  } catch (e) {
+    if (e instanceof NotCacheable) return null;
+    throw e;
+  }
   return sha256({
     v: CACHE_KEY_VERSION,
     stage: "dataset",
     data: rest,
     // the seed only matters where it subsamples
     seed: data.limit !== undefined ? dataSeed : null,
-    source: sourceIdentity(data, baseDir),
+    source,
     code: stageCodeHash("data"),
   });
 }

@@ -147,6 +147,12 @@ export class CacheEntryWriter {
   private pos = 0;
   private open: { name: string; type: SectionType; offset: number } | null = null;
   private done = false;
+  /**
+   * The first failed write (ENOSPC, EIO…). Every write promise is observed as soon as it is made:
+   * one left to reject before `commit` awaited it was an unhandled rejection that killed the
+   * process, outside any error handling, with the temporary file left behind.
+   */
+  private failure: Error | null = null;
 
   constructor(
     private readonly cache: StageCache,
@@ -161,9 +167,18 @@ export class CacheEntryWriter {
 
   private raw(bytes: Uint8Array, hashed = true): void {
     if (this.done) throw new Error("the cache entry is already committed or aborted");
+    if (this.failure !== null) throw this.failure;
     if (bytes.length > 0) {
       this.inFlight += bytes.length;
-      this.pending.push(writeAll(this.fd, bytes, this.pos).then(() => void (this.inFlight -= bytes.length)));
+      this.pending.push(
+        writeAll(this.fd, bytes, this.pos).then(
+          () => void (this.inFlight -= bytes.length),
+          (e: unknown) => {
+            this.inFlight -= bytes.length;
+            this.failure ??= e instanceof Error ? e : new Error(String(e));
+          },
+        ),
+      );
     }
     this.pos += bytes.length;
     if (hashed) this.hash.update(bytes);
@@ -184,6 +199,7 @@ export class CacheEntryWriter {
   /** Waits until at most `maxBytes` are still being written (bounds the memory of a fast producer). */
   async drain(maxBytes: number): Promise<void> {
     for (let k = 0; this.inFlight > maxBytes && k < this.pending.length; k++) await this.pending[k];
+    if (this.failure !== null) throw this.failure;
   }
 
   /** Starts a section written in pieces with `append` (e.g. chunks from an encoder). */
@@ -229,11 +245,10 @@ export class CacheEntryWriter {
     this.raw(sealed, false);
     this.raw(tail, false);
     this.done = true;
-    try {
-      await Promise.all(this.pending);
-    } catch (e) {
+    await Promise.all(this.pending);
+    if (this.failure !== null) {
       await this.discard();
-      throw e;
+      throw this.failure;
     }
     // No fsync: a reader verifies the checksum, so an entry cut short by a power loss is a miss, not a lie.
     closeSync(this.fd);
@@ -454,11 +469,16 @@ export class StageCache {
     this.prune({ maxBytes: this.maxBytes, keep: justWritten });
   }
 
-  /** Every entry, least recently used first, and stale temporary files. */
-  list(): { entries: CacheEntryInfo[]; staleTmp: string[] } {
+  /**
+   * Every entry, least recently used first; stale temporary files (left by a writer that died,
+   * removed by the next prune); and the bytes of all temporary files, which use disk too.
+   */
+  list(): { entries: CacheEntryInfo[]; staleTmp: string[]; tmpFiles: number; tmpBytes: number } {
     const entries: CacheEntryInfo[] = [];
     const staleTmp: string[] = [];
-    if (!existsSync(this.dir)) return { entries, staleTmp };
+    let tmpFiles = 0;
+    let tmpBytes = 0;
+    if (!existsSync(this.dir)) return { entries, staleTmp, tmpFiles, tmpBytes };
     const now = Date.now();
     for (const kind of readdirSync(this.dir, { withFileTypes: true })) {
       if (!kind.isDirectory()) continue;
@@ -472,6 +492,8 @@ export class StageCache {
           continue;
         }
         if (f.includes(TMP_MARK)) {
+          tmpFiles++;
+          tmpBytes += st.size;
           if (now - st.mtimeMs > STALE_TMP_MS) staleTmp.push(path);
           continue;
         }
@@ -480,7 +502,7 @@ export class StageCache {
       }
     }
     entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
-    return { entries, staleTmp };
+    return { entries, staleTmp, tmpFiles, tmpBytes };
   }
 
   prune(options: PruneOptions & { keep?: string } = {}): PruneResult {

@@ -3,8 +3,8 @@
  * filled in. Every failure is one SpecError whose lines name the key path, the bad value and what is
  * allowed, with a "did you mean" for typos.
  */
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { readFileSync, realpathSync } from "node:fs";
+import { dirname, relative, resolve, isAbsolute } from "node:path";
 import YAML from "yaml";
 import type { z } from "zod";
 import { SpecError } from "../errors.js";
@@ -261,8 +261,61 @@ export function applyOverrides(raw: unknown, overrides: readonly string[]): unkn
   return out;
 }
 
+export interface LoadSpecOptions {
+  /** Let a data path written in the spec file point outside the spec's folder (default false). */
+  readonly allowOutsidePaths?: boolean;
+}
+
+/** The deepest existing ancestor's real path, with the rest appended (a missing file is still placed). */
+function realpathOfNearest(abs: string): string {
+  let head = abs;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return resolve(realpathSync(head), ...rest.reverse());
+    } catch {
+      const up = dirname(head);
+      if (up === head) return abs;
+      rest.push(head.slice(up.length).replace(/^[\\/]/, ""));
+      head = up;
+    }
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/**
+ * The untrusted-spec policy: a data path *written in a spec file* must resolve, symlinks followed,
+ * under the spec's own folder, so that a spec from someone else (a pull request run by CI) cannot
+ * read /proc/self/environ, ~/.ssh or /etc into an error message, a cache entry or a run's
+ * predictions. A path given on the command line (`--set data.path=…`) is the user's own choice
+ * and is not checked; neither is a spec loaded with `allowOutsidePaths`.
+ */
+function checkSpecDataPath(written: unknown, overrides: readonly string[], specFile: string): void {
+  const data = (written as { data?: { path?: unknown } } | null)?.data;
+  if (data === null || typeof data !== "object" || typeof data.path !== "string") return;
+  if (overrides.some((o) => /^\s*data(\.path)?\s*=/.test(o))) return;
+  const baseDir = dirname(specFile);
+  const target = realpathOfNearest(resolve(baseDir, data.path));
+  const base = realpathOfNearest(baseDir);
+  if (isInside(target, base)) return;
+  throw new SpecError(
+    `data.path ${JSON.stringify(data.path)} in ${specFile} resolves to ${target}, outside the spec's folder ${base}: ` +
+      "a spec file may only read data under its own folder (a spec from someone else must not read your files). " +
+      "To allow it, pass --allow-outside-paths, or give the path yourself: --set data.path=…",
+    { where: "data.path" },
+  );
+}
+
 /** Read, override, validate. YAML syntax errors name the file, line and column. */
-export function loadSpecFile(file: string, overrides: readonly string[] = []): LoadedSpec {
+export function loadSpecFile(
+  file: string,
+  overrides: readonly string[] = [],
+  options: LoadSpecOptions = {},
+): LoadedSpec {
   const abs = resolve(file);
   let text: string;
   try {
@@ -281,6 +334,8 @@ export function loadSpecFile(file: string, overrides: readonly string[] = []): L
     const where = pos ? `${abs}:${pos.line}:${pos.col}` : abs;
     throw new SpecError(`YAML syntax error in ${where}: ${err.message.split("\n")[0]}`, { where });
   }
-  const raw = applyOverrides(doc.toJS() as unknown, overrides);
+  const written = doc.toJS() as unknown;
+  if (options.allowOutsidePaths !== true) checkSpecDataPath(written, overrides, abs);
+  const raw = applyOverrides(written, overrides);
   return { spec: parseSpec(raw, file), raw, baseDir: dirname(abs), file: abs };
 }

@@ -207,6 +207,9 @@ export class SqliteStore implements Store, RunTransferStore {
       const retry = <T>(what: string, fn: () => T): Promise<T> =>
         retryWhileBusy(dbPath, what, resolved.maxBusyWaitMs, fn);
       db.pragma(`busy_timeout = ${resolved.busyTimeoutMs}`);
+      // Before anything writes: switching on WAL or migrating another application's database
+      // would change a file that is not ours.
+      checkIsMlloopStore(db, dbPath);
       // Changing the journal mode of a fresh file needs an exclusive lock: other openers may hold it.
       const mode = await retry("enabling WAL", () => db.pragma("journal_mode = WAL", { simple: true }) as string);
       if (mode !== "wal") {
@@ -1048,6 +1051,35 @@ function translateSqliteError(error: unknown, location: string): unknown {
   return error;
 }
 
+/** `PRAGMA application_id` of an mlloop store: "mllp". Stamped when the store is created. */
+export const MLLOOP_APPLICATION_ID = 0x6d6c6c70;
+
+/**
+ * Refuses a database that is not an mlloop store, before anything is written to it: one stamped
+ * with mlloop's application id, an empty database (a new store), or one made before the stamp
+ * (user_version set and mlloop's `runs` table present) is accepted; anything else is another
+ * application's file.
+ */
+function checkIsMlloopStore(db: Db, location: string): void {
+  const appId = db.pragma("application_id", { simple: true }) as number;
+  if (appId === MLLOOP_APPLICATION_ID) return;
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (appId === 0 && tables.length === 0 && version === 0) return;
+  const legacy = appId === 0 && version >= 1 && tables.includes("runs") && tables.includes("metrics");
+  if (legacy) return;
+  const shown = tables.slice(0, 8).map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}…` : t));
+  throw new StoreError(
+    `${location} is not an mlloop store: a SQLite database of another application` +
+      ` (application_id ${appId}, user_version ${version}, tables ${shown.join(", ")}${tables.length > 8 ? ", …" : ""}); ` +
+      "it was left untouched. Pass --store a new file or folder, or an existing mlloop store",
+    { where: location },
+  );
+}
+
 async function migrate(db: Db, location: string, retry: <T>(what: string, fn: () => T) => Promise<T>): Promise<void> {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > SQLITE_SCHEMA_VERSION) {
@@ -1063,6 +1095,7 @@ async function migrate(db: Db, location: string, retry: <T>(what: string, fn: ()
           // Re-read inside the write lock: another process may have migrated while we waited.
           const version = db.pragma("user_version", { simple: true }) as number;
           if (version >= migration.version) return;
+          if (version === 0) db.pragma(`application_id = ${MLLOOP_APPLICATION_ID}`);
           db.exec(migration.sql);
           db.pragma(`user_version = ${migration.version}`);
         })

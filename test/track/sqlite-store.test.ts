@@ -93,6 +93,8 @@ describe("SQLite store on disk", () => {
 
   it("refuses a store written by a newer mlloop", async () => {
     const path = join(root, "mlloop.db");
+    // a real store (stamped as mlloop's), then moved on by a newer version
+    await (await openSqliteStore(path)).close();
     const raw = new Database(path);
     raw.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
     raw.close();

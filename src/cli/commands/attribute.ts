@@ -6,7 +6,7 @@ import { attributeRuns } from "../../loop/attribute.js";
 import { fmtCi, fmtCount, fmtDelta, fmtShare, fmtValue } from "../../compare/format.js";
 import { openStore } from "../../track/open.js";
 import { createStageReporter } from "../progress.js";
-import { bold, dim, printJson, table } from "../render.js";
+import { bold, dim, err, out, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 import { parseIntOption } from "./compare.js";
 
@@ -134,10 +134,10 @@ Examples:
           dryRun: opts.dryRun === true,
           events: {
             plan: (plan) => {
-              if (!opts.json && !opts.dryRun) process.stderr.write(`${renderPlan(plan)}\n`);
+              if (!opts.json && !opts.dryRun) err(`${renderPlan(plan)}\n`);
             },
             runStart: (i, total, label) => {
-              if (!opts.json) process.stderr.write(`training coalition ${i + 1}/${total}: ${label}\n`);
+              if (!opts.json) err(`training coalition ${i + 1}/${total}: ${label}\n`);
             },
             stages: {
               start: (s, total) => reporter.start(s, total),
@@ -151,7 +151,7 @@ Examples:
           printJson(result);
           return;
         }
-        process.stdout.write(`${isAttributionRecord(result) ? renderRecord(result) : renderPlan(result)}\n`);
+        out(`${isAttributionRecord(result) ? renderRecord(result) : renderPlan(result)}\n`);
       } finally {
         reporter.stop();
         await store.close();

@@ -10,7 +10,7 @@ import {
   type CacheEntryInfo,
 } from "../../loop/cache.js";
 import { resolveStoreLocation } from "../../track/open.js";
-import { fmtTime, printJson, table } from "../render.js";
+import { fmtTime, out, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 
 interface CacheOptions {
@@ -73,22 +73,33 @@ Examples:
     .option("--json", "print JSON")
     .action((opts: CacheOptions, cmd: Command) => {
       const c = openCache(cmd, opts);
-      const { entries } = c.list();
+      const { entries, tmpFiles, tmpBytes } = c.list();
       const total = entries.reduce((s, e) => s + e.bytes, 0);
       if (opts.json) {
-        printJson({ dir: c.dir, maxBytes: c.maxBytes, totalBytes: total, entries: entries.map(entryJson) });
+        printJson({
+          dir: c.dir,
+          maxBytes: c.maxBytes,
+          totalBytes: total,
+          entries: entries.map(entryJson),
+          temporary: { files: tmpFiles, bytes: tmpBytes },
+        });
         return;
       }
-      process.stdout.write(`cache ${c.dir}\n`);
+      out(`cache ${c.dir}\n`);
+      if (tmpFiles > 0) {
+        out(
+          `${tmpFiles} temporary file${tmpFiles === 1 ? "" : "s"} (${fmtBytes(tmpBytes)}): entries being written, or left by a writer that died (mlloop cache prune removes those older than an hour)\n`,
+        );
+      }
       if (entries.length === 0) {
-        process.stdout.write("empty\n");
+        out("empty\n");
         return;
       }
       const rows = [...entries]
         .reverse()
         .map((e) => [e.kind, e.key.slice(0, 12), fmtBytes(e.bytes), fmtTime(e.lastUsed.getTime())]);
-      process.stdout.write(`${table(["kind", "key", "size", "last used"], rows, ["left", "left", "right", "left"])}\n`);
-      process.stdout.write(
+      out(`${table(["kind", "key", "size", "last used"], rows, ["left", "left", "right", "left"])}\n`);
+      out(
         `${entries.length} entries, ${fmtBytes(total)} of ${fmtBytes(c.maxBytes)} (${((100 * total) / c.maxBytes).toFixed(1)}%)\n`,
       );
     });
@@ -128,7 +139,7 @@ Examples:
         });
         return;
       }
-      process.stdout.write(
+      out(
         `removed ${result.removed.length} entr${result.removed.length === 1 ? "y" : "ies"} (${fmtBytes(result.freedBytes)}); ` +
           `${result.keptEntries} left (${fmtBytes(result.keptBytes)}) in ${c.dir}\n`,
       );

@@ -8,7 +8,7 @@ import { bandNote, decidedByBand, type Verdict } from "../../compare/verdict.js"
 import { queryRuns } from "../../track/query.js";
 import { openStore } from "../../track/open.js";
 import type { Store } from "../../track/store.js";
-import { bold, dim, green, printJson, red, table, yellow } from "../render.js";
+import { bold, dim, green, out, printJson, red, table, yellow } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 
 interface CompareCliOptions {
@@ -268,7 +268,7 @@ Examples:
             return;
           }
           const [ra, rb] = [await store.getRun(runs[0]!), await store.getRun(runs[1]!)];
-          process.stdout.write(`${renderPair(c, opts.all === true, { a: ra.specJson, b: rb.specJson })}\n`);
+          out(`${renderPair(c, opts.all === true, { a: ra.specJson, b: rb.specJson })}\n`);
           return;
         }
         const many = await compareMany(store, runs[0]!, runs.slice(1), {
@@ -285,14 +285,14 @@ Examples:
           });
           return;
         }
-        process.stdout.write(
+        out(
           `${bold("baseline")} ${many.baseline.id.slice(0, 12)}${many.baseline.name ? ` (${many.baseline.name})` : ""}  ` +
             dim(
               `${many.metric} on ${many.split}; paired bootstrap 95% CIs; p-values Holm-adjusted over ${many.rows.length} candidates`,
             ) +
             "\n",
         );
-        process.stdout.write(
+        out(
           `${table(
             ["run", "name", many.metric, "Δ", "95% CI", "Holm p", "verdict", "change"],
             many.rows.map((r) => [

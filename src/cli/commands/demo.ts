@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { runDemo } from "../../loop/demo.js";
 import { openStore } from "../../track/open.js";
 import { createStageReporter } from "../progress.js";
-import { bold, dim, printJson } from "../render.js";
+import { bold, dim, out, printJson } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 
 interface DemoCliOptions {
@@ -42,7 +42,7 @@ Examples:
       }
       const store = await openStore(globals.store);
       const reporter = createStageReporter({ enabled: !opts.json && process.stderr.isTTY === true });
-      const log = opts.json ? () => {} : (line: string) => process.stdout.write(`${line}\n`);
+      const log = opts.json ? () => {} : (line: string) => out(`${line}\n`);
       try {
         const result = await runDemo({
           store,

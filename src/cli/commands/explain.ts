@@ -19,7 +19,7 @@ import { openStore } from "../../track/open.js";
 import type { Provenance } from "../../track/store.js";
 import { deriveSeed } from "../../util/random.js";
 import type { GlobalOptions } from "../main.js";
-import { bold, dim, printJson, table, yellow } from "../render.js";
+import { bold, dim, out as write, printJson, table, yellow } from "../render.js";
 
 interface ExplainOptions {
   example?: string;
@@ -232,7 +232,7 @@ Examples:
             );
           }
         }
-        process.stdout.write(`${out.join("\n")}\n`);
+        write(`${out.join("\n")}\n`);
       } finally {
         await store.close();
       }

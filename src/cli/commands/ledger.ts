@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { fmtCi, fmtDelta, fmtValue } from "../../compare/format.js";
 import { buildLedger } from "../../compare/lineage.js";
 import { openStore } from "../../track/open.js";
-import { bold, dim, fmtTime, printJson, red } from "../render.js";
+import { bold, dim, fmtTime, out, printJson, red } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 import { parseIntOption, verdictText } from "./compare.js";
 import { renderEdge } from "./log.js";
@@ -67,7 +67,7 @@ Examples:
           if (entry.edge === null) lines.push(dim("    the first run"));
           else for (const l of renderEdge(entry.edge, ledger.metric)) lines.push(`    ${l}`);
         });
-        process.stdout.write(`${lines.join("\n")}\n`);
+        out(`${lines.join("\n")}\n`);
       } finally {
         await store.close();
       }

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { fmtCi, fmtDelta, fmtValue } from "../../compare/format.js";
 import { runLog, type Edge, type LogNode } from "../../compare/lineage.js";
 import { openStore } from "../../track/open.js";
-import { bold, dim, fmtTime, printJson, red, yellow } from "../render.js";
+import { bold, dim, fmtTime, out, printJson, red, yellow } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 import { parseIntOption, verdictText } from "./compare.js";
 
@@ -96,12 +96,10 @@ Examples:
           return;
         }
         if (log.runs === 0) {
-          process.stdout.write(
-            dim(`no runs in ${store.location}${experiment ? ` for experiment ${experiment}` : ""}\n`),
-          );
+          out(dim(`no runs in ${store.location}${experiment ? ` for experiment ${experiment}` : ""}\n`));
           return;
         }
-        process.stdout.write(
+        out(
           dim(
             `${log.runs} runs${experiment ? ` of ${experiment}` : ""}; edges: Δ${log.metric} on ${log.split} with paired bootstrap 95% CI\n\n`,
           ) + `${renderTree(log.roots, log.metric, log.split).join("\n")}`,

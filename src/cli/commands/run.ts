@@ -11,7 +11,7 @@ import { REPLICATE_TAG } from "../../compare/noise.js";
 import { meanStd } from "../../track/query.js";
 import { canonicalize } from "../../spec/canonical.js";
 import { createStageReporter } from "../progress.js";
-import { bold, dim, printJson } from "../render.js";
+import { bold, dim, err, out, printJson } from "../render.js";
 import type { Store } from "../../track/store.js";
 import { renderRunCard } from "../run-card.js";
 import type { GlobalOptions } from "../main.js";
@@ -26,6 +26,7 @@ interface RunOptions {
   tag: string[];
   repeat: string;
   json?: boolean;
+  allowOutsidePaths?: boolean;
   apply?: string;
   /** false with --no-cache */
   cache: boolean;
@@ -59,6 +60,10 @@ export function registerRun(program: Command): void {
     .option("--repeat <n>", "run n seed replicates (seed, seed+1, …) as one replicate group: the noise floor", "1")
     .option("--json", "print the result as JSON (no progress output)")
     .option("--no-cache", "parse and featurise from scratch: neither read nor write the stage cache (see mlloop cache)")
+    .option(
+      "--allow-outside-paths",
+      "let data.path in the spec file point outside the spec's folder (refused by default: see README, Security)",
+    )
     .option("--apply <run:n>", "run recommendation N of RUN's diagnosis as a child of RUN, and record whether it held")
     .addHelpText(
       "after",
@@ -97,7 +102,9 @@ Examples:
         await store.close();
         throw e;
       }
-      const loaded = applied ? { spec: applied.spec, baseDir: applied.baseDir } : loadSpecFile(specFile!, opts.set);
+      const loaded = applied
+        ? { spec: applied.spec, baseDir: applied.baseDir }
+        : loadSpecFile(specFile!, opts.set, { allowOutsidePaths: opts.allowOutsidePaths === true });
       const reporter = createStageReporter({ enabled: !opts.json });
       try {
         let parent = applied?.parentRunId ?? opts.parent ?? null;
@@ -106,7 +113,7 @@ Examples:
           const found = await closestParent(store, loaded.spec.experiment, canonicalize(loaded.spec));
           parent = found?.runId ?? null;
           if (!opts.json) {
-            process.stderr.write(
+            err(
               found === null
                 ? `--parent auto: experiment ${loaded.spec.experiment} has no finished run; this run has no parent\n`
                 : `--parent auto: ${found.runId.slice(0, 12)} (${found.distance} spec change${found.distance === 1 ? "" : "s"} away)\n`,
@@ -154,12 +161,12 @@ Examples:
               store: store.location,
             });
           } else {
-            process.stdout.write(
+            out(
               `\nreplicate group ${group}: ${repeat} runs (seeds ${loaded.spec.seed}…${loaded.spec.seed + repeat - 1})\n`,
             );
             for (const n of names) {
               const s2 = summary[n]!;
-              process.stdout.write(`  dev ${n.padEnd(18)} mean ${s2.mean.toFixed(4)}  std ${s2.std.toFixed(4)}\n`);
+              out(`  dev ${n.padEnd(18)} mean ${s2.mean.toFixed(4)}  std ${s2.std.toFixed(4)}\n`);
             }
           }
           return;
@@ -182,12 +189,15 @@ Examples:
             ...(held ? { recommendationOutcome: held } : {}),
           });
         } else {
-          process.stdout.write(`\n${renderRunCard(run, metrics)}\n`);
-          if (vsParent) process.stdout.write(`\n${formatParentDelta(vsParent)}\n`);
+          out(`
+${renderRunCard(run, metrics)}
+`);
+          if (vsParent)
+            out(`
+${formatParentDelta(vsParent)}
+`);
           if (held) {
-            process.stdout.write(
-              `\nrecommendation ${held.n} of ${held.parentRunId.slice(0, 12)} (${held.title}): ${held.summary}\n`,
-            );
+            out(`\nrecommendation ${held.n} of ${held.parentRunId.slice(0, 12)} (${held.title}): ${held.summary}\n`);
           }
         }
       } finally {

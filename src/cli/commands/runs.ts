@@ -16,7 +16,7 @@ import { UsageError } from "../../errors.js";
 import { runEvaluation } from "../../compare/aligned.js";
 import type { QueriedRun } from "../../track/store.js";
 import { latestMetrics } from "../run-card.js";
-import { dim, fmtMetric, fmtTime, printJson, table } from "../render.js";
+import { dim, fmtMetric, fmtTime, out, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 import { registerRunsDelete } from "./retention.js";
 
@@ -156,7 +156,7 @@ Examples:
             printJson({ groupBy: fieldKey(groupBy), metric: fieldKey(devMetric), groups });
             return;
           }
-          process.stdout.write(
+          out(
             `${table(
               [fieldKey(groupBy), "runs", `n (with dev ${shown})`, `mean dev ${shown}`, "std"],
               groups.map((g) => [
@@ -193,7 +193,7 @@ Examples:
           return;
         }
         if (rows.length === 0) {
-          process.stdout.write(
+          out(
             dim(
               `no runs in ${store.location}` +
                 (opts.where !== undefined || opts.experiment !== undefined || opts.status !== undefined
@@ -206,7 +206,7 @@ Examples:
         }
         if (columns !== null) {
           const keys = columns.map(fieldKey);
-          process.stdout.write(
+          out(
             `${table(
               keys,
               rows.map((r) => keys.map((k) => fmtValue(k, k === "id" ? r.id.slice(0, 12) : r.values[k]))),
@@ -219,7 +219,7 @@ Examples:
         // listed together): the header says "primary" and a column names each row's
         const oneMetric = new Set(rows.map((r) => r.metric)).size <= 1;
         const metricHead = oneMetric ? (rows[0]?.metric ?? shown) : "primary";
-        process.stdout.write(
+        out(
           `${table(
             [
               "run",

@@ -4,7 +4,7 @@ import { openStore } from "../../track/open.js";
 import { UsageError } from "../../errors.js";
 import { lineChart } from "../chart.js";
 import { renderClassReport, renderRunCard } from "../run-card.js";
-import { fmtMetric, printJson, table } from "../render.js";
+import { fmtMetric, out, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 
 interface ShowOptions {
@@ -66,7 +66,7 @@ Examples:
             printJson({ run: run.id, metric: opts.metric, series });
             return;
           }
-          process.stdout.write(
+          out(
             `${opts.metric} by step — run ${run.id.slice(0, 12)} (${run.experiment})\n` +
               `${lineChart(series, { width: process.stdout.columns ?? 80 })}\n`,
           );
@@ -87,11 +87,12 @@ Examples:
           });
           return;
         }
-        process.stdout.write(`${renderRunCard(run, metrics)}\n`);
+        out(`${renderRunCard(run, metrics)}
+`);
         const report = renderClassReport(run, reportPredictions);
-        if (report !== "") process.stdout.write(`\n${report}\n`);
+        if (report !== "") out(`\n${report}\n`);
         if (predictions) {
-          process.stdout.write(
+          out(
             `\n${table(
               ["example", "split", "label", "score", "decision", "correct"],
               predictions.map((p) => [
@@ -105,8 +106,7 @@ Examples:
               ["left", "left", "left", "right", "left", "left"],
             )}\n`,
           );
-          if (total > predictions.length)
-            process.stdout.write(`(${predictions.length} of ${total}; --limit 0 for all)\n`);
+          if (total > predictions.length) out(`(${predictions.length} of ${total}; --limit 0 for all)\n`);
         }
       } finally {
         await store.close();

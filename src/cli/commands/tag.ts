@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { StoreError, UsageError } from "../../errors.js";
 import { openStore } from "../../track/open.js";
-import { printJson, table } from "../render.js";
+import { out, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 
 interface TagOptions {
@@ -43,9 +43,9 @@ Examples:
           if (!opts.list) throw new UsageError("tag: expected EXAMPLE and at least one TAG (or --list)");
           const rows = await store.listExampleTags(run.experiment, example === undefined ? undefined : [example]);
           if (opts.json) printJson(rows);
-          else if (rows.length === 0) process.stdout.write(`no manual tags in experiment ${run.experiment}\n`);
+          else if (rows.length === 0) out(`no manual tags in experiment ${run.experiment}\n`);
           else {
-            process.stdout.write(
+            out(
               `${table(
                 ["example", "tag", "note", "from run"],
                 rows.map((r) => [r.exampleId, r.tag, r.note ?? "", r.runId?.slice(0, 12) ?? ""]),
@@ -68,12 +68,12 @@ Examples:
         if (opts.remove) {
           const n = await store.removeExampleTags(run.experiment, example, tags);
           if (opts.json) printJson({ experiment: run.experiment, example, removed: n });
-          else process.stdout.write(`removed ${n} tag${n === 1 ? "" : "s"} from ${example}\n`);
+          else out(`removed ${n} tag${n === 1 ? "" : "s"} from ${example}\n`);
         } else {
           await store.addExampleTags(run.experiment, example, tags, { runId: run.id, note: opts.note ?? null });
           const now = (await store.listExampleTags(run.experiment, [example])).map((r) => r.tag);
           if (opts.json) printJson({ experiment: run.experiment, example, tags: now });
-          else process.stdout.write(`${example}: ${now.join(" ")}  (experiment ${run.experiment})\n`);
+          else out(`${example}: ${now.join(" ")}  (experiment ${run.experiment})\n`);
         }
       } finally {
         await store.close();
