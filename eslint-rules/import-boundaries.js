@@ -18,11 +18,12 @@ export const LAYERS = [
   ["evaluate"],
   // the store records every stage's outputs (its run logger computes the evaluation it records)
   ["track"],
+  // generic search machinery (spaces, halving, executors) on util only: recommend's screening uses it
+  ["search"],
   ["diagnose"],
   ["recommend"],
   ["report"],
   ["compare"],
-  ["search"],
   ["loop"],
   ["predict"],
   ["cli", "server"],

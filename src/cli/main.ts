@@ -25,6 +25,7 @@ type Register = (program: Command) => void;
 const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["run", async () => (await import("./commands/run.js")).registerRun],
   ["runs", async () => (await import("./commands/runs.js")).registerRuns],
+  ["loop", async () => (await import("./commands/loop.js")).registerLoop],
   ["export", async () => (await import("./commands/transfer.js")).registerExport],
   ["import", async () => (await import("./commands/transfer.js")).registerImport],
   ["gc", async () => (await import("./commands/retention.js")).registerGc],

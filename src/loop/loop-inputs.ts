@@ -1,0 +1,48 @@
+/**
+ * The training split's features for screening, through the same stage cache as full runs: the
+ * features a screened candidate needs are computed once, and the full run that follows is served
+ * from the cache. Only the training rows (and their labels) leave this module.
+ */
+import { resolvePositiveClass } from "./run-experiment.js";
+import type { Spec } from "../spec/schema.js";
+import { deriveSeed } from "../util/random.js";
+import { prepareInputs } from "./cache-inputs.js";
+import type { StageCache } from "./cache.js";
+import type { CatalogueData } from "../recommend/catalogue.js";
+import type { TrainMatrix } from "../recommend/screening.js";
+
+export interface LoopData {
+  readonly classes: readonly string[];
+  readonly positive: number | null;
+  readonly catalogue: CatalogueData;
+}
+
+export function seedsOf(spec: Spec): { data: number; split: number } {
+  return { data: deriveSeed(spec.seed, "data"), split: deriveSeed(spec.seed, "split") };
+}
+
+const noStage = async <T>(_name: string, fn: () => T | Promise<T>): Promise<T> => fn();
+
+export async function trainMatrixOf(spec: Spec, baseDir: string, cache: StageCache | null): Promise<TrainMatrix> {
+  const inputs = await prepareInputs({ spec, baseDir, seeds: seedsOf(spec), cache, stage: noStage });
+  const rows = inputs.idx.train;
+  return { X: inputs.X.train, y: Int32Array.from(rows, (i) => inputs.y[i]!) };
+}
+
+export async function loopDataOf(spec: Spec, baseDir: string, cache: StageCache | null): Promise<LoopData> {
+  const inputs = await prepareInputs({ spec, baseDir, seeds: seedsOf(spec), cache, stage: noStage });
+  const ds = inputs.dataset;
+  const fields = ds.fields;
+  const email = spec.data.source === "spamassassin" || spec.data.source === "eml";
+  return {
+    classes: ds.classes,
+    positive: resolvePositiveClass(spec, ds.classes),
+    catalogue: {
+      textFields: fields?.text ?? [],
+      numericColumns: fields?.numeric ?? [],
+      categoricalColumns: fields?.categorical ?? [],
+      nClasses: ds.classes.length,
+      email,
+    },
+  };
+}

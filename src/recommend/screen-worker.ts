@@ -1,0 +1,65 @@
+/**
+ * One screening trial (a task module for the local pool, or run inline): k-fold cross-validation
+ * of one model on one cached training matrix, returning the out-of-fold class probabilities. Only
+ * training rows ever reach this function: screening never sees dev or test.
+ */
+import { csrSelectRows, type CsrMatrix } from "../features/csr.js";
+import { createModel } from "../models/registry.js";
+import type { ModelSpec } from "../spec/models.js";
+
+export interface ScreenTask {
+  readonly X: CsrMatrix;
+  /** Class index per row of X. */
+  readonly y: Int32Array;
+  readonly nClasses: number;
+  /** Fold (0..k-1) of each row as a validation row. */
+  readonly folds: Int32Array;
+  readonly k: number;
+  /** Class weights already by class index. */
+  readonly model: ModelSpec;
+  readonly seed: number;
+}
+
+export interface ScreenResult {
+  /** Row-major rows × nClasses out-of-fold probabilities (empty on error). */
+  readonly proba: Float64Array;
+  readonly fitMs: number;
+  readonly error: string | null;
+}
+
+export function init(shared: unknown): unknown {
+  return shared;
+}
+
+export function crossValidate(task: ScreenTask): ScreenResult {
+  const n = task.X.rows;
+  const k = task.nClasses;
+  const proba = new Float64Array(n * k);
+  let fitMs = 0;
+  try {
+    for (let f = 0; f < task.k; f++) {
+      const trainRows: number[] = [];
+      const valRows: number[] = [];
+      for (let i = 0; i < n; i++) (task.folds[i] === f ? valRows : trainRows).push(i);
+      const Xtr = csrSelectRows(task.X, trainRows);
+      const ytr = Int32Array.from(trainRows, (r) => task.y[r]!);
+      const model = createModel(task.model, task.seed + f);
+      const t0 = performance.now();
+      model.fit({ X: Xtr, y: ytr, nClasses: k });
+      fitMs += performance.now() - t0;
+      const p = model.predictProba(csrSelectRows(task.X, valRows));
+      for (let j = 0; j < valRows.length; j++) proba.set(p.subarray(j * k, (j + 1) * k), valRows[j]! * k);
+    }
+    return { proba, fitMs, error: null };
+  } catch (e) {
+    return { proba: new Float64Array(0), fitMs, error: (e as Error).message ?? String(e) };
+  }
+}
+
+export function run(_shared: unknown, task: ScreenTask): ScreenResult {
+  return crossValidate(task);
+}
+
+export function transfer(result: ScreenResult): ArrayBuffer[] {
+  return [result.proba.buffer as ArrayBuffer];
+}

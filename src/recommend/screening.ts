@@ -1,0 +1,455 @@
+/**
+ * Screening: measure catalogue moves before spending a full run on one. Every candidate (a single
+ * move or a compound of moves on different keys) is cross-validated on the training split only —
+ * features come from the stage cache, models are refit per fold — by successive halving: all
+ * candidates on a stratified third of the training rows with 3 folds, the best few on every
+ * training row with 5 folds. Compound moves are grown greedily on the first rung (the best move,
+ * then the best move to add to it, up to three) and kept only when they beat the single steps.
+ *
+ * The estimate shown for a candidate is its out-of-fold primary metric and the paired bootstrap
+ * interval of its difference from the incumbent, on the same rows. Dev and test are never read; a
+ * threshold a move sets is chosen on out-of-fold training scores.
+ */
+import { csrSelectRows, type CsrMatrix } from "../features/csr.js";
+import { evaluateSplit } from "../evaluate/evaluate.js";
+import { BOOTSTRAP_METRICS, pairedBootstrap, type BootstrapMetricName } from "../evaluate/paired.js";
+import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
+import { chooseThreshold, maxRecallAtPrecision } from "../evaluate/threshold.js";
+import type { Executor } from "../search/executor.js";
+import { successiveHalving } from "../search/halving.js";
+import type { ModelSpec } from "../spec/models.js";
+import { applyPatch, type SpecPatch, type SpecPatchOp } from "../spec/patch.js";
+import { specSchema, type Spec } from "../spec/schema.js";
+import { createRng, deriveSeed } from "../util/random.js";
+import type { FindingKind, Move } from "./catalogue.js";
+import type { ScreenResult, ScreenTask } from "./screen-worker.js";
+
+export interface ScreenRung {
+  readonly folds: number;
+  /** Share of the training rows used (stratified, seeded; the same rows for every candidate). */
+  readonly fraction: number;
+}
+
+export const DEFAULT_RUNGS: readonly ScreenRung[] = [
+  { folds: 3, fraction: 0.35 },
+  { folds: 5, fraction: 1 },
+];
+
+export interface TrainMatrix {
+  readonly X: CsrMatrix;
+  /** Class index per training row. */
+  readonly y: Int32Array;
+}
+
+export interface ScreenOptions {
+  readonly incumbent: Spec;
+  readonly moves: readonly Move[];
+  readonly classes: readonly string[];
+  /** Index of the positive class (binary), null for multiclass. */
+  readonly positive: number | null;
+  /** The training split's features for a spec (from the stage cache); never dev or test. */
+  trainMatrix(spec: Spec): Promise<TrainMatrix>;
+  readonly executor: Executor<ScreenTask, ScreenResult>;
+  readonly seed: number;
+  readonly rungs?: readonly ScreenRung[];
+  /** Greedy compound depth (default 3 moves). */
+  readonly depth?: number;
+  /** Moves tried as additions to the best compound at each step (default 5, plus the best 4 model settings and the threshold goals). */
+  readonly width?: number;
+  /** Candidates promoted to the last rung (default 4). */
+  readonly survivors?: number;
+  /**
+   * Moves whose fit cost grows with the columns (gradient boosting, MLP) are screened only when the
+   * incumbent's features have at most this many columns (default 3,000); wider, they are listed as
+   * not screened.
+   */
+  readonly maxWideColumns?: number;
+  /** Findings of the diagnosis: moves that answer one break ties. */
+  readonly findings?: readonly FindingKind[];
+  onProgress?(done: number, total: number, label: string): void;
+}
+
+export interface ScreenedCandidate {
+  readonly id: string;
+  readonly moves: readonly Move[];
+  readonly title: string;
+  /** The merged patch with any threshold filled in; what a full run applies. */
+  readonly patch: SpecPatch;
+  readonly spec: Spec;
+  /** Last rung reached and its out-of-fold metric. */
+  readonly rung: number;
+  readonly metric: number;
+  /** Difference from the incumbent on the same rows and folds (metric units, signed as "better"). */
+  readonly delta: number;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+  /** The diagnosis finding this candidate answers, if any. */
+  readonly answers: FindingKind | null;
+  readonly error: string | null;
+}
+
+export interface ScreenReport {
+  readonly metric: string;
+  readonly higherIsBetter: boolean;
+  readonly incumbentMetric: number;
+  readonly rungs: readonly ScreenRung[];
+  /** Ranked: candidates that reached the last rung first, by estimated gain. */
+  readonly candidates: readonly ScreenedCandidate[];
+  readonly trials: number;
+  readonly ms: number;
+  /** Moves left out of screening and why. */
+  readonly skipped: ReadonlyArray<{ id: string; reason: string }>;
+  /** Where screening time went: featurising (cache misses included) and model fits per family. */
+  readonly featureMs: number;
+  readonly fitMsByFamily: Readonly<Record<string, number>>;
+}
+
+interface Candidate {
+  readonly id: string;
+  readonly moves: readonly Move[];
+}
+
+interface Evaluation {
+  readonly metric: number;
+  readonly proba: Float64Array;
+  readonly threshold: number | null;
+  readonly error: string | null;
+}
+
+const LOWER_IS_BETTER = new Set(["log_loss", "brier", "error_rate"]);
+
+function placeholderFree(patch: SpecPatch): SpecPatchOp[] {
+  return patch.map((op) => {
+    if (op.op !== "set" || op.path.join(".") !== "evaluate.threshold") return op;
+    const v = op.value as { policy: string; value?: number };
+    return Number.isNaN(v.value) ? { ...op, value: { policy: "fixed", value: 0.5 } } : op;
+  });
+}
+
+/** Stratified sample of `fraction` of the rows and a stratified fold for each, both seeded. */
+export function stratifiedRowsAndFolds(
+  y: Int32Array,
+  fraction: number,
+  k: number,
+  seed: number,
+): { rows: Int32Array; folds: Int32Array } {
+  const rng = createRng(seed);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const list = byClass.get(y[i]!) ?? [];
+    list.push(i);
+    byClass.set(y[i]!, list);
+  }
+  const rows: number[] = [];
+  const folds: number[] = [];
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+    const list = byClass.get(c)!;
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [list[i], list[j]] = [list[j]!, list[i]!];
+    }
+    const take = fraction >= 1 ? list.length : Math.max(k, Math.round(list.length * fraction));
+    const offset = rng.int(k);
+    for (let i = 0; i < take && i < list.length; i++) {
+      rows.push(list[i]!);
+      folds.push((i + offset) % k);
+    }
+  }
+  const order = rows.map((_, i) => i).sort((a, b) => rows[a]! - rows[b]!);
+  return { rows: Int32Array.from(order, (i) => rows[i]!), folds: Int32Array.from(order, (i) => folds[i]!) };
+}
+
+/** class_weight in a spec names labels; learners take class indices. */
+function modelByIndex(model: ModelSpec, classes: readonly string[]): ModelSpec {
+  const m = model as ModelSpec & { class_weight?: unknown };
+  if (!("class_weight" in m) || m.class_weight === null || m.class_weight === "balanced") return model;
+  const byIndex: Record<string, number> = {};
+  for (const [label, w] of Object.entries(m.class_weight as Record<string, number>)) {
+    const idx = classes.indexOf(label);
+    if (idx >= 0) byIndex[String(idx)] = w;
+  }
+  return { ...model, class_weight: byIndex } as ModelSpec;
+}
+
+/** The state of one screening: specs, cached training matrices and every evaluation so far. */
+class ScreenSession {
+  readonly rungs: readonly ScreenRung[];
+  readonly k: number;
+  readonly metricName: string;
+  readonly higherIsBetter: boolean;
+  readonly layouts: ReadonlyArray<{ rows: Int32Array; folds: Int32Array }>;
+  readonly cache = new Map<string, Evaluation>();
+  readonly fitMsByFamily: Record<string, number> = {};
+  featureMs = 0;
+  trials = 0;
+  private readonly specOf = new Map<string, Spec | null>();
+  private readonly matrices = new Map<string, Promise<TrainMatrix>>();
+
+  constructor(
+    readonly opts: ScreenOptions,
+    readonly yAll: Int32Array,
+  ) {
+    this.rungs = opts.rungs ?? DEFAULT_RUNGS;
+    this.k = opts.classes.length;
+    this.metricName = taskPrimaryMetric(opts.incumbent.evaluate.primary_metric, this.k);
+    this.higherIsBetter = !LOWER_IS_BETTER.has(this.metricName);
+    this.layouts = this.rungs.map((r, i) =>
+      stratifiedRowsAndFolds(yAll, r.fraction, r.folds, deriveSeed(opts.seed, `screen-rung-${i}`)),
+    );
+  }
+
+  better(v: number): number {
+    return this.higherIsBetter ? v : -v;
+  }
+
+  resolveSpec(c: Candidate): Spec | null {
+    if (this.specOf.has(c.id)) return this.specOf.get(c.id)!;
+    const patch = c.moves.flatMap((m) => placeholderFree(m.patch));
+    const parsed = specSchema.safeParse(applyPatch(this.opts.incumbent, patch));
+    const spec = parsed.success ? parsed.data : null;
+    this.specOf.set(c.id, spec);
+    return spec;
+  }
+
+  matrixFor(spec: Spec): Promise<TrainMatrix> {
+    const key = JSON.stringify([spec.data, spec.features, spec.seed]);
+    let m = this.matrices.get(key);
+    if (!m) {
+      const f0 = performance.now();
+      m = this.opts.trainMatrix(spec).finally(() => {
+        this.featureMs += performance.now() - f0;
+      });
+      this.matrices.set(key, m);
+    }
+    return m;
+  }
+
+  thresholdFor(c: Candidate, spec: Spec, yBin: Uint8Array, score: Float64Array): number {
+    const goal = c.moves.find((m) => m.threshold !== undefined)?.threshold;
+    if (goal?.goal === "max_recall_at_precision") return maxRecallAtPrecision(yBin, score, goal.minPrecision).threshold;
+    if (goal !== undefined) return chooseThreshold({ policy: goal.goal }, yBin, score, spec.evaluate.costs).threshold;
+    // a data-driven policy is chosen on dev in a full run; here on the out-of-fold scores
+    return chooseThreshold(spec.evaluate.threshold, yBin, score, spec.evaluate.costs).threshold;
+  }
+
+  scoreOf(c: Candidate, spec: Spec, proba: Float64Array, y: Int32Array): Evaluation {
+    const k = this.k;
+    if (this.opts.positive === null) {
+      const m = evaluateSplit({ kind: "multiclass", y, proba, nClasses: k });
+      return { metric: m.metrics[this.metricName] ?? Number.NaN, proba, threshold: null, error: null };
+    }
+    const pos = this.opts.positive;
+    const yBin = Uint8Array.from(y, (v) => (v === pos ? 1 : 0));
+    const score = Float64Array.from({ length: y.length }, (_, i) => proba[i * k + pos]!);
+    const threshold = this.thresholdFor(c, spec, yBin, score);
+    const m = evaluateSplit({ kind: "binary", yTrue: yBin, score, threshold });
+    return { metric: m.metrics[this.metricName] ?? Number.NaN, proba, threshold, error: null };
+  }
+
+  private async taskOf(c: Candidate, r: number, yRows: Int32Array): Promise<ScreenTask | string> {
+    const spec = this.resolveSpec(c);
+    if (spec === null) return "invalid spec";
+    let m: TrainMatrix;
+    try {
+      m = await this.matrixFor(spec);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    const layout = this.layouts[r]!;
+    return {
+      X: csrSelectRows(m.X, layout.rows),
+      y: yRows,
+      nClasses: this.k,
+      folds: layout.folds,
+      k: this.rungs[r]!.folds,
+      model: modelByIndex(spec.model, this.opts.classes),
+      seed: deriveSeed(this.opts.seed, "screen-model"),
+    };
+  }
+
+  /** Evaluations of `cands` at rung r (memoised), the new ones in one batch on the executor. */
+  async evaluateRung(cands: readonly Candidate[], r: number, label: string): Promise<Evaluation[]> {
+    const yRows = Int32Array.from(this.layouts[r]!.rows, (i) => this.yAll[i]!);
+    const tasks: ScreenTask[] = [];
+    const owners: Candidate[] = [];
+    for (const c of cands.filter((x) => !this.cache.has(`${r}:${x.id}`))) {
+      const task = await this.taskOf(c, r, yRows);
+      if (typeof task === "string") {
+        this.cache.set(`${r}:${c.id}`, {
+          metric: Number.NaN,
+          proba: new Float64Array(0),
+          threshold: null,
+          error: task,
+        });
+        continue;
+      }
+      tasks.push(task);
+      owners.push(c);
+    }
+    const results = await this.opts.executor.map(tasks, (done, total) => this.opts.onProgress?.(done, total, label));
+    this.trials += tasks.length;
+    results.forEach((res, i) => {
+      const c = owners[i]!;
+      const spec = this.resolveSpec(c)!;
+      this.fitMsByFamily[spec.model.family] = (this.fitMsByFamily[spec.model.family] ?? 0) + res.fitMs;
+      this.cache.set(
+        `${r}:${c.id}`,
+        res.error !== null
+          ? { metric: Number.NaN, proba: res.proba, threshold: null, error: res.error }
+          : this.scoreOf(c, spec, res.proba, yRows),
+      );
+    });
+    return cands.map((c) => this.cache.get(`${r}:${c.id}`)!);
+  }
+}
+
+type Ranked = { c: Candidate; v: number };
+
+/** Greedy compounds on rung 0: add the move that helps most, while it helps (up to `depth` moves). */
+async function growCompounds(
+  session: ScreenSession,
+  ranked0: readonly Ranked[],
+  incumbentMetric: number,
+  all: Map<string, Candidate>,
+): Promise<void> {
+  const depth = session.opts.depth ?? 3;
+  const width = session.opts.width ?? 5;
+  let best = ranked0[0];
+  for (let d = 2; d <= depth && best !== undefined && session.better(best.v) > session.better(incumbentMetric); d++) {
+    const usedSlots = new Set(best.c.moves.map((m) => m.slot));
+    // the best `width` moves on other keys, plus the best few model settings and every threshold
+    // goal (cheap: no new features), since those interact most with a changed representation
+    const others = ranked0.filter((e) => !e.c.moves.some((m) => usedSlots.has(m.slot)));
+    const models = others.filter((e) => e.c.moves[0]!.group === "model").slice(0, 4);
+    const thresholds = others.filter((e) => e.c.moves[0]!.group === "threshold");
+    const addable = [...new Set([...others.slice(0, width), ...models, ...thresholds])].map((e) => e.c.moves[0]!);
+    const compounds: Candidate[] = addable.map((m) => {
+      const moves = [...best!.c.moves, m];
+      return { id: moves.map((x) => x.id).join(" + "), moves };
+    });
+    for (const c of compounds) all.set(c.id, c);
+    const scores = await session.evaluateRung(compounds, 0, `compounds of ${d}`);
+    const top = compounds
+      .map((c, i) => ({ c, v: scores[i]!.metric }))
+      .filter((e) => Number.isFinite(e.v))
+      .sort((a, b) => session.better(b.v) - session.better(a.v))[0];
+    if (top === undefined || session.better(top.v) <= session.better(best.v)) break;
+    best = top;
+  }
+}
+
+/** The paired bootstrap interval of a candidate's gain over the incumbent on the last rung's rows. */
+function gainInterval(session: ScreenSession, ev: Evaluation, inc: Evaluation): [number, number] | null {
+  const pos = session.opts.positive;
+  if (pos === null || !(BOOTSTRAP_METRICS as readonly string[]).includes(session.metricName)) return null;
+  const k = session.k;
+  const rows = session.layouts[session.layouts.length - 1]!.rows;
+  const boot = pairedBootstrap({
+    yTrue: Uint8Array.from(rows, (i) => (session.yAll[i] === pos ? 1 : 0)),
+    scoreA: Float64Array.from({ length: rows.length }, (_, i) => inc.proba[i * k + pos]!),
+    scoreB: Float64Array.from({ length: rows.length }, (_, i) => ev.proba[i * k + pos]!),
+    thresholdA: inc.threshold ?? 0.5,
+    thresholdB: ev.threshold ?? 0.5,
+    metric: session.metricName as BootstrapMetricName,
+    resamples: 1000,
+    seed: deriveSeed(session.opts.seed, "screen-ci"),
+    ci: 0.95,
+  });
+  return session.higherIsBetter ? [boot.ciLow, boot.ciHigh] : [-boot.ciHigh, -boot.ciLow];
+}
+
+function screened(session: ScreenSession, c: Candidate, rung: number, findings: Set<FindingKind>): ScreenedCandidate {
+  const ev = session.cache.get(`${rung}:${c.id}`)!;
+  const inc = session.cache.get(`${rung}:incumbent`)!;
+  const last = session.rungs.length - 1;
+  const ci = rung === last && ev.error === null ? gainInterval(session, ev, inc) : null;
+  // a threshold move's fixed value is the one chosen on this candidate's out-of-fold scores
+  const patch: SpecPatchOp[] = c.moves.flatMap((m) =>
+    m.patch.map((op) =>
+      m.threshold !== undefined && op.op === "set"
+        ? { ...op, value: { policy: "fixed", value: Number((ev.threshold ?? 0.5).toPrecision(6)) } }
+        : op,
+    ),
+  );
+  const spec = session.resolveSpec(c);
+  return {
+    id: c.id,
+    moves: c.moves,
+    title: c.moves.map((m) => m.title).join(" + "),
+    patch,
+    spec: spec === null ? session.opts.incumbent : specSchema.parse(applyPatch(session.opts.incumbent, patch)),
+    rung,
+    metric: ev.metric,
+    delta: session.better(ev.metric) - session.better(inc.metric),
+    ciLow: ci?.[0] ?? null,
+    ciHigh: ci?.[1] ?? null,
+    answers: c.moves.flatMap((m) => m.answers).find((a) => findings.has(a)) ?? null,
+    error: ev.error,
+  };
+}
+
+/** Measured effect first; among equal estimates, a move that answers a finding, then fewer moves. */
+function byEstimate(a: ScreenedCandidate, b: ScreenedCandidate): number {
+  const d = (x: ScreenedCandidate): number => (Number.isFinite(x.delta) ? x.delta : -Infinity);
+  return (
+    b.rung - a.rung ||
+    d(b) - d(a) ||
+    Number(b.answers !== null) - Number(a.answers !== null) ||
+    a.moves.length - b.moves.length
+  );
+}
+
+export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
+  const t0 = performance.now();
+  const incumbentMatrix = await opts.trainMatrix(opts.incumbent);
+  const session = new ScreenSession(opts, incumbentMatrix.y);
+  const incumbent: Candidate = { id: "incumbent", moves: [] };
+  const maxWide = opts.maxWideColumns ?? 3000;
+  const skipped: Array<{ id: string; reason: string }> = [];
+  const screenable = opts.moves.filter((m) => {
+    if (m.wideCost === true && incumbentMatrix.X.cols > maxWide) {
+      skipped.push({ id: m.id, reason: `fit cost grows with columns; ${incumbentMatrix.X.cols} > ${maxWide}` });
+      return false;
+    }
+    return true;
+  });
+  const singles: Candidate[] = screenable.map((m) => ({ id: m.id, moves: [m] }));
+  const all = new Map<string, Candidate>(singles.map((c) => [c.id, c]));
+
+  // rung 0: every single move, then compounds grown from the best
+  const [inc0] = await session.evaluateRung([incumbent], 0, "incumbent");
+  const single0 = await session.evaluateRung(singles, 0, "single moves");
+  const ranked0 = singles
+    .map((c, i) => ({ c, v: single0[i]!.metric }))
+    .filter((e) => Number.isFinite(e.v))
+    .sort((a, b) => session.better(b.v) - session.better(a.v));
+  await growCompounds(session, ranked0, inc0!.metric, all);
+
+  // successive halving from rung 0 (memoised) to the last rung
+  const pool = [...all.values()];
+  const survivors = opts.survivors ?? 4;
+  const halving = await successiveHalving(pool, {
+    rungs: session.rungs.map((_, i) => i),
+    eta: Math.max(2, Math.ceil(pool.length / survivors)),
+    evaluate: async (cands, r) =>
+      (await session.evaluateRung(cands, r, r === 0 ? "single moves" : `rung ${r + 1}`)).map((e) =>
+        session.better(e.metric),
+      ),
+  });
+  const last = session.rungs.length - 1;
+  const [incLast] = await session.evaluateRung([incumbent], last, "incumbent");
+  const findings = new Set(opts.findings ?? []);
+  const candidates = halving.map((e) => screened(session, e.candidate, e.rung, findings)).sort(byEstimate);
+  return {
+    metric: session.metricName,
+    higherIsBetter: session.higherIsBetter,
+    incumbentMetric: incLast!.metric,
+    rungs: session.rungs,
+    candidates,
+    trials: session.trials,
+    ms: performance.now() - t0,
+    skipped,
+    featureMs: session.featureMs,
+    fitMsByFamily: session.fitMsByFamily,
+  };
+}
