@@ -300,7 +300,15 @@ export async function buildLedger(
   if (ranked.length === 0) {
     throw new CompareError(`experiment "${experiment}" has no finished run with ${metric} on ${split}`);
   }
-  const best = ranked[0]!;
+  // an experiment `mlloop loop` ran ends at the loop's final choice (the run it accepted last), not
+  // at a rejected attempt that happened to score higher on dev without beating noise
+  const loopChoice = (await store.listRuns({ experiment })).find(
+    (r) => r.status === "finished" && r.tags["loop.test_looked"] === "1",
+  );
+  const best =
+    loopChoice === undefined
+      ? ranked[0]!
+      : ((await queryRuns(store, idIn([loopChoice.id]), { fields: [key] }))[0] ?? ranked[0]!);
   const chain: RunRecord[] = [];
   const seen = new Set<string>();
   let cur: RunRecord | null = await store.getRun(best.id);

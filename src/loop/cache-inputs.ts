@@ -7,7 +7,7 @@
 import type { BadRow, Dataset, DatasetFields, Example } from "../data/example.js";
 import { ByteReader, ByteWriter } from "../data/example-codec.js";
 import { SPLIT_NAMES, type SplitName, type SplitResult } from "../data/split.js";
-import type { CsrMatrix } from "../features/csr.js";
+import { csrEmpty, type CsrMatrix } from "../features/csr.js";
 import type { FamilyCost, FittedFeatures } from "../features/pipeline.js";
 import type { Spec } from "../spec/schema.js";
 import type { CacheEntry, StageCache } from "./cache.js";
@@ -87,6 +87,15 @@ export interface InputsOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Worker threads for parsing (default: the pool's default; 0 parses on the calling thread). */
   readonly workers?: number;
+  /**
+   * Screening: only the training split's features are needed. A features entry is still served
+   * when there is one; otherwise the features are fitted on train and neither dev nor test is
+   * transformed nor the entry written (of the many variants screened, only the one that wins a full
+   * run needs them, and that run computes them) — X.dev and X.test come back empty (0 rows).
+   */
+  readonly trainOnly?: boolean;
+  /** Parsed datasets kept in memory across calls (by dataset cache key), so screening decodes the parse cache once. */
+  readonly datasetMemo?: Map<string, Promise<Dataset>>;
 }
 
 interface FeaturesMeta {
@@ -298,9 +307,20 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   };
 
   // A features hit serves every stage up to the model from one entry.
+  const memoised = (): Promise<Dataset> => {
+    const memo = opts.datasetMemo;
+    if (memo === undefined || dataKey === null) return datasetThroughCache();
+    let ds = memo.get(dataKey);
+    if (ds === undefined) {
+      ds = datasetThroughCache();
+      memo.set(dataKey, ds);
+      ds.catch(() => memo.delete(dataKey));
+    }
+    return ds;
+  };
   const loaded = await stage(
     "load",
-    async () => servedFromCache() ?? (await datasetThroughCache()),
+    async () => servedFromCache() ?? (await memoised()),
     (r) =>
       "ids" in r
         ? `${r.dataset.size.toLocaleString("en-US")} examples (features cached)`
@@ -340,6 +360,10 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     "features",
     () => {
       const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"));
+      if (opts.trainOnly === true) {
+        const none = csrEmpty(0, train.cols);
+        return { fitted, train, dev: none, test: none };
+      }
       return { fitted, train, dev: fitted.transform(examplesOf("dev")), test: fitted.transform(examplesOf("test")) };
     },
     (f) => `${f.fitted.featureNames.length.toLocaleString("en-US")} features`,
@@ -355,7 +379,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   };
   const ids = dataset.examples.map((e) => e.id);
 
-  if (cache !== null && featKey !== null) {
+  if (cache !== null && featKey !== null && opts.trainOnly !== true) {
     let w: ReturnType<StageCache["writer"]> | null = null;
     try {
       // opening the temporary file can fail too (a full disk, a read-only folder): never fatal

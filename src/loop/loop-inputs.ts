@@ -5,6 +5,7 @@
  */
 import { resolvePositiveClass } from "./run-experiment.js";
 import type { Spec } from "../spec/schema.js";
+import type { Dataset } from "../data/example.js";
 import { deriveSeed } from "../util/random.js";
 import { prepareInputs } from "./cache-inputs.js";
 import type { StageCache } from "./cache.js";
@@ -23,8 +24,19 @@ export function seedsOf(spec: Spec): { data: number; split: number } {
 
 const noStage = async <T>(_name: string, fn: () => T | Promise<T>): Promise<T> => fn();
 
+/** Parsed datasets of this process, so screening many feature variants decodes the parse cache once. */
+const datasets = new Map<string, Promise<Dataset>>();
+
 export async function trainMatrixOf(spec: Spec, baseDir: string, cache: StageCache | null): Promise<TrainMatrix> {
-  const inputs = await prepareInputs({ spec, baseDir, seeds: seedsOf(spec), cache, stage: noStage });
+  const inputs = await prepareInputs({
+    spec,
+    baseDir,
+    seeds: seedsOf(spec),
+    cache,
+    stage: noStage,
+    trainOnly: true,
+    datasetMemo: datasets,
+  });
   const rows = inputs.idx.train;
   return { X: inputs.X.train, y: Int32Array.from(rows, (i) => inputs.y[i]!) };
 }

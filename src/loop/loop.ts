@@ -104,6 +104,8 @@ export interface LoopResult {
   readonly attempts: readonly LoopAttempt[];
   readonly findings: readonly Finding[];
   readonly lastScreen: ScreenSummary | null;
+  /** Each diagnose-and-screen round of this process: the incumbent, its findings, the screening's top candidates. */
+  readonly rounds: ReadonlyArray<{ incumbent: RunId; findings: readonly Finding[]; screen: ScreenSummary }>;
   readonly looks: number;
   readonly runsUsed: number;
   readonly resumed: boolean;
@@ -143,6 +145,21 @@ function targetMet(t: LoopTarget | undefined, v: number | undefined): boolean {
     case "<":
       return v < t.value;
   }
+}
+
+/**
+ * A candidate whose moves are all part of one already tried for this incumbent, or which adds moves
+ * to one, says little the tried run did not: after a rejection the loop spends its next full run on
+ * a different idea rather than on a near copy of the one dev just turned down.
+ */
+function nestedInTried(id: string, tried: ReadonlySet<string>): boolean {
+  const moves = new Set(id.split(" + "));
+  for (const t of tried) {
+    const other = t.split(" + ");
+    const inter = other.filter((m) => moves.has(m)).length;
+    if (inter === other.length || inter === moves.size) return true;
+  }
+  return false;
 }
 
 function defaultWorkers(): number {
@@ -321,6 +338,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   let findings: Finding[] = [];
   let screen: ScreenReport | null = null;
   let screenedFor: RunId | null = null;
+  const rounds: Array<{ incumbent: RunId; findings: readonly Finding[]; screen: ScreenSummary }> = [];
   const triedBy = new Map<string, Set<string>>();
   for (const r of loopRuns) {
     const inc = r.tags[LOOP_TAG.incumbent];
@@ -364,6 +382,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
         });
         screeningMs += performance.now() - s0;
         screenedFor = incumbent;
+        rounds.push({ incumbent, findings, screen: summarise(screen) });
         log(
           `   ${moves.length} catalogue moves, ${screen.trials} cross-validation trials in ${(screen.ms / 1000).toFixed(1)} s ` +
             `(training split only; incumbent out-of-fold ${screen.metric} ${f4(screen.incumbentMetric)})`,
@@ -374,7 +393,10 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
           .join(", ");
         for (const sk of screen.skipped) log(`   not screened: ${sk.id} (${sk.reason})`);
         log(`   time: features ${(screen.featureMs / 1000).toFixed(1)} s; fits ${fits}`);
-        for (const c of screen.candidates.slice(0, 5)) {
+        const lastRung = screen.rungs.length - 1;
+        const rows = lastRung === 0 ? "all training rows" : "the survivors, on all training rows";
+        log(`   best estimates (${rows}, ${screen.rungs[lastRung]!.folds}-fold; gain over the incumbent, 95% CI):`);
+        for (const c of screen.candidates.filter((x) => x.rung === lastRung).slice(0, 5)) {
           const ci = c.ciLow !== null ? ` [${s4(c.ciLow)}, ${s4(c.ciHigh!)}]` : "";
           log(`     ${s4(c.delta)}${ci}  ${c.title}${c.answers ? `  (answers: ${c.answers})` : ""}`);
         }
@@ -386,6 +408,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
           c.rung === screen!.rungs.length - 1 &&
           c.delta > 0 &&
           !tried.has(c.id) &&
+          !nestedInTried(c.id, tried) &&
           !doneSpecHashes.has(specHash({ ...c.spec, experiment })),
       );
       if (next === undefined) {
@@ -501,6 +524,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
     attempts,
     findings,
     lastScreen: screen ? summarise(screen) : null,
+    rounds,
     looks,
     runsUsed: looks,
     resumed,

@@ -309,12 +309,13 @@ type Ranked = { c: Candidate; v: number };
 async function growCompounds(
   session: ScreenSession,
   ranked0: readonly Ranked[],
+  start: Ranked | undefined,
   incumbentMetric: number,
   all: Map<string, Candidate>,
 ): Promise<void> {
   const depth = session.opts.depth ?? 3;
   const width = session.opts.width ?? 5;
-  let best = ranked0[0];
+  let best = start;
   for (let d = 2; d <= depth && best !== undefined && session.better(best.v) > session.better(incumbentMetric); d++) {
     const usedSlots = new Set(best.c.moves.map((m) => m.slot));
     // the best `width` moves on other keys, plus the best few model settings and every threshold
@@ -423,7 +424,11 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
     .map((c, i) => ({ c, v: single0[i]!.metric }))
     .filter((e) => Number.isFinite(e.v))
     .sort((a, b) => session.better(b.v) - session.better(a.v));
-  await growCompounds(session, ranked0, inc0!.metric, all);
+  // a beam of two: compounds grow from the best single move and from the best move on another key,
+  // since the move that helps most alone need not be the one that helps most with others
+  const first = ranked0[0];
+  const second = ranked0.find((e) => first !== undefined && e.c.moves[0]!.slot !== first.c.moves[0]!.slot);
+  for (const start of [first, second]) await growCompounds(session, ranked0, start, inc0!.metric, all);
 
   // successive halving from rung 0 (memoised) to the last rung
   const pool = [...all.values()];
@@ -431,6 +436,9 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const halving = await successiveHalving(pool, {
     rungs: session.rungs.map((_, i) => i),
     eta: Math.max(2, Math.ceil(pool.length / survivors)),
+    // at most two survivors grown from one first move: a rejected compound leaves others to try
+    group: (c) => c.moves[0]?.slot ?? c.id,
+    perGroup: 2,
     evaluate: async (cands, r) =>
       (await session.evaluateRung(cands, r, r === 0 ? "single moves" : `rung ${r + 1}`)).map((e) =>
         session.better(e.metric),

@@ -15,6 +15,12 @@ export interface HalvingOptions<C, R> {
   readonly eta?: number;
   /** Never keep fewer than this many (default 1). */
   readonly minKeep?: number;
+  /**
+   * Diversity: survivors of a rung include at most `perGroup` candidates of one group (e.g.
+   * compounds grown from the same first move), as long as other groups can fill the places.
+   */
+  readonly group?: (candidate: C) => string;
+  readonly perGroup?: number;
   /** Scores of `candidates` at one rung, in order; higher is better. */
   evaluate(candidates: readonly C[], resource: R, rung: number): Promise<number[]>;
 }
@@ -44,11 +50,32 @@ export async function successiveHalving<C, R>(
     scored.sort((a, b) => b.score - a.score || 0);
     if (r < opts.rungs.length - 1) {
       const keep = Math.max(minKeep, Math.ceil(scored.length / eta));
-      alive = scored
-        .slice(0, keep)
-        .filter((e) => Number.isFinite(e.score))
-        .map((e) => e.candidate);
+      alive = survivors(
+        scored.filter((e) => Number.isFinite(e.score)).map((e) => e.candidate),
+        keep,
+        opts.group,
+        opts.perGroup,
+      );
     }
   }
   return [...reached.values()].sort((a, b) => b.rung - a.rung || b.score - a.score);
+}
+
+/** The best `keep` (already ranked), at most `perGroup` per group unless too few groups remain. */
+function survivors<C>(ranked: readonly C[], keep: number, group?: (c: C) => string, perGroup?: number): C[] {
+  if (group === undefined || perGroup === undefined) return ranked.slice(0, keep);
+  const taken: C[] = [];
+  const overflow: C[] = [];
+  const count = new Map<string, number>();
+  for (const c of ranked) {
+    const g = group(c);
+    const n = count.get(g) ?? 0;
+    if (n < perGroup && taken.length < keep) {
+      taken.push(c);
+      count.set(g, n + 1);
+    } else overflow.push(c);
+  }
+  // too few groups to fill the places: the best of the rest, in rank order
+  const chosen = new Set(taken.concat(overflow.slice(0, keep - taken.length)));
+  return ranked.filter((c) => chosen.has(c));
 }

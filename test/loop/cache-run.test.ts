@@ -135,4 +135,34 @@ describe("the stage cache in runs", () => {
     expect(examples[0]!.email).toBeDefined();
     expect((await again.features.fitted()).featureNames.length).toBe(again.features.nFeatures);
   });
+
+  it("screening's train-only inputs: the same training matrix, no dev/test transform, nothing written, the dataset decoded once", async () => {
+    const loaded = loadSpecFile(SPEC, ["data.limit=400", "features.words.ngram_range=[1,2]"]);
+    const base = {
+      spec: loaded.spec,
+      baseDir: loaded.baseDir,
+      seeds: { data: 1, split: 2 },
+      stage: async <T>(_n: string, fn: () => T | Promise<T>) => fn(),
+    };
+    const fresh = new StageCache(join(dir, "cache-train-only"));
+    const memo = new Map();
+    const trainOnly = await prepareInputs({ ...base, cache: fresh, trainOnly: true, datasetMemo: memo });
+    expect(trainOnly.X.dev.rows).toBe(0);
+    expect(trainOnly.X.test.rows).toBe(0);
+    expect(fresh.list().entries.filter((e) => e.kind === "features")).toEqual([]);
+    expect(memo.size).toBe(1);
+    const full = await prepareInputs({ ...base, cache: null });
+    expect(Array.from(trainOnly.X.train.indptr)).toEqual(Array.from(full.X.train.indptr));
+    expect(Array.from(trainOnly.X.train.indices)).toEqual(Array.from(full.X.train.indices));
+    expect(Array.from(trainOnly.X.train.data)).toEqual(Array.from(full.X.train.data));
+    // a second variant reuses the decoded dataset: the memo still holds one entry
+    await prepareInputs({
+      ...base,
+      spec: loadSpecFile(SPEC, ["data.limit=400"]).spec,
+      cache: fresh,
+      trainOnly: true,
+      datasetMemo: memo,
+    });
+    expect(memo.size).toBe(1);
+  });
 });

@@ -67,6 +67,39 @@ describe("successive halving", () => {
     expect(ranked.length).toBe(9);
   });
 
+  it("keeps at most perGroup survivors of one group while other groups can fill the places", async () => {
+    // candidates 0–5 belong to group "a" and score highest; 6–8 are group "b"
+    const truth = [0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.5, 0.4, 0.3];
+    const second: number[] = [];
+    await successiveHalving(
+      truth.map((_, i) => i),
+      {
+        rungs: [1, 2],
+        eta: 3,
+        group: (c) => (c < 6 ? "a" : "b"),
+        perGroup: 2,
+        evaluate: async (cands, resource) => {
+          if (resource === 2) second.push(...cands);
+          return cands.map((c) => truth[c]!);
+        },
+      },
+    );
+    expect(second.sort()).toEqual([0, 1, 6]);
+    // with one group only, the places are still filled in rank order
+    const only: number[] = [];
+    await successiveHalving([0, 1, 2, 3, 4, 5], {
+      rungs: [1, 2],
+      eta: 2,
+      group: () => "a",
+      perGroup: 1,
+      evaluate: async (cands, resource) => {
+        if (resource === 2) only.push(...cands);
+        return cands.map((c) => truth[c]!);
+      },
+    });
+    expect(only.sort()).toEqual([0, 1, 2]);
+  });
+
   it("the inline executor runs tasks in order and reports progress", async () => {
     const ex = inlineExecutor((x: number) => x * 2);
     const progress: number[] = [];

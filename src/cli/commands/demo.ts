@@ -1,16 +1,19 @@
-/** `mlloop demo`: the whole loop, on the bundled corpus, in one command. */
+/** `mlloop demo`: `mlloop loop` on the bundled spam corpus from a simple first model, then attribution, ledger and report. */
 import type { Command } from "commander";
 import { runDemo } from "../../loop/demo.js";
+import { parseBudget, parseWorkers } from "../../loop/loop-options.js";
 import { openStore } from "../../track/open.js";
 import { createStageReporter } from "../progress.js";
 import { bold, dim, out, printJson } from "../render.js";
 import type { GlobalOptions } from "../main.js";
+import { loopProgress } from "./loop.js";
 
 interface DemoCliOptions {
   fast?: boolean;
-  iterations: string;
+  budget: string;
   experiment?: string;
   report?: string;
+  workers?: string;
   json?: boolean;
 }
 
@@ -18,28 +21,28 @@ export function registerDemo(program: Command): void {
   program
     .command("demo")
     .description(
-      "run the loop end to end on the spam corpus: a simple first model, its diagnosis, the recommended change " +
-        "as a child run compared with significance, a few iterations, attribution, the ledger and an HTML report",
+      "`mlloop loop` on the spam corpus, from subject words + naive Bayes: each round diagnoses the incumbent, " +
+        "screens the catalogue of spec changes on the training split, runs the best and accepts it only on a paired " +
+        "test on dev; then the attribution of the whole move, the ledger and an HTML report",
     )
-    .option("--fast", "train on a 1,000-message sample, 3-fold diagnostics: under a minute on two cores")
-    .option("--iterations <n>", "at most this many diagnose → change → compare iterations", "3")
+    .option("--fast", "train on a 1,000-message sample with lighter screening: about a minute on two cores")
+    .option("--budget <n>", "full runs, the baseline included", "8")
     .option("--experiment <name>", "experiment name (default spam-demo-<time>)")
     .option("--report <path>", "where to write the HTML report (default <store folder>/reports/<experiment>.html)")
+    .option("--workers <n>", "screening workers (default MLLOOP_WORKERS, else up to 2; 0 runs inline)")
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
       `
 Examples:
   $ mlloop demo --fast
-  $ mlloop demo --store /tmp/demo/mlloop.db --iterations 4`,
+  $ mlloop demo --store /tmp/demo/mlloop.db --budget 4
+  $ mlloop demo --json > demo.json`,
     )
     .action(async (opts: DemoCliOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions & DemoCliOptions>();
-      const iterations = Number(opts.iterations);
-      if (!Number.isInteger(iterations) || iterations < 1) {
-        const { UsageError } = await import("../../errors.js");
-        throw new UsageError(`--iterations ${opts.iterations}: expected a positive integer`);
-      }
+      const budget = parseBudget(opts.budget);
+      const workers = opts.workers !== undefined ? parseWorkers(opts.workers) : undefined;
       const store = await openStore(globals.store);
       const reporter = createStageReporter({ enabled: !opts.json && process.stderr.isTTY === true });
       const log = opts.json ? () => {} : (line: string) => out(`${line}\n`);
@@ -47,28 +50,24 @@ Examples:
         const result = await runDemo({
           store,
           fast: opts.fast === true,
-          iterations,
+          budget,
+          workers,
           experiment: opts.experiment,
           reportPath: opts.report,
           log,
-          stages: {
-            start: (s, total) => reporter.start(s, total),
-            progress: (d, t) => reporter.update(d, t),
-            finish: () => reporter.stop(),
-          },
+          ...loopProgress(reporter),
         });
         reporter.stop();
         if (opts.json) {
           printJson({ ...result, store: store.location });
           return;
         }
-        const first = result.iterations[0]?.devMetric ?? null;
-        const best = result.iterations[result.iterations.length - 1]?.devMetric ?? null;
+        const t = result.loop.trajectory;
         log("");
         log(
           bold(
-            `dev ${result.primaryMetric}: ${first?.toFixed(4) ?? "—"} → ${best?.toFixed(4) ?? "—"} ` +
-              `(${result.ledger.entries.length - 1} accepted change${result.ledger.entries.length === 2 ? "" : "s"}); stopped: ${result.stopReason}`,
+            `dev ${result.primaryMetric}: ${t[0]?.toFixed(4) ?? "—"} → ${t[t.length - 1]?.toFixed(4) ?? "—"} in ${result.loop.runsUsed} full run(s), ` +
+              `${result.loop.attempts.filter((a) => a.decision.accepted).length} accepted change(s); test ${result.loop.test?.value.toFixed(4) ?? "—"} (read once)`,
           ),
         );
         log(`report: ${result.reportPath}`);
