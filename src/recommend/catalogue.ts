@@ -136,8 +136,10 @@ function modelMoves(spec: Spec, data: CatalogueData): Move[] {
       out.push(modelMove(m, { family, C }, answers));
     }
   };
-  byC("logistic_regression", 1, 1000);
-  byC("linear_svm", 0.1, 100);
+  // wide enough for both ends seen in practice: many binary features want C near 0.01, few
+  // weighted ones want C near 1000
+  byC("logistic_regression", 0.1, 1000);
+  byC("linear_svm", 0.01, 100);
   for (const alpha of [0.01, 0.1, 1]) {
     for (const variant of ["multinomial", "complement"]) {
       if (m.family === "naive_bayes" && cur.alpha === alpha && cur.variant === variant) continue;

@@ -54,7 +54,7 @@ export interface ScreenOptions {
   readonly rungs?: readonly ScreenRung[];
   /** Greedy compound depth (default 3 moves). */
   readonly depth?: number;
-  /** Moves tried as additions to the best compound at each step (default 5, plus the best 4 model settings and the threshold goals). */
+  /** Moves tried as additions to the best compound at each step (default 5, plus every model setting and threshold goal). */
   readonly width?: number;
   /** Candidates promoted to the last rung (default 4). */
   readonly survivors?: number;
@@ -318,15 +318,33 @@ async function growCompounds(
   let best = start;
   for (let d = 2; d <= depth && best !== undefined && session.better(best.v) > session.better(incumbentMetric); d++) {
     const usedSlots = new Set(best.c.moves.map((m) => m.slot));
-    // the best `width` moves on other keys, plus the best few model settings and every threshold
-    // goal (cheap: no new features), since those interact most with a changed representation
+    // the best `width` moves on other keys, plus every model setting and every threshold goal
+    // (cheap: no new features), since those interact most with a changed representation
     const others = ranked0.filter((e) => !e.c.moves.some((m) => usedSlots.has(m.slot)));
-    const models = others.filter((e) => e.c.moves[0]!.group === "model").slice(0, 4);
+    // every model setting: which model suits a representation depends on it (naive Bayes on
+    // subject words, a linear SVM on many binary features), so the incumbent's ranking says little
+    const models = others.filter((e) => e.c.moves[0]!.group === "model");
     const thresholds = others.filter((e) => e.c.moves[0]!.group === "threshold");
     const addable = [...new Set([...others.slice(0, width), ...models, ...thresholds])].map((e) => e.c.moves[0]!);
+    // the same set of moves reached from two first moves is one candidate (and one evaluation)
+    const bySet = new Map(
+      [...all.values()].map((c) => [
+        c.moves
+          .map((x) => x.id)
+          .sort()
+          .join("\n"),
+        c,
+      ]),
+    );
     const compounds: Candidate[] = addable.map((m) => {
       const moves = [...best!.c.moves, m];
-      return { id: moves.map((x) => x.id).join(" + "), moves };
+      const known = bySet.get(
+        moves
+          .map((x) => x.id)
+          .sort()
+          .join("\n"),
+      );
+      return known ?? { id: moves.map((x) => x.id).join(" + "), moves };
     });
     for (const c of compounds) all.set(c.id, c);
     const scores = await session.evaluateRung(compounds, 0, `compounds of ${d}`);
