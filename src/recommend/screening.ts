@@ -56,6 +56,14 @@ export interface ScreenOptions {
   readonly depth?: number;
   /** Moves tried as additions to the best compound at each step (default 5, plus every model setting and threshold goal). */
   readonly width?: number;
+  /**
+   * Random compounds screened after the singles (default 16): the best single move with a model
+   * setting, often a word-weighting knob and a few more moves (see randomCompounds). Greedy growth
+   * cannot reach a combination whose parts do not help alone (a linear SVM wants binary weights and
+   * many feature families; on naive Bayes's counts it loses); random combinations can, and halving
+   * sorts them.
+   */
+  readonly randomCompounds?: number;
   /** Candidates promoted to the last rung (default 4). */
   readonly survivors?: number;
   /**
@@ -305,6 +313,43 @@ class ScreenSession {
 
 type Ranked = { c: Candidate; v: number };
 
+/**
+ * `n` distinct random compounds built on `anchor` (the best single move), seeded: the anchor, a model
+ * setting, half the time a word-weighting knob, and up to two more moves on other keys. That is the
+ * shape of a whole configuration (representation and model chosen together), which random search
+ * over a space samples and greedy growth from single moves cannot reach.
+ */
+export function randomCompounds(moves: readonly Move[], n: number, seed: number, anchor?: Move): Candidate[] {
+  const bySlot = new Map<string, Move[]>();
+  for (const m of moves) {
+    if (m.slot === anchor?.slot) continue;
+    (bySlot.get(m.slot) ?? bySlot.set(m.slot, []).get(m.slot)!).push(m);
+  }
+  const rng = createRng(seed);
+  const pick = (slot: string): Move => {
+    const list = bySlot.get(slot)!;
+    return list[rng.int(list.length)]!;
+  };
+  const wordKnobs = [...bySlot.keys()].filter((k) => k.startsWith("features.words.") && k !== "features.words.fields");
+  const others = [...bySlot.keys()].filter((k) => k !== "model" && !wordKnobs.includes(k)).sort();
+  const out = new Map<string, Candidate>();
+  for (let tries = 0; out.size < n && tries < n * 20 && bySlot.size > 0; tries++) {
+    const picked: Move[] = anchor === undefined ? [] : [anchor];
+    if (bySlot.has("model")) picked.push(pick("model"));
+    if (wordKnobs.length > 0 && rng.next() < 0.5) picked.push(pick(wordKnobs[rng.int(wordKnobs.length)]!));
+    const extra = rng.int(3);
+    const pool = others.slice();
+    for (let i = 0; i < extra && pool.length > 0; i++) picked.push(pick(pool.splice(rng.int(pool.length), 1)[0]!));
+    if (picked.length < 2) continue;
+    const key = picked
+      .map((m) => m.id)
+      .sort()
+      .join(" + ");
+    if (!out.has(key)) out.set(key, { id: key, moves: picked });
+  }
+  return [...out.values()];
+}
+
 /** Greedy compounds on rung 0: add the move that helps most, while it helps (up to `depth` moves). */
 async function growCompounds(
   session: ScreenSession,
@@ -435,13 +480,23 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const singles: Candidate[] = screenable.map((m) => ({ id: m.id, moves: [m] }));
   const all = new Map<string, Candidate>(singles.map((c) => [c.id, c]));
 
-  // rung 0: every single move, then compounds grown from the best
+  // rung 0: every single move, random whole configurations on the best one, compounds grown greedily
   const [inc0] = await session.evaluateRung([incumbent], 0, "incumbent");
   const single0 = await session.evaluateRung(singles, 0, "single moves");
   const ranked0 = singles
     .map((c, i) => ({ c, v: single0[i]!.metric }))
     .filter((e) => Number.isFinite(e.v))
     .sort((a, b) => session.better(b.v) - session.better(a.v));
+  const randoms = randomCompounds(
+    screenable,
+    opts.randomCompounds ?? 16,
+    deriveSeed(opts.seed, "random-compounds"),
+    ranked0[0] !== undefined && session.better(ranked0[0].v) > session.better(inc0!.metric)
+      ? ranked0[0].c.moves[0]
+      : undefined,
+  );
+  for (const c of randoms) all.set(c.id, c);
+  await session.evaluateRung(randoms, 0, "random compounds");
   // a beam of two: compounds grow from the best single move and from the best move on another key,
   // since the move that helps most alone need not be the one that helps most with others
   const first = ranked0[0];
@@ -454,8 +509,8 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const halving = await successiveHalving(pool, {
     rungs: session.rungs.map((_, i) => i),
     eta: Math.max(2, Math.ceil(pool.length / survivors)),
-    // at most two survivors grown from one first move: a rejected compound leaves others to try
-    group: (c) => c.moves[0]?.slot ?? c.id,
+    // at most two survivors per first move and model: a rejected compound leaves others to try
+    group: (c) => `${c.moves[0]?.slot ?? c.id}|${c.moves.find((m) => m.slot === "model")?.id ?? ""}`,
     perGroup: 2,
     evaluate: async (cands, r) =>
       (await session.evaluateRung(cands, r, r === 0 ? "single moves" : `rung ${r + 1}`)).map((e) =>
