@@ -9,7 +9,7 @@
  * the end of a range; screening, not this file, decides which point wins.
  */
 import { logGrid } from "../search/grid.js";
-import type { ModelSpec } from "../spec/models.js";
+import { modelSchema, type ModelSpec } from "../spec/models.js";
 import { formatPatch, type SpecPatch, type SpecPatchOp } from "../spec/patch.js";
 import type { Spec } from "../spec/schema.js";
 
@@ -72,10 +72,20 @@ function show(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** The keys of `from` that the other family does not have: they are dropped by the switch. */
-function droppedKeys(from: ModelSpec, to: Record<string, unknown>): string[] {
-  return Object.keys(from).filter((k) => k !== "family" && !(k in to));
+/** The keys a model family's schema has (family included). */
+function familyKeys(family: string): string[] {
+  const variant = modelSchema.options.find((o) => o.shape.family.values.has(family as never));
+  return variant === undefined ? [] : Object.keys(variant.shape);
 }
+
+/** The keys of `from` that the other family's schema does not have: the switch drops them. */
+function droppedKeys(from: ModelSpec, toFamily: string): string[] {
+  const keep = familyKeys(toFamily);
+  return Object.keys(from).filter((k) => !keep.includes(k));
+}
+
+/** Settings that mean the same in every family and are kept across a switch when not the default. */
+const CARRIED_MODEL_KEYS = ["class_weight", "calibration"] as const;
 
 /** A model spec of `family` with only the given knobs (defaults fill the rest when the spec is parsed). */
 function modelMove(
@@ -103,20 +113,27 @@ function modelMove(
       changesFeatures: false,
     };
   }
-  const dropped = droppedKeys(current, model);
+  const dropped = droppedKeys(current, model.family);
+  const targetKeys = familyKeys(model.family);
+  const carried = CARRIED_MODEL_KEYS.filter((k) => {
+    const v = (current as Record<string, unknown>)[k];
+    return targetKeys.includes(k) && !(k in model) && v !== undefined && v !== null && v !== "none";
+  });
+  const value = { ...model, ...Object.fromEntries(carried.map((k) => [k, (current as Record<string, unknown>)[k]])) };
+  const notes = [
+    dropped.length > 0 ? `drops ${dropped.map((k) => `model.${k}`).join(", ")} (not ${model.family} keys)` : "",
+    carried.length > 0 ? `keeps ${carried.map((k) => `model.${k}`).join(", ")}` : "",
+  ].filter((n) => n !== "");
   return {
     id: `model=${label}`,
     title: `switch the model to ${label}`,
     group: "model",
     slot: "model",
-    // the whole object is replaced: the other family's keys are dropped (and the patch shows it)
-    patch: [{ op: "set", path: ["model"], value: model, from: current }],
+    // the whole object is replaced: the other family's keys are dropped (and the note says which)
+    patch: [{ op: "set", path: ["model"], value, from: current }],
     answers,
     changesFeatures: false,
-    note:
-      dropped.length > 0
-        ? `drops ${dropped.map((k) => `model.${k}`).join(", ")} (not ${model.family} keys)`
-        : undefined,
+    note: notes.length > 0 ? notes.join("; ") : undefined,
   };
 }
 
