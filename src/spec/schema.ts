@@ -480,6 +480,12 @@ export const evaluateSchema = z
     equivalence_band: z.number().min(0).default(0.005),
     /** Metric that ranks runs and drives comparisons. */
     primary_metric: z.enum(["f1", "accuracy", "roc_auc", "average_precision", "log_loss", "macro_f1"]).default("f1"),
+    /**
+     * Evaluate by stratified k-fold cross-validation over train + dev pooled (for small data, where
+     * a dev split would be tiny): the out-of-fold predictions are the run's dev split. Absent: the
+     * dev split (and the spec hash is unchanged).
+     */
+    cross_validate: z.number().int().min(2).max(100).optional(),
   })
   .default({
     costs: { fp: 1, fn: 1 },
