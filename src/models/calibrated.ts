@@ -14,6 +14,7 @@
 import { ModelError } from "../errors.js";
 import { csrSelectRows, type CsrMatrix } from "../features/csr.js";
 import type { ModelSpec } from "../spec/models.js";
+import { stratifiedKFold } from "../util/stratified-kfold.js";
 import type { Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
 import { fitPlatt, plattProbability } from "./platt.js";
 
@@ -21,30 +22,6 @@ export type CalibrationMethod = "sigmoid" | "isotonic";
 
 /** sklearn's default cv for CalibratedClassifierCV. */
 export const CALIBRATION_FOLDS = 5;
-
-/**
- * The test fold of each row as sklearn's StratifiedKFold(k, shuffle=False) assigns it: classes in
- * order of first appearance, each class's rows dealt to folds in contiguous blocks whose sizes come
- * from striding the label-sorted rows.
- */
-export function sklearnStratifiedFolds(y: Int32Array, k: number): Int32Array {
-  const code = new Map<number, number>();
-  for (const v of y) if (!code.has(v)) code.set(v, code.size);
-  const encoded = Int32Array.from(y, (v) => code.get(v)!);
-  const nClasses = code.size;
-  const sorted = Int32Array.from(encoded).sort();
-  // allocation[f][c]: rows of class c in test fold f (bincount of sorted[f::k])
-  const allocation = Array.from({ length: k }, () => new Int32Array(nClasses));
-  for (let i = 0; i < sorted.length; i++) allocation[i % k]![sorted[i]!]!++;
-  const folds = new Int32Array(y.length);
-  for (let c = 0; c < nClasses; c++) {
-    const blocks: number[] = [];
-    for (let f = 0; f < k; f++) for (let j = 0; j < allocation[f]![c]!; j++) blocks.push(f);
-    let at = 0;
-    for (let i = 0; i < y.length; i++) if (encoded[i] === c) folds[i] = blocks[at++]!;
-  }
-  return folds;
-}
 
 /** An isotonic (non-decreasing) fit: breakpoints and values, linearly interpolated, clipped at the ends. */
 export interface IsotonicFit {
@@ -187,7 +164,7 @@ export class CalibratedClassifier implements Estimator {
   fit(data: FitData): TrainingReport {
     const { X, y, nClasses } = data;
     const { k, warnings } = foldsFor(y, nClasses, this.family);
-    const folds = sklearnStratifiedFolds(y, k);
+    const folds = stratifiedKFold(y, k);
     const nOut = nClasses === 2 ? 1 : nClasses;
     this.members = [];
     let iterations = 0;

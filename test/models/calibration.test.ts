@@ -8,9 +8,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { csrFromDense } from "../../src/features/csr.js";
-import { fitIsotonic, predictIsotonic, sklearnStratifiedFolds } from "../../src/models/calibrated.js";
+import { fitIsotonic, predictIsotonic } from "../../src/models/calibrated.js";
 import { createModel, loadModel } from "../../src/models/registry.js";
 import { modelSchema } from "../../src/spec/models.js";
+import { stratifiedKFold } from "../../src/util/stratified-kfold.js";
 
 interface Fixture {
   sklearn: string;
@@ -37,7 +38,7 @@ describe("calibration (sklearn CalibratedClassifierCV, cv=5)", () => {
   it("assigns the folds of sklearn's StratifiedKFold(5)", () => {
     expect(fx.sklearn).toBe("1.2.1");
     for (const y of ["y2", "y3"] as const) {
-      expect(Array.from(sklearnStratifiedFolds(Int32Array.from(fx[y]), 5))).toEqual(fx.folds[y]);
+      expect(Array.from(stratifiedKFold(Int32Array.from(fx[y]), 5))).toEqual(fx.folds[y]);
     }
   });
 
