@@ -5,6 +5,7 @@
  */
 import { ModelError } from "../errors.js";
 import { modelSchema, type ModelSpec } from "../spec/models.js";
+import { CalibratedClassifier } from "./calibrated.js";
 import type { Estimator, SerializedModel } from "./estimator.js";
 import { GaussianNb } from "./gaussian-nb.js";
 import { GradientBoosting } from "./gradient-boosting.js";
@@ -33,6 +34,9 @@ void _everyFamilyListed;
  * folds); deterministic families ignore it.
  */
 export function createModel(spec: ModelSpec, seed: number): Estimator {
+  if (spec.calibration === "sigmoid" || spec.calibration === "isotonic") {
+    return new CalibratedClassifier({ ...spec, calibration: spec.calibration }, seed, createModel);
+  }
   switch (spec.family) {
     case "logistic_regression":
       return new LogisticRegression(spec);
@@ -70,6 +74,11 @@ export function loadModel(s: SerializedModel): Estimator {
     );
   }
   const spec = parsed.data;
+  if (spec.calibration === "sigmoid" || spec.calibration === "isotonic") {
+    const m = new CalibratedClassifier({ ...spec, calibration: spec.calibration }, 0, createModel);
+    m.restore(s, loadModel);
+    return m;
+  }
   switch (spec.family) {
     case "logistic_regression": {
       const m = new LogisticRegression(spec);

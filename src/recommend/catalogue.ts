@@ -16,7 +16,8 @@ import type { Spec } from "../spec/schema.js";
 /** What a diagnosis found, by type (the loop's diagnosis adapter produces these). */
 export type FindingKind = "avoidable_bias" | "variance" | "data_mismatch" | "error_tags" | "threshold" | "little_room";
 
-export type MoveGroup = "text-field" | "words" | "feature-family" | "model" | "class-weight" | "threshold" | "data";
+export type MoveGroup =
+  "text-field" | "words" | "feature-family" | "model" | "class-weight" | "calibration" | "threshold" | "data";
 
 /** Where the loop sets a threshold: on out-of-fold training scores, by one of these goals. */
 export type ThresholdGoal =
@@ -413,11 +414,13 @@ function thresholdMoves(spec: Spec, data: CatalogueData): Move[] {
         `set the threshold for the lowest cost (fp ${fp}, fn ${fn}; on out-of-fold training scores)`,
       ),
     );
-  // a precision floor is a policy in its own right, also when the costs are equal
+  // a precision floor is a policy in its own right, also when the costs are equal; the spec's own
+  // floor when it has one
+  const floor = from.policy === "max_recall_at_precision" ? from.min_precision : 0.99;
   out.push(
     mk(
-      { goal: "max_recall_at_precision", minPrecision: 0.99 },
-      "set the threshold for the most recall at precision ≥ 0.99 (out-of-fold training scores)",
+      { goal: "max_recall_at_precision", minPrecision: floor },
+      `set the threshold for the most recall at precision ≥ ${floor} (out-of-fold training scores)`,
     ),
   );
   return out;
@@ -437,6 +440,30 @@ function classWeightMoves(spec: Spec): Move[] {
       changesFeatures: false,
     },
   ];
+}
+
+/**
+ * Calibrated probabilities (model.calibration, cross-validated on the training rows): they move a
+ * fixed threshold's decisions and the log loss. Five fits per fit: flagged wide-cost for the
+ * families whose fit cost grows with the columns.
+ */
+function calibrationMoves(spec: Spec): Move[] {
+  const current = spec.model.calibration ?? "none";
+  const wide = spec.model.family === "gradient_boosting" || spec.model.family === "mlp";
+  const methods = (["sigmoid", "isotonic", "none"] as const).filter((m) => m !== current);
+  return methods.map((method): Move => ({
+    id: `model.calibration=${method}`,
+    title:
+      method === "none"
+        ? "use the model's own probabilities (no calibration)"
+        : `calibrate the probabilities (${method}, 5-fold cross-validated on the training rows)`,
+    group: "calibration",
+    slot: "model.calibration",
+    patch: [set("model.calibration", method, spec.model.calibration)],
+    answers: method === "none" ? ["variance"] : ["threshold", "data_mismatch"],
+    changesFeatures: false,
+    ...(wide ? { wideCost: true } : {}),
+  }));
 }
 
 function dataMoves(spec: Spec): Move[] {
@@ -474,6 +501,7 @@ export function buildCatalogue(spec: Spec, data: CatalogueData): Move[] {
     ...familyMoves(spec, data),
     ...modelMoves(spec, data),
     ...classWeightMoves(spec),
+    ...calibrationMoves(spec),
     ...thresholdMoves(spec, data),
     ...dataMoves(spec),
   ];

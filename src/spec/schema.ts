@@ -456,6 +456,12 @@ export const thresholdSchema = z
     z.strictObject({ policy: z.literal("fixed"), value: fraction.default(0.5) }),
     z.strictObject({ policy: z.literal("max_f1") }),
     z.strictObject({ policy: z.literal("min_cost") }),
+    /**
+     * The most recall whose precision is at least min_precision ("flag as much spam as possible
+     * while at most 1 % of what is flagged is ham"); chosen where the other policies are (dev, else
+     * train). When no threshold reaches the floor, nothing is predicted positive and the run says so.
+     */
+    z.strictObject({ policy: z.literal("max_recall_at_precision"), min_precision: fraction }),
   ])
   .default({ policy: "fixed", value: 0.5 });
 
