@@ -7,6 +7,7 @@ import { ModelError } from "../errors.js";
 import { modelSchema, type ModelSpec } from "../spec/models.js";
 import { CalibratedClassifier } from "./calibrated.js";
 import type { Estimator, SerializedModel } from "./estimator.js";
+import { GaussianNb } from "./gaussian-nb.js";
 import { GradientBoosting } from "./gradient-boosting.js";
 import { LinearSvm } from "./linear-svm.js";
 import { LogisticRegression } from "./logistic-regression.js";
@@ -21,6 +22,7 @@ export const MODEL_FAMILIES = [
   "sgd",
   "gradient_boosting",
   "mlp",
+  "gaussian_nb",
 ] as const satisfies readonly ModelSpec["family"][];
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 // Compile-time check that every family the spec accepts is listed above.
@@ -48,6 +50,8 @@ export function createModel(spec: ModelSpec, seed: number): Estimator {
       return new GradientBoosting(spec, seed);
     case "mlp":
       return new Mlp(spec, seed);
+    case "gaussian_nb":
+      return new GaussianNb(spec);
     default: {
       const family = (spec as { family: unknown }).family;
       throw new ModelError(`unknown model family "${String(family)}" (allowed: ${MODEL_FAMILIES.join(", ")})`);
@@ -104,6 +108,11 @@ export function loadModel(s: SerializedModel): Estimator {
     }
     case "mlp": {
       const m = new Mlp(spec, 0);
+      m.restore(s);
+      return m;
+    }
+    case "gaussian_nb": {
+      const m = new GaussianNb(spec);
       m.restore(s);
       return m;
     }

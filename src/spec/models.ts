@@ -59,6 +59,13 @@ export const naiveBayesParamsSchema = z.strictObject({
 });
 export type NaiveBayesParams = z.infer<typeof naiveBayesParamsSchema>;
 
+export const gaussianNbParamsSchema = z.strictObject({
+  family: z.literal("gaussian_nb"),
+  /** Added to every variance, as a share of the largest feature variance (sklearn's var_smoothing). */
+  var_smoothing: z.number().min(0).default(1e-9),
+});
+export type GaussianNbParams = z.infer<typeof gaussianNbParamsSchema>;
+
 export const linearSvmParamsSchema = z.strictObject({
   family: z.literal("linear_svm"),
   /** Inverse regularisation strength (liblinear/sklearn LinearSVC). */
@@ -182,6 +189,7 @@ export type MlpParams = z.infer<typeof mlpParamsSchema>;
 export const modelSchema = z.discriminatedUnion("family", [
   logisticRegressionParamsSchema,
   naiveBayesParamsSchema,
+  gaussianNbParamsSchema,
   linearSvmParamsSchema,
   sgdParamsSchema,
   gradientBoostingParamsSchema,
