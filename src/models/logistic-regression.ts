@@ -179,6 +179,22 @@ export class LogisticRegression implements Estimator {
     return { ...report, curve };
   }
 
+  /** Row-major n × (1 for binary, nClasses otherwise) logits wᵀx + b (sklearn's decision_function). */
+  decisionFunction(X: CsrMatrix): Float64Array {
+    checkPredictX(X, this.nFeatures, this.family);
+    const d = this.nFeatures;
+    const nOut = this.intercept.length;
+    const out = new Float64Array(X.rows * nOut);
+    if (nOut === 1) {
+      csrTimesVector(X, this.coef, this.intercept[0]!, out);
+      return out;
+    }
+    const Wfm = new Float64Array(d * nOut);
+    for (let k = 0; k < nOut; k++) for (let j = 0; j < d; j++) Wfm[j * nOut + k] = this.coef[k * d + j]!;
+    csrTimesMatrix(X, Wfm, nOut, this.intercept, out);
+    return out;
+  }
+
   predictProba(X: CsrMatrix): Float64Array {
     checkPredictX(X, this.nFeatures, this.family);
     const K = this.nClasses;
