@@ -63,6 +63,7 @@ export const gaussianNbParamsSchema = z.strictObject({
   family: z.literal("gaussian_nb"),
   /** Added to every variance, as a share of the largest feature variance (sklearn's var_smoothing). */
   var_smoothing: z.number().min(0).default(1e-9),
+  calibration,
 });
 export type GaussianNbParams = z.infer<typeof gaussianNbParamsSchema>;
 
