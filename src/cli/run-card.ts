@@ -100,7 +100,7 @@ export function renderRunCard(run: RunRecord, allMetrics: readonly MetricRecord[
   if (run.parentId) {
     const patch = (run.specPatch ?? []) as SpecPatch;
     // a run logged through the tracking API changes params, not a spec
-    const params = parent ? describeChange(parent, run).params : [];
+    const params = (parent ? describeChange(parent, run).params : undefined) ?? [];
     const changes = [...formatPatch(patch), ...formatPatch(params)];
     lines.push("");
     lines.push(bold("change from parent"));
