@@ -82,7 +82,11 @@ function sklearn(model: string, dir: string, fits: number): ProcessFits {
   const params = model === "gbdt" ? GBDT_PARAMS : {};
   for (let k = 0; k < fits; k++) lines.push({ cmd: "fit", model, data: "p", params });
   const replies = sklearnRun(lines).slice(1);
-  return { wall_s: replies.map((x) => x["wall_s"]!), cpu_s: replies.map((x) => x["cpu_s"]!), f1: replies.at(-1)!["f1"]! };
+  return {
+    wall_s: replies.map((x) => x["wall_s"]!),
+    cpu_s: replies.map((x) => x["cpu_s"]!),
+    f1: replies.at(-1)!["f1"]!,
+  };
 }
 
 type Slot = { first: number[]; last: number[]; firstCpu: number[]; lastCpu: number[]; f1: number };
@@ -116,7 +120,12 @@ function summarise(model: string, s: Record<string, Slot>, sides: readonly strin
   return row;
 }
 
-function markdown(rows: Array<Record<string, number | string>>, sides: readonly string[], head: string, fits: number): string {
+function markdown(
+  rows: Array<Record<string, number | string>>,
+  sides: readonly string[],
+  head: string,
+  fits: number,
+): string {
   const ourSides = sides.filter((x) => x !== "sklearn");
   const out = [
     head,
