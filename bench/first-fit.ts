@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spamProblems, writeProblem } from "./models.js";
 import { PYTHON } from "./python.js";
-import { loadAverage, median, ratio, secs } from "./stats.js";
+import { loadAverage, median, secs } from "./stats.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const DATA: Record<string, string> = {
