@@ -9,6 +9,8 @@
  *   npx tsx bench/first-fit.ts                       # lr, svm, sgd, nb, gbdt; 5 rounds; 3 fits a process
  *   npx tsx bench/first-fit.ts --models lr --rounds 7 --json
  *   npx tsx bench/first-fit.ts --sides wasm --models sgd,nb   # skip the JavaScript-kernel processes
+ *   npx tsx bench/first-fit.ts --sides base,wasm --base /tmp/old   # before/after: side "base" runs
+ *       bench/fit-once.ts of another checkout (built, with this fit-once.ts copied in) on the same data
  *
  * Wall and CPU seconds of each fit are both reported: the machine is shared, and CPU time is what
  * other processes disturb least (scikit-learn's GBDT uses OpenMP threads, so its CPU exceeds wall).
@@ -51,11 +53,13 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1]! : fallback;
 }
 
+/** `backend` is js or wasm, or "base": this script's fit-once.ts in the checkout given by --base (wasm kernels). */
 function ours(model: string, dir: string, backend: string, fits: number): ProcessFits {
+  const root = backend === "base" ? arg("--base", "") : ROOT;
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", join(ROOT, "bench", "fit-once.ts"), model, dir, "--fits", String(fits)],
-    { cwd: ROOT, encoding: "utf8", env: { ...process.env, MLLOOP_KERNELS: backend } },
+    ["--import", "tsx", join(root, "bench", "fit-once.ts"), model, dir, "--fits", String(fits)],
+    { cwd: root, encoding: "utf8", env: { ...process.env, MLLOOP_KERNELS: backend === "base" ? "wasm" : backend } },
   );
   if (r.status !== 0) throw new Error(`fit-once ${model} (${backend}) failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as ProcessFits;
@@ -157,6 +161,7 @@ async function writeProblems(tmp: string, models: readonly string[]): Promise<vo
 async function main(): Promise<void> {
   const models = arg("--models", "lr,svm,sgd,nb,gbdt").split(",");
   const sides = arg("--sides", "js,wasm,sklearn").split(",");
+  if (sides.includes("base") && arg("--base", "") === "") throw new Error("--sides base needs --base <checkout>");
   if (!sides.includes("sklearn")) sides.push("sklearn");
   const rounds = Number(arg("--rounds", "5"));
   const fits = Number(arg("--fits", "3"));

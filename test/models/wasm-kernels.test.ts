@@ -9,8 +9,9 @@ import { dualCoordinateDescentWasm } from "../../src/models/kernels/linear-svm-w
 import { BinaryLogisticObjective } from "../../src/models/logistic-objectives.js";
 import { LogisticRegression } from "../../src/models/logistic-regression.js";
 import { tron } from "../../src/models/optim/tron.js";
+import { NaiveBayes } from "../../src/models/naive-bayes.js";
 import { SgdClassifier } from "../../src/models/sgd.js";
-import { logisticRegressionParamsSchema, sgdParamsSchema } from "../../src/spec/models.js";
+import { logisticRegressionParamsSchema, naiveBayesParamsSchema, sgdParamsSchema } from "../../src/spec/models.js";
 import { createRng } from "../../src/util/random.js";
 import { randomSparseProblem } from "./random-sparse.js";
 
@@ -280,5 +281,59 @@ describe("pooled WebAssembly instances", () => {
     const reference = dualCoordinateDescentJs(small.X, ySign, c, "squared_hinge", 1, 1e-4, 1000, createRng(3));
     expect(reused.w).toEqual(reference.w);
     expect(reused.primal).toBe(reference.primal);
+  });
+});
+
+describe("naive Bayes: WebAssembly passes agree with the JavaScript reference", () => {
+  // Counts are the same additions in the same order (bit-identical model); the training losses
+  // use musl's log1p/exp in the module: 1e-12 relative on the reported loss.
+  for (const [variant, extra, nClasses, weighted] of [
+    ["multinomial", {}, 2, false],
+    ["multinomial", {}, 3, true],
+    ["complement", { norm: true }, 2, true],
+    ["bernoulli", { binarize: 1.5 }, 2, false],
+    ["bernoulli", { binarize: null }, 4, true],
+  ] as Array<[string, Record<string, unknown>, number, boolean]>) {
+    it(`${variant} ${JSON.stringify(extra)}, ${nClasses} classes${weighted ? ", weighted" : ""}`, () => {
+      const { X, y } = randomSparseProblem(300, 1500, 25, nClasses, 41 + nClasses);
+      const sampleWeight = weighted ? Float64Array.from({ length: X.rows }, (_, i) => 1 + (i % 4)) : undefined;
+      const params = naiveBayesParamsSchema.parse({ family: "naive_bayes", variant, ...extra });
+      const fit = (backend: string): { m: NaiveBayes; report: TrainingReport } => {
+        process.env["MLLOOP_KERNELS"] = backend;
+        const m = new NaiveBayes(params);
+        return { m, report: m.fit({ X, y, nClasses, ...(sampleWeight ? { sampleWeight } : {}) }) };
+      };
+      const js = fit("js");
+      const wasm = fit("wasm");
+      expect(wasm.m.featureLogProb).toEqual(js.m.featureLogProb);
+      expect(wasm.m.classLogPrior).toEqual(js.m.classLogPrior);
+      expect(Math.abs(wasm.report.finalLoss - js.report.finalLoss)).toBeLessThan(1e-12 * js.report.finalLoss);
+    });
+  }
+
+  it("rejects NaN, infinite and negative values with the reference's messages", () => {
+    const { X, y } = randomSparseProblem(40, 50, 5, 2, 3);
+    const params = naiveBayesParamsSchema.parse({ family: "naive_bayes" });
+    const message = (backend: string, value: number, k: number): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      data[k] = value;
+      try {
+        new NaiveBayes(params).fit({ X: { ...X, data }, y, nClasses: 2 });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    for (const [value, k] of [
+      [NaN, 0],
+      [Infinity, 17],
+      [-Infinity, 18],
+      [-2, 33],
+    ] as Array<[number, number]>) {
+      const js = message("js", value, k);
+      expect(js).toMatch(value < 0 && Number.isFinite(value) ? /negative value \(-2\)/ : /non-finite value/);
+      expect(message("wasm", value, k)).toBe(js);
+    }
   });
 });

@@ -27,6 +27,7 @@ interface WasmMemory {
 }
 type WasmModule = object;
 interface WasmApi {
+  compile(bytes: Uint8Array): Promise<WasmModule>;
   Module: {
     new (bytes: Uint8Array): WasmModule;
     imports(module: WasmModule): Array<{ module: string; name: string; kind: string }>;
@@ -45,22 +46,49 @@ function candidatePaths(name: string): string[] {
 let flagsSet = false;
 const modules = new Map<string, WasmModule | null>();
 
+function setCompileFlags(): void {
+  if (flagsSet) return;
+  // Compile the (few-kilobyte) modules with the optimising tier, eagerly: by default V8 compiles
+  // each function on its first call with its baseline compiler (Liftoff) and tiers up later,
+  // which measured ~15 ms of a 45 ms first logistic-regression fit. Flags only affect modules
+  // compiled after this call.
+  setFlagsFromString("--no-liftoff");
+  setFlagsFromString("--no-wasm-lazy-compilation");
+  flagsSet = true;
+}
+
 function loadModule(name: string): WasmModule | null {
   if (modules.has(name)) return modules.get(name)!;
   const path = candidatePaths(name).find((p) => existsSync(p));
-  if (path !== undefined && !flagsSet) {
-    // Compile the (few-kilobyte) modules with the optimising tier, eagerly: by default V8 compiles
-    // each function on its first call with its baseline compiler (Liftoff) and tiers up later,
-    // which measured ~15 ms of a 45 ms first logistic-regression fit; the optimising compile of a
-    // whole module takes about a millisecond. Flags only affect modules compiled after this call.
-    setFlagsFromString("--no-liftoff");
-    setFlagsFromString("--no-wasm-lazy-compilation");
-    flagsSet = true;
-  }
+  if (path !== undefined) setCompileFlags();
   const mod = path === undefined ? null : new Wasm.Module(readFileSync(path));
   modules.set(name, mod);
   return mod;
 }
+
+/** Every kernel module; compiled when this file is imported (see below). */
+const KERNEL_MODULES = ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes"];
+
+/**
+ * The optimising compile of a module takes 2–10 ms of CPU (measured per module in
+ * docs/benchmarks.md): done in the first fit, it was a fifth of a first SGD fit. Like a Python
+ * extension loaded by `import sklearn`, the kernels are compiled when the models are imported —
+ * asynchronously, on V8's compile threads, all at once, while the importing program goes on
+ * loading its other modules. With MLLOOP_KERNELS=js nothing is compiled.
+ */
+async function precompile(): Promise<void> {
+  if (process.env["MLLOOP_KERNELS"] === "js") return;
+  const found = KERNEL_MODULES.map((name) => [name, candidatePaths(name).find((p) => existsSync(p))] as const);
+  if (found.some(([, path]) => path !== undefined)) setCompileFlags();
+  await Promise.all(
+    found.map(async ([name, path]) => {
+      if (path === undefined || modules.has(name)) return;
+      const mod = await Wasm.compile(readFileSync(path));
+      if (!modules.has(name)) modules.set(name, mod);
+    }),
+  );
+}
+await precompile();
 
 /** The back end in force: MLLOOP_KERNELS, else wasm when the module is built, else js. */
 export function kernelBackend(): KernelBackend {
