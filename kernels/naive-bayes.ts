@@ -88,3 +88,27 @@ export function binaryLosses(
     put(pOut, i, Math.min(logOnePlusExpNeg(idx(pY, i) == 1 ? m : -m), cap));
   }
 }
+
+/**
+ * Multinomial naive Bayes: flp[c·cols + j] = log(count + alpha) − log Σ_j (count + alpha), as the
+ * reference computes it (musl's log).
+ */
+export function multinomialLogProb(K: i32, cols: i32, alpha: f64, pFeatureCount: usize, pFlp: usize): void {
+  for (let c = 0; c < K; c++) {
+    const o = c * cols;
+    let total: f64 = 0;
+    for (let j = 0; j < cols; j++) total += at(pFeatureCount, o + j) + alpha;
+    const logTotal = Math.log(total);
+    for (let j = 0; j < cols; j++) put(pFlp, o + j, Math.log(at(pFeatureCount, o + j) + alpha) - logTotal);
+  }
+}
+
+/** weights[j·K + c] = flp[c·cols + j] (feature-major, what scoring reads). */
+export function featureMajor(K: i32, cols: i32, pFlp: usize, pWeights: usize): void {
+  for (let c = 0; c < K; c++) for (let j = 0; j < cols; j++) put(pWeights, j * K + c, at(pFlp, c * cols + j));
+}
+
+/** delta[j] = weights[2j + 1] − weights[2j] (two classes: the log-odds weights). */
+export function binaryDelta(cols: i32, pWeights: usize, pDelta: usize): void {
+  for (let j = 0; j < cols; j++) put(pDelta, j, at(pWeights, 2 * j + 1) - at(pWeights, 2 * j));
+}

@@ -119,9 +119,11 @@ export class NaiveBayes implements Estimator {
     const { y, nClasses: K } = data;
     const d = X.cols;
     const alpha = Math.max(this.params.alpha, MIN_ALPHA);
-    const flp = new Float64Array(K * d);
     const variant = this.params.variant;
-    if (variant === "multinomial") {
+    let flp: Float64Array = new Float64Array(K * d);
+    if (variant === "multinomial" && passes !== null) {
+      flp = passes.multinomialLogProb(K, alpha);
+    } else if (variant === "multinomial") {
       for (let c = 0; c < K; c++) {
         let total = 0;
         for (let j = 0; j < d; j++) total += featureCount[c * d + j]! + alpha;
@@ -160,7 +162,7 @@ export class NaiveBayes implements Estimator {
     this.nClasses = K;
     this.featureLogProb = flp;
     this.classLogPrior = prior;
-    this.buildLinearForm();
+    this.buildLinearForm(passes);
 
     // NB has no iterative objective; report the weighted mean training log loss so that a training
     // curve and a dev curve of an NB run are comparable with those of the other families.
@@ -206,12 +208,12 @@ export class NaiveBayes implements Estimator {
       for (let i = 0; i < X.rows; i++) out[i] = -Math.log(Math.max(proba[i * K + y[i]!]!, 1e-300));
       return out;
     }
+    const bias = this.bias[1]! - this.bias[0]!;
+    if (passes !== null && this.params.variant !== "bernoulli") return passes.binaryLosses(bias, LOSS_CAP);
     const d = this.nFeatures;
     const W = this.weights;
     const delta = new Float64Array(d);
     for (let j = 0; j < d; j++) delta[j] = W[2 * j + 1]! - W[2 * j]!;
-    const bias = this.bias[1]! - this.bias[0]!;
-    if (passes !== null) return passes.binaryLosses(delta, bias, LOSS_CAP);
     const { indptr, indices, data } = X;
     for (let i = 0; i < X.rows; i++) {
       let m = bias;
@@ -237,12 +239,17 @@ export class NaiveBayes implements Estimator {
     return { ...X, data };
   }
 
-  private buildLinearForm(): void {
+  private buildLinearForm(passes: NaiveBayesPasses | null = null): void {
     const K = this.nClasses;
     const d = this.nFeatures;
     const flp = this.featureLogProb;
-    this.weights = new Float64Array(K * d);
     this.bias = new Float64Array(K);
+    if (passes !== null && this.params.variant !== "bernoulli") {
+      this.weights = passes.featureMajor(flp, K);
+      for (let c = 0; c < K; c++) this.bias[c] = this.params.variant === "complement" ? 0 : this.classLogPrior[c]!;
+      return;
+    }
+    this.weights = new Float64Array(K * d);
     for (let c = 0; c < K; c++) {
       let bias = this.params.variant === "complement" ? 0 : this.classLogPrior[c]!;
       for (let j = 0; j < d; j++) {

@@ -12,6 +12,8 @@ export class NaiveBayesPasses {
   private readonly arena = WasmArena.open("naive-bayes");
   private readonly at: { indptr: number; indices: number; data: number; y: number; sw: number };
   private readonly nnz: number;
+  private featureCountAt = -1;
+  private weightsAt = -1;
 
   constructor(
     private readonly X: CsrMatrix,
@@ -57,6 +59,7 @@ export class NaiveBayesPasses {
       ["f64", K * cols],
       ["f64", K],
     ]) as [number, number];
+    this.featureCountAt = fc;
     const { indptr, indices, data, y, sw } = this.at;
     this.fn("counts")(rows, cols, indptr, indices, data, y, sw, weighted ? 1 : 0, fc, cc);
     return {
@@ -65,14 +68,40 @@ export class NaiveBayesPasses {
     };
   }
 
-  /** −log P(y_i | x_i) per row of a two-class model with log-odds bias + x_i · delta, capped at `cap`. */
-  binaryLosses(delta: Float64Array, bias: number, cap: number): Float64Array {
+  /** Multinomial feature log-probabilities (class-major) from the counts of `counts`. */
+  multinomialLogProb(K: number, alpha: number): Float64Array {
+    const { cols } = this.X;
+    if (this.featureCountAt < 0) throw new Error("NaiveBayesPasses: counts first");
+    const [flp] = this.arena.layout([["f64", K * cols]]) as [number];
+    this.fn("multinomialLogProb")(K, cols, alpha, this.featureCountAt, flp);
+    return Float64Array.from(this.arena.viewF64(flp, K * cols));
+  }
+
+  /** The feature-major weights of the linear form (weights[j·K + c] = flp[c·cols + j]); kept for `binaryLosses`. */
+  featureMajor(flp: Float64Array, K: number): Float64Array {
+    const { cols } = this.X;
+    const [flpAt, w] = this.arena.layout([
+      ["f64", K * cols],
+      ["f64", K * cols],
+    ]) as [number, number];
+    this.arena.viewF64(flpAt, K * cols).set(flp);
+    this.fn("featureMajor")(K, cols, flpAt, w);
+    this.weightsAt = w;
+    return Float64Array.from(this.arena.viewF64(w, K * cols));
+  }
+
+  /**
+   * −log P(y_i | x_i) per row of a two-class model with log-odds bias + x_i · delta, capped at
+   * `cap`; delta = weights[2j + 1] − weights[2j] of the weights given to `featureMajor`.
+   */
+  binaryLosses(bias: number, cap: number): Float64Array {
     const { rows, cols } = this.X;
+    if (this.weightsAt < 0) throw new Error("NaiveBayesPasses: featureMajor first");
     const [deltaAt, out] = this.arena.layout([
       ["f64", cols],
       ["f64", rows],
     ]) as [number, number];
-    this.arena.viewF64(deltaAt, cols).set(delta);
+    this.fn("binaryDelta")(cols, this.weightsAt, deltaAt);
     const { indptr, indices, data, y } = this.at;
     this.fn("binaryLosses")(rows, indptr, indices, data, deltaAt, bias, y, cap, out);
     return Float64Array.from(this.arena.viewF64(out, rows));
