@@ -8,6 +8,7 @@
  */
 import type { CsrMatrix } from "../features/csr.js";
 import type { SgdParams } from "../spec/models.js";
+import { rowDot } from "./sparse-linear.js";
 
 /** As in sklearn for sparse input: the intercept sees every row while a sparse feature sees few. */
 const SPARSE_INTERCEPT_DECAY = 0.01;
@@ -128,9 +129,7 @@ export class JsSgdEpochs implements SgdEpochs {
       const y = ySign[i]!;
       const start = indptr[i]!;
       const end = indptr[i + 1]!;
-      let dot = 0;
-      for (let k = start; k < end; k++) dot += v[indices[k]!]! * data[k]!;
-      const pred = dot * this.wscale + this.intercept;
+      const pred = rowDot(v, indices, data, start, end) * this.wscale + this.intercept;
       const t = this.t;
       const eta =
         p.learning_rate === "optimal"
