@@ -8,7 +8,7 @@ import { subsetFingerprint } from "../data/fingerprint.js";
 import type { SplitName, SplitResult } from "../data/split.js";
 import type { CsrMatrix } from "../features/csr.js";
 import type { FamilyCost } from "../features/pipeline.js";
-import type { Estimator, TrainingReport } from "../models/estimator.js";
+import type { CurvePoint, Estimator, TrainingReport } from "../models/estimator.js";
 import { createModel } from "../models/registry.js";
 import type { ModelSpec } from "../spec/models.js";
 import type { Spec } from "../spec/schema.js";
@@ -77,13 +77,15 @@ export interface FitInput {
   readonly classes: readonly string[];
   readonly seed: number;
   readonly rows: EvaluatedRows;
+  /** Each curve point of an iterative learner on the holdout fit (a sweep's pruner; see FitData.onIteration). */
+  readonly onIteration?: (point: CurvePoint) => void;
 }
 
 export function fitModel(input: FitInput): FittedModel {
   return input.rows.cv === null ? fitHoldout(input) : fitCrossValidated(input);
 }
 
-function fitHoldout({ inputs, modelSpec, classes, seed, rows }: FitInput): FittedModel {
+function fitHoldout({ inputs, modelSpec, classes, seed, rows, onIteration }: FitInput): FittedModel {
   const { X, y } = inputs;
   const labels = (r: Int32Array): Int32Array => Int32Array.from(r, (i) => y[i]!);
   const model = createModel(modelSpec, seed);
@@ -92,6 +94,7 @@ function fitHoldout({ inputs, modelSpec, classes, seed, rows }: FitInput): Fitte
     y: labels(rows.train),
     nClasses: classes.length,
     dev: rows.dev.length > 0 ? { X: X.dev, y: labels(rows.dev) } : undefined,
+    ...(onIteration === undefined ? {} : { onIteration }),
   });
   return {
     model,

@@ -6,7 +6,7 @@
 import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { performance } from "node:perf_hooks";
 import { SpecError } from "../errors.js";
-import type { TrainingReport } from "../models/estimator.js";
+import type { CurvePoint, TrainingReport } from "../models/estimator.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
 import { crossValidationSummary, evaluatedRows, fitModel, poolDataInfo } from "./fit-model.js";
 import type { Spec } from "../spec/schema.js";
@@ -45,6 +45,21 @@ export interface RunExperimentOptions {
    * (`--no-cache`). Default: `cache/` beside a SQLite store, else `.mlloop/cache`.
    */
   readonly cache?: string | StageCache | false;
+  /** Create the run with this id (a sweep trial's id derived from (sweep, trial)); default a new one. */
+  readonly runId?: RunId;
+  /** Free-form params recorded with the run (a sweep trial's point). */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * Called after each iteration of an iterative learner with its curve point (dev loss when there
+   * is a dev split). Throwing stops training: the run is recorded failed with the error's message
+   * (how a sweep's pruner stops a trial).
+   */
+  readonly onIteration?: (point: CurvePoint) => void;
+  /**
+   * Called with the data's fingerprint once the inputs are loaded, before the run is created; a
+   * throw stops here with nothing recorded (a worker whose data differ from the sweep's).
+   */
+  readonly onData?: (fingerprint: string) => void;
 }
 
 /** The cache a run uses unless told otherwise: beside the store's database file. */
@@ -168,6 +183,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
     onProgress: (done, total) => events.progress?.(done, total),
   });
   const { dataset, split, idx, y } = inputs;
+  opts.onData?.(dataset.fingerprint);
   if (dataset.badRowCount > 0) warnings.push(`${dataset.badRowCount} bad rows skipped (on_bad_row: skip)`);
   warnings.push(...inputs.cache.notes);
   const classes = dataset.classes;
@@ -176,6 +192,8 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
   const examples = spec.evaluate.cross_validate === undefined ? null : await inputs.examples();
   const evaluated = evaluatedRows(idx, y, classes, spec.evaluate.cross_validate);
   const run = await startRun(store, {
+    ...(opts.runId === undefined ? {} : { id: opts.runId }),
+    ...(opts.params === undefined ? {} : { params: opts.params }),
     experiment: spec.experiment,
     spec,
     specHash: specHash(spec),
@@ -203,7 +221,17 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
 
     const fitted = await stage(
       "train",
-      () => fitModel({ spec, inputs, examples, modelSpec, classes, seed: seeds.model, rows: evaluated }),
+      () =>
+        fitModel({
+          spec,
+          inputs,
+          examples,
+          modelSpec,
+          classes,
+          seed: seeds.model,
+          rows: evaluated,
+          onIteration: opts.onIteration,
+        }),
       (f) =>
         `${f.crossValidation ? `${f.crossValidation.k}-fold cross-validation, then the pool: ` : ""}` +
         `${f.training.iterations} iterations, ${f.training.converged ? "converged" : "NOT converged"}, loss ${f.training.finalLoss.toPrecision(5)}`,

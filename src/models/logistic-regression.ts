@@ -127,6 +127,7 @@ export class LogisticRegression implements Estimator {
         const record = (step: number, f: number, wNow: Float64Array): void => {
           const point: CurvePoint = { step, loss: f, trainLoss: obj === null ? wasmMeanLoss : obj.meanLoss };
           curve.push(devLoss === null ? point : { ...point, devLoss: devLoss(wNow) });
+          data.onIteration?.(curve.at(-1)!);
         };
         const opts = { ...solverOpts, onIteration: record };
         const result =
@@ -154,6 +155,7 @@ export class LogisticRegression implements Estimator {
     const record = (step: number, f: number, wNow: Float64Array): void => {
       const point: CurvePoint = { step, loss: f, trainLoss: obj.meanLoss };
       curve.push(devLoss === null ? point : { ...point, devLoss: devLoss(wNow) });
+      data.onIteration?.(curve.at(-1)!);
     };
     const result = this.minimise(obj, d * K, w, { ...solverOpts, onIteration: record }, this.multinomialSolver);
     this.coef = new Float64Array(K * d);
