@@ -14,6 +14,12 @@ export interface FitData {
   readonly sampleWeight?: Float64Array;
   /** Optional held-out data for learners that track a dev loss or stop early on it. */
   readonly dev?: { readonly X: CsrMatrix; readonly y: Int32Array };
+  /**
+   * Called with each curve point as an iterative learner records it (logistic regression, SGD,
+   * MLP); a throw stops the fit and propagates (a sweep's pruner). Learners without iterations
+   * never call it.
+   */
+  readonly onIteration?: (point: CurvePoint) => void;
 }
 
 export interface CurvePoint {
@@ -51,4 +57,9 @@ export interface Estimator {
   /** Row-major n × nClasses class probabilities. */
   predictProba(X: CsrMatrix): Float64Array;
   serialize(): SerializedModel;
+  /**
+   * Loads the learned state of `serialize()` output (after a JSON round trip) into this unfitted
+   * estimator, made with the same params; throws ModelError when the state is malformed.
+   */
+  restore(s: SerializedModel): void;
 }
