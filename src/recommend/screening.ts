@@ -21,6 +21,7 @@ import type { ModelSpec } from "../spec/models.js";
 import { applyPatch, type SpecPatch, type SpecPatchOp } from "../spec/patch.js";
 import { specSchema, type Spec } from "../spec/schema.js";
 import { createRng, deriveSeed } from "../util/random.js";
+import { ModelError } from "../errors.js";
 import type { FindingKind, Move } from "./catalogue.js";
 import type { ScreenResult, ScreenTask } from "./screen-worker.js";
 
@@ -300,10 +301,12 @@ class ScreenSession {
       const c = owners[i]!;
       const spec = this.resolveSpec(c)!;
       this.fitMsByFamily[spec.model.family] = (this.fitMsByFamily[spec.model.family] ?? 0) + res.fitMs;
+      // a fit that diverged (NaN or infinite scores) is a failed candidate, not a score of 0
+      const error = res.error ?? (res.proba.every(Number.isFinite) ? null : "the model gave non-finite scores");
       this.cache.set(
         `${r}:${c.id}`,
-        res.error !== null
-          ? { metric: Number.NaN, proba: res.proba, threshold: null, error: res.error }
+        error !== null
+          ? { metric: Number.NaN, proba: res.proba, threshold: null, error }
           : this.scoreOf(c, spec, res.proba, yRows),
       );
     });
@@ -482,6 +485,8 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
 
   // rung 0: every single move, random whole configurations on the best one, compounds grown greedily
   const [inc0] = await session.evaluateRung([incumbent], 0, "incumbent");
+  // nothing can be compared with an incumbent that cannot be cross-validated: say why, once
+  if (inc0!.error !== null) throw new ModelError(`screening: the incumbent could not be cross-validated: ${inc0!.error}`);
   const single0 = await session.evaluateRung(singles, 0, "single moves");
   const ranked0 = singles
     .map((c, i) => ({ c, v: single0[i]!.metric }))
