@@ -43,6 +43,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["predict", async () => (await import("./commands/predict.js")).registerPredict],
   ["model", async () => (await import("./commands/model.js")).registerModel],
   ["ui", async () => (await import("./commands/ui.js")).registerUi],
+  ["sweep", async () => (await import("./commands/sweep.js")).registerSweep],
+  ["worker", async () => (await import("./commands/worker.js")).registerWorker],
 ];
 
 /** The command named on the command line (after the global options), if any. */

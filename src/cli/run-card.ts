@@ -121,9 +121,7 @@ export function renderRunCard(run: RunRecord, allMetrics: readonly MetricRecord[
     lines.push("");
     lines.push(
       `${bold("data")} ${String(data["description"] ?? "")}` +
-        (counts
-          ? `  train ${fmtCount(counts["train"] ?? 0)} / dev ${fmtCount(counts["dev"] ?? 0)} / test ${fmtCount(counts["test"] ?? 0)}`
-          : ""),
+        (counts ? splitCounts(counts, data["crossValidation"] as PooledCounts | undefined) : ""),
     );
     const dup = data["duplicates"] as { clusters?: number; moved?: number; dropped?: number } | undefined;
     if (dup && (dup.clusters ?? 0) > 0) {
@@ -178,6 +176,8 @@ export function renderRunCard(run: RunRecord, allMetrics: readonly MetricRecord[
   }
   const warnings = (extras["warnings"] as string[] | undefined) ?? [];
   for (const w of warnings) lines.push(yellow(`warning: ${w}`));
+  const cv = extras["crossValidation"] as CrossValidationExtras | undefined;
+  if (cv && typeof primary === "string") lines.push(crossValidationLine(cv, primary));
 
   const present = SPLITS.filter((s) => m[s] && Object.keys(m[s]!).length > 0);
   if (present.length > 0) {
@@ -231,6 +231,47 @@ export function renderRunCard(run: RunRecord, allMetrics: readonly MetricRecord[
     lines.push(dim(`timings: ${timings.map(([k, v]) => `${k} ${fmtMs(v)}`).join(" · ")} · total ${fmtMs(total)}`));
   }
   return lines.join("\n");
+}
+
+interface PooledCounts {
+  readonly k: number;
+  readonly pooled: number;
+  readonly from: { readonly train: number; readonly dev: number };
+}
+
+interface CrossValidationExtras {
+  readonly k: number;
+  readonly folds: ReadonlyArray<{ fold: number; n: number; metrics: Record<string, number> }>;
+  readonly mean: Record<string, number>;
+  readonly std: Record<string, number>;
+}
+
+/** "train 107 / dev 35 / test 36", or for a cross-validated run where its train and dev came from. */
+function splitCounts(counts: Record<string, number>, cv: PooledCounts | undefined): string {
+  const test = `test ${fmtCount(counts["test"] ?? 0)}`;
+  if (cv === undefined) {
+    return `  train ${fmtCount(counts["train"] ?? 0)} / dev ${fmtCount(counts["dev"] ?? 0)} / ${test}`;
+  }
+  return (
+    `  train + dev pooled ${fmtCount(cv.pooled)} (${fmtCount(cv.from.train)} + ${fmtCount(cv.from.dev)}), ` +
+    `${cv.k}-fold cross-validation / ${test}`
+  );
+}
+
+/** The evaluation policy of a cross-validated run and the primary metric per fold. */
+function crossValidationLine(cv: CrossValidationExtras, primary: string): string {
+  const perFold = cv.folds.map((f) => fmtMetric(primary, f.metrics[primary])).join(" ");
+  const mean = cv.mean[primary];
+  return (
+    `${bold("evaluation")} ${cv.k}-fold stratified cross-validation: dev = each pooled example's out-of-fold prediction; ` +
+    `the model kept was refitted on the pool (train) and scores test\n` +
+    dim(
+      `  ${primary} per fold ${perFold}` +
+        (mean === undefined
+          ? ""
+          : ` — mean ${fmtMetric(primary, mean)} ± ${fmtMetric(primary, cv.std[primary])} (std)`),
+    )
+  );
 }
 
 /** Most classes for which the confusion matrix is printed (beyond it, only the per-class table). */

@@ -32,6 +32,8 @@ export function describeThresholdPolicy(e: RunEvaluation): string | null {
     return value === undefined ? "fixed" : `fixed ${value}`;
   }
   if (policy === "min_cost" && e.costs !== null) return `min_cost (fp ${fmt(e.costs["fp"])}, fn ${fmt(e.costs["fn"])})`;
+  if (policy === "max_recall_at_precision" && typeof spec?.["min_precision"] === "number")
+    return `max_recall_at_precision (precision ≥ ${spec["min_precision"]})`;
   return policy;
 }
 

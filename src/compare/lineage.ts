@@ -6,7 +6,7 @@
  * Edge effects are comparisons on one metric and split, stored in the store after the first
  * computation (compare-runs.ts caches them), so a second `log` reads instead of resampling.
  */
-import { CompareError } from "../errors.js";
+import { CompareError, StoreError } from "../errors.js";
 import { diffSpecs } from "../spec/patch.js";
 import { queryRuns, type QueryExpr } from "../track/query.js";
 import type { RunRecord, RunSummary, Store } from "../track/store.js";
@@ -269,6 +269,11 @@ export interface Ledger {
   readonly overall: EdgeEffect | null;
 }
 
+/** An experiment the store has no runs of: not found, like an unknown run id (exit 4, HTTP 404). */
+export function noRunsOfExperiment(experiment: string, location: string): StoreError {
+  return new StoreError(`no runs of experiment "${experiment}" in store ${location}`);
+}
+
 /** The chain of accepted changes from the first run to the best one (by `metric` on `split`). */
 export async function buildLedger(
   store: Store,
@@ -277,7 +282,7 @@ export async function buildLedger(
 ): Promise<Ledger> {
   const split = options.split ?? "dev";
   const latest = await store.listRuns({ experiment, limit: 1 });
-  if (latest.length === 0) throw new CompareError(`experiment "${experiment}" has no runs in store ${store.location}`);
+  if (latest.length === 0) throw noRunsOfExperiment(experiment, store.location);
   const newest = await store.getRun(latest[0]!.id);
   const metric = options.metric ?? comparisonSettings(newest, newest).primaryMetric;
   const key = `metrics.${split}.${metric}`;

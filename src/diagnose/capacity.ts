@@ -32,6 +32,7 @@ const RULES_BY_FAMILY: Readonly<Record<string, KnobRule>> = {
   linear_svm: { key: "C", direction: 1, scale: "log", grid: (c) => withCurrent(logspace(-3, 3, 7), c) },
   naive_bayes: { key: "alpha", direction: -1, scale: "log", grid: (a) => withCurrent(logspace(-4, 1, 6), a) },
   sgd: { key: "alpha", direction: -1, scale: "log", grid: (a) => withCurrent(logspace(-7, -1, 7), a) },
+  gaussian_nb: { key: "var_smoothing", direction: -1, scale: "log", grid: (v) => withCurrent(logspace(-11, -1, 6), v) },
 };
 
 const GENERIC_RULES: readonly KnobRule[] = [

@@ -7,6 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Dataset, Example } from "../data/example.js";
+import { subsetFingerprint } from "../data/fingerprint.js";
 import { loadDataset } from "../data/load.js";
 import { SPLIT_NAMES as SPLITS, splitDataset, type SplitName } from "../data/split.js";
 import { DataError, StoreError } from "../errors.js";
@@ -100,15 +101,25 @@ export async function loadRunData(
     );
   }
   const split = splitDataset(dataset, spec.data.split, deriveSeed(spec.seed, "split"));
-  const splits = run.dataInfo?.splits as Record<string, string> | undefined;
-  if (splits && splits["dev"] !== undefined && splits["dev"] !== split.fingerprints.dev) {
-    throw new DataError(`the dev split of run ${run.id} could not be rebuilt identically (its fingerprint differs)`);
-  }
+  // evaluate.cross_validate pools train and dev: both are the pool (dev holds its out-of-fold predictions)
+  const pooled = spec.evaluate.cross_validate !== undefined;
   const bySplit = { train: [], dev: [], test: [] } as Record<SplitName, Example[]>;
+  const devRows: number[] = [];
   dataset.examples.forEach((ex, i) => {
     const s = split.assignment[i]!;
-    if (s >= 0) bySplit[SPLITS[s]!].push(ex);
+    if (s < 0) return;
+    const name = SPLITS[s]!;
+    if (pooled && name !== "test") {
+      bySplit.train.push(ex);
+      bySplit.dev.push(ex);
+    } else bySplit[name].push(ex);
+    if (name === "dev" || (pooled && name === "train")) devRows.push(i);
   });
+  const splits = run.dataInfo?.splits as Record<string, string> | undefined;
+  const devFingerprint = pooled ? subsetFingerprint(dataset.examples, devRows) : split.fingerprints.dev;
+  if (splits && splits["dev"] !== undefined && splits["dev"] !== devFingerprint) {
+    throw new DataError(`the dev split of run ${run.id} could not be rebuilt identically (its fingerprint differs)`);
+  }
   return { dataset, bySplit, byId: new Map(dataset.examples.map((e) => [e.id, e])) };
 }
 

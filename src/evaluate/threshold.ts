@@ -25,9 +25,14 @@ export type ThresholdPolicy = EvaluateSpec["threshold"];
 export interface ThresholdChoice {
   readonly threshold: number;
   readonly policy: ThresholdPolicy["policy"];
-  /** max_f1: the dev F1 reached; min_cost and fixed: the dev cost fp·cost_fp + fn·cost_fn (a total, not a mean). */
+  /**
+   * max_f1: the dev F1 reached; max_recall_at_precision: the recall reached; min_cost and fixed:
+   * the dev cost fp·cost_fp + fn·cost_fn (a total, not a mean).
+   */
   readonly objective: number;
-  readonly objectiveName: "f1" | "cost";
+  readonly objectiveName: "f1" | "cost" | "recall";
+  /** max_recall_at_precision: false when no threshold reaches the precision floor (nothing is then predicted positive). */
+  readonly feasible?: boolean;
 }
 
 const bits = new Float64Array(1);
@@ -80,7 +85,8 @@ function costAt(yTrue: Uint8Array, score: Float64Array, threshold: number, costs
 /**
  * Choose the decision threshold on dev by the spec's policy: fixed (the given value), max_f1 (the
  * cut with the highest F1; with no positives every F1 is 0 and the tie rule predicts nothing
- * positive) or min_cost (the cut with the lowest fp·cost_fp + fn·cost_fn).
+ * positive), min_cost (the cut with the lowest fp·cost_fp + fn·cost_fn) or max_recall_at_precision
+ * (the cut with the most recall at precision ≥ min_precision).
  */
 export function chooseThreshold(
   policy: ThresholdPolicy,
@@ -96,6 +102,16 @@ export function chooseThreshold(
       policy: "fixed",
       objective: costAt(yTrue, score, policy.value, costs),
       objectiveName: "cost",
+    };
+  }
+  if (policy.policy === "max_recall_at_precision") {
+    const r = maxRecallAtPrecision(yTrue, score, policy.min_precision);
+    return {
+      threshold: r.threshold,
+      policy: policy.policy,
+      objective: r.recall,
+      objectiveName: "recall",
+      feasible: r.feasible,
     };
   }
   const { thresholds, tps, fps } = binaryClfCurve(yTrue, score);

@@ -84,6 +84,11 @@ export function evaluatePredictions(input: EvaluateInput): RunEvaluation {
   const chosen = source
     ? chooseThreshold(policy, source.yBin, source.score, input.spec.evaluate.costs)
     : { threshold: policy.policy === "fixed" ? policy.value : 0.5, policy: policy.policy, objective: Number.NaN };
+  if ("feasible" in chosen && chosen.feasible === false && policy.policy === "max_recall_at_precision") {
+    warnings.push(
+      `no threshold reaches precision ${policy.min_precision} on ${chosenOn}: nothing is predicted positive (lower evaluate.threshold.min_precision)`,
+    );
+  }
   const threshold = chosen.threshold;
   for (const b of binary) {
     const m = evaluateSplit({ kind: "binary", yTrue: b.yBin, score: b.score, threshold });

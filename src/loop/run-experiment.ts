@@ -6,9 +6,9 @@
 import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { performance } from "node:perf_hooks";
 import { SpecError } from "../errors.js";
-import { createModel } from "../models/registry.js";
-import type { TrainingReport } from "../models/estimator.js";
+import type { CurvePoint, TrainingReport } from "../models/estimator.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
+import { crossValidationSummary, evaluatedRows, fitModel, poolDataInfo } from "./fit-model.js";
 import type { Spec } from "../spec/schema.js";
 import { canonicalize, specHash } from "../spec/canonical.js";
 import { diffSpecs, type SpecPatch } from "../spec/patch.js";
@@ -45,6 +45,21 @@ export interface RunExperimentOptions {
    * (`--no-cache`). Default: `cache/` beside a SQLite store, else `.mlloop/cache`.
    */
   readonly cache?: string | StageCache | false;
+  /** Create the run with this id (a sweep trial's id derived from (sweep, trial)); default a new one. */
+  readonly runId?: RunId;
+  /** Free-form params recorded with the run (a sweep trial's point). */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * Called after each iteration of an iterative learner with its curve point (dev loss when there
+   * is a dev split). Throwing stops training: the run is recorded failed with the error's message
+   * (how a sweep's pruner stops a trial).
+   */
+  readonly onIteration?: (point: CurvePoint) => void;
+  /**
+   * Called with the data's fingerprint once the inputs are loaded, before the run is created; a
+   * throw stops here with nothing recorded (a worker whose data differ from the sweep's).
+   */
+  readonly onData?: (fingerprint: string) => void;
 }
 
 /** The cache a run uses unless told otherwise: beside the store's database file. */
@@ -168,13 +183,17 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
     onProgress: (done, total) => events.progress?.(done, total),
   });
   const { dataset, split, idx, y } = inputs;
+  opts.onData?.(dataset.fingerprint);
   if (dataset.badRowCount > 0) warnings.push(`${dataset.badRowCount} bad rows skipped (on_bad_row: skip)`);
   warnings.push(...inputs.cache.notes);
   const classes = dataset.classes;
   const positive = resolvePositiveClass(spec, classes);
-  const labelsOf = (s: SplitName): Int32Array => Int32Array.from(idx[s], (i) => y[i]!);
-  const model = createModel(classWeightsByIndex(spec, classes), seeds.model);
+  const modelSpec = classWeightsByIndex(spec, classes);
+  const examples = spec.evaluate.cross_validate === undefined ? null : await inputs.examples();
+  const evaluated = evaluatedRows(idx, y, classes, spec.evaluate.cross_validate);
   const run = await startRun(store, {
+    ...(opts.runId === undefined ? {} : { id: opts.runId }),
+    ...(opts.params === undefined ? {} : { params: opts.params }),
     experiment: spec.experiment,
     spec,
     specHash: specHash(spec),
@@ -192,51 +211,52 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       fingerprint: dataset.fingerprint,
       classes: [...dataset.classes],
       examples: dataset.size,
-      splits: split.fingerprints,
-      counts: split.counts,
+      ...(examples === null
+        ? { splits: split.fingerprints, counts: split.counts }
+        : poolDataInfo(examples, evaluated, split)),
       duplicates: split.duplicates,
       badRows: dataset.badRows.slice(0, 1000),
       badRowCount: dataset.badRowCount,
     });
 
-    const X = inputs.X;
-
-    const training = await stage(
+    const fitted = await stage(
       "train",
       () =>
-        model.fit({
-          X: X.train,
-          y: labelsOf("train"),
-          nClasses: classes.length,
-          dev: idx.dev.length > 0 ? { X: X.dev, y: labelsOf("dev") } : undefined,
+        fitModel({
+          spec,
+          inputs,
+          examples,
+          modelSpec,
+          classes,
+          seed: seeds.model,
+          rows: evaluated,
+          onIteration: opts.onIteration,
         }),
-      (t) =>
-        `${t.iterations} iterations, ${t.converged ? "converged" : "NOT converged"}, loss ${t.finalLoss.toPrecision(5)}`,
+      (f) =>
+        `${f.crossValidation ? `${f.crossValidation.k}-fold cross-validation, then the pool: ` : ""}` +
+        `${f.training.iterations} iterations, ${f.training.converged ? "converged" : "NOT converged"}, loss ${f.training.finalLoss.toPrecision(5)}`,
     );
+    const { training, rows: rowsOf } = fitted;
     warnings.push(...training.warnings);
-
-    const proba = await stage("predict", () => ({
-      train: model.predictProba(X.train),
-      dev: model.predictProba(X.dev),
-      test: model.predictProba(X.test),
-    }));
+    const proba = await stage("predict", () => fitted.predict());
 
     const evaluation = await stage("evaluate", () =>
       evaluatePredictions({
         spec,
         classes,
         positive,
-        splits: SPLIT_NAMES.map((s) => ({ name: s, y: labelsOf(s), proba: proba[s] })),
+        splits: SPLIT_NAMES.map((s) => ({ name: s, y: Int32Array.from(rowsOf[s], (i) => y[i]!), proba: proba[s] })),
       }),
     );
     warnings.push(...evaluation.warnings);
+    const crossValidation = crossValidationSummary(fitted, evaluation, positive, y, classes.length);
 
     await stage("record", async () => {
       const rows = [];
       for (const s of SPLIT_NAMES) {
         const ev: SplitEvaluation | undefined = evaluation.splits[s];
         if (!ev) continue;
-        const ids = idx[s];
+        const ids = rowsOf[s];
         for (let k = 0; k < ids.length; k++) {
           const decision = ev.decisions[k]!;
           rows.push({
@@ -262,12 +282,19 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
           ...(p.devLoss !== undefined ? [{ split: "dev", name: "loss", value: p.devLoss, step: p.step }] : []),
         ]),
       );
-      await run.logArtifact("model.json", JSON.stringify(model.serialize()), "application/json");
-      await run.logArtifact("features.json", inputs.features.json(), "application/json");
+      await run.logArtifact("model.json", JSON.stringify(fitted.model.serialize()), "application/json");
+      await run.logArtifact("features.json", fitted.featuresJson, "application/json");
       // what `mlloop predict` compares new data with for drift, without the training data
       await run.logArtifact(
         "train-profile.json",
-        JSON.stringify(trainProfile(X.train, inputs.features.families, X.dev, deriveSeed(spec.seed, "train-profile"))),
+        JSON.stringify(
+          trainProfile(
+            fitted.profile.train,
+            fitted.families,
+            fitted.profile.dev,
+            deriveSeed(spec.seed, "train-profile"),
+          ),
+        ),
         "application/json",
       );
       await run.setExtras({
@@ -277,8 +304,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
           finalLoss: training.finalLoss,
           warnings: training.warnings,
         },
-        features: { total: inputs.features.nFeatures, families: inputs.features.families },
+        features: { total: fitted.nFeatures, families: fitted.families },
         cache: inputs.cache,
+        ...(crossValidation ? { crossValidation } : {}),
         threshold: evaluation.threshold,
         positiveClass: positive === null ? null : classes[positive],
         primaryMetric: taskPrimaryMetric(spec.evaluate.primary_metric, classes.length),
@@ -299,10 +327,10 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       positiveClass: positive === null ? null : classes[positive]!,
       threshold: evaluation.threshold,
       metrics,
-      counts: { train: idx.train.length, dev: idx.dev.length, test: idx.test.length },
+      counts: { train: rowsOf.train.length, dev: rowsOf.dev.length, test: rowsOf.test.length },
       timings,
       training,
-      features: { total: inputs.features.nFeatures, families: inputs.features.families },
+      features: { total: fitted.nFeatures, families: fitted.families },
       warnings,
       cache: inputs.cache,
     };

@@ -14,6 +14,12 @@ export interface FitData {
   readonly sampleWeight?: Float64Array;
   /** Optional held-out data for learners that track a dev loss or stop early on it. */
   readonly dev?: { readonly X: CsrMatrix; readonly y: Int32Array };
+  /**
+   * Called with each curve point as an iterative learner records it (logistic regression, SGD,
+   * MLP); a throw stops the fit and propagates (a sweep's pruner). Learners without iterations
+   * never call it.
+   */
+  readonly onIteration?: (point: CurvePoint) => void;
 }
 
 export interface CurvePoint {

@@ -127,6 +127,7 @@ export class LogisticRegression implements Estimator {
         const record = (step: number, f: number, wNow: Float64Array): void => {
           const point: CurvePoint = { step, loss: f, trainLoss: obj === null ? wasmMeanLoss : obj.meanLoss };
           curve.push(devLoss === null ? point : { ...point, devLoss: devLoss(wNow) });
+          data.onIteration?.(curve.at(-1)!);
         };
         const opts = { ...solverOpts, onIteration: record };
         const result =
@@ -154,6 +155,7 @@ export class LogisticRegression implements Estimator {
     const record = (step: number, f: number, wNow: Float64Array): void => {
       const point: CurvePoint = { step, loss: f, trainLoss: obj.meanLoss };
       curve.push(devLoss === null ? point : { ...point, devLoss: devLoss(wNow) });
+      data.onIteration?.(curve.at(-1)!);
     };
     const result = this.minimise(obj, d * K, w, { ...solverOpts, onIteration: record }, this.multinomialSolver);
     this.coef = new Float64Array(K * d);
@@ -175,6 +177,22 @@ export class LogisticRegression implements Estimator {
     const curve = [...report.curve];
     curve[curve.length - 1] = { ...curve.at(-1)!, devLoss: meanLogLoss(proba, data.dev.y, this.nClasses) };
     return { ...report, curve };
+  }
+
+  /** Row-major n × (1 for binary, nClasses otherwise) logits wᵀx + b (sklearn's decision_function). */
+  decisionFunction(X: CsrMatrix): Float64Array {
+    checkPredictX(X, this.nFeatures, this.family);
+    const d = this.nFeatures;
+    const nOut = this.intercept.length;
+    const out = new Float64Array(X.rows * nOut);
+    if (nOut === 1) {
+      csrTimesVector(X, this.coef, this.intercept[0]!, out);
+      return out;
+    }
+    const Wfm = new Float64Array(d * nOut);
+    for (let k = 0; k < nOut; k++) for (let j = 0; j < d; j++) Wfm[j * nOut + k] = this.coef[k * d + j]!;
+    csrTimesMatrix(X, Wfm, nOut, this.intercept, out);
+    return out;
   }
 
   predictProba(X: CsrMatrix): Float64Array {

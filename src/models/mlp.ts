@@ -636,6 +636,7 @@ export class Mlp implements Estimator {
         if (earlyStopping) stopLoss = vLoss;
       }
       curve.push(point);
+      data.onIteration?.(point);
       lastGood.set(w);
       // sklearn's _update_no_improvement_count, on the dev loss when stopping early.
       noImprovement = stopLoss > bestLoss - p.tol ? noImprovement + 1 : 0;

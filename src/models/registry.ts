@@ -5,7 +5,9 @@
  */
 import { ModelError } from "../errors.js";
 import { modelSchema, type ModelSpec } from "../spec/models.js";
+import { CalibratedClassifier } from "./calibrated.js";
 import type { Estimator, SerializedModel } from "./estimator.js";
+import { GaussianNb } from "./gaussian-nb.js";
 import { GradientBoosting } from "./gradient-boosting.js";
 import { LinearSvm } from "./linear-svm.js";
 import { LogisticRegression } from "./logistic-regression.js";
@@ -20,6 +22,7 @@ export const MODEL_FAMILIES = [
   "sgd",
   "gradient_boosting",
   "mlp",
+  "gaussian_nb",
 ] as const satisfies readonly ModelSpec["family"][];
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 // Compile-time check that every family the spec accepts is listed above.
@@ -31,6 +34,9 @@ void _everyFamilyListed;
  * folds); deterministic families ignore it.
  */
 export function createModel(spec: ModelSpec, seed: number): Estimator {
+  if (spec.calibration === "sigmoid" || spec.calibration === "isotonic") {
+    return new CalibratedClassifier({ ...spec, calibration: spec.calibration }, seed, createModel);
+  }
   switch (spec.family) {
     case "logistic_regression":
       return new LogisticRegression(spec);
@@ -44,6 +50,8 @@ export function createModel(spec: ModelSpec, seed: number): Estimator {
       return new GradientBoosting(spec, seed);
     case "mlp":
       return new Mlp(spec, seed);
+    case "gaussian_nb":
+      return new GaussianNb(spec);
     default: {
       const family = (spec as { family: unknown }).family;
       throw new ModelError(`unknown model family "${String(family)}" (allowed: ${MODEL_FAMILIES.join(", ")})`);
@@ -66,6 +74,11 @@ export function loadModel(s: SerializedModel): Estimator {
     );
   }
   const spec = parsed.data;
+  if (spec.calibration === "sigmoid" || spec.calibration === "isotonic") {
+    const m = new CalibratedClassifier({ ...spec, calibration: spec.calibration }, 0, createModel);
+    m.restore(s, loadModel);
+    return m;
+  }
   switch (spec.family) {
     case "logistic_regression": {
       const m = new LogisticRegression(spec);
@@ -95,6 +108,11 @@ export function loadModel(s: SerializedModel): Estimator {
     }
     case "mlp": {
       const m = new Mlp(spec, 0);
+      m.restore(s);
+      return m;
+    }
+    case "gaussian_nb": {
+      const m = new GaussianNb(spec);
       m.restore(s);
       return m;
     }

@@ -6,8 +6,7 @@
 import { latestDiagnosis } from "./diagnosis.js";
 import { runBaseDir } from "../diagnose/context.js";
 import { StoreError, UsageError } from "../errors.js";
-import { applyOverrides, parseSpec } from "../spec/load.js";
-import { applyPatch } from "../spec/patch.js";
+import { applyOverridesNoted, applyPatchNoted, parseSpec } from "../spec/load.js";
 import type { Spec } from "../spec/schema.js";
 import type { RunId, Store } from "../track/store.js";
 import type { Recommendation } from "./recommend.js";
@@ -19,6 +18,8 @@ export interface AppliedRecommendation {
   readonly baseDir: string;
   /** Tags for the child run: which recommendation it executes. */
   readonly tags: Record<string, string>;
+  /** What applying did besides the patch (keys dropped by a model family switch), for the user. */
+  readonly notes: readonly string[];
 }
 
 export function parseApplyRef(ref: string): { run: string; n: number } {
@@ -57,13 +58,15 @@ export async function resolveApply(
     );
   }
   if (run.specJson === null) throw new StoreError(`run ${run.id} has no stored spec to apply the recommendation to`);
-  const raw = applyOverrides(applyPatch(JSON.parse(run.specJson) as unknown, rec.patch), overrides);
-  const spec = parseSpec(raw, `run ${run.id.slice(0, 12)} + recommendation ${n}`);
+  const patched = applyPatchNoted(JSON.parse(run.specJson) as unknown, rec.patch);
+  const overridden = applyOverridesNoted(patched.raw, overrides);
+  const spec = parseSpec(overridden.raw, `run ${run.id.slice(0, 12)} + recommendation ${n}`);
   return {
     parentRunId: run.id,
     recommendation: rec,
     spec,
     baseDir: runBaseDir(run, options.baseDir),
     tags: { recommendation: `${run.id}:${n}`, recommendation_id: rec.id },
+    notes: [...patched.notes, ...overridden.notes],
   };
 }

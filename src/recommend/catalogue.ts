@@ -9,14 +9,15 @@
  * the end of a range; screening, not this file, decides which point wins.
  */
 import { logGrid } from "../search/grid.js";
-import type { ModelSpec } from "../spec/models.js";
+import { modelSchema, type ModelSpec } from "../spec/models.js";
 import { formatPatch, type SpecPatch, type SpecPatchOp } from "../spec/patch.js";
 import type { Spec } from "../spec/schema.js";
 
 /** What a diagnosis found, by type (the loop's diagnosis adapter produces these). */
 export type FindingKind = "avoidable_bias" | "variance" | "data_mismatch" | "error_tags" | "threshold" | "little_room";
 
-export type MoveGroup = "text-field" | "words" | "feature-family" | "model" | "class-weight" | "threshold" | "data";
+export type MoveGroup =
+  "text-field" | "words" | "feature-family" | "model" | "class-weight" | "calibration" | "threshold" | "data";
 
 /** Where the loop sets a threshold: on out-of-fold training scores, by one of these goals. */
 export type ThresholdGoal =
@@ -72,10 +73,20 @@ function show(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** The keys of `from` that the other family does not have: they are dropped by the switch. */
-function droppedKeys(from: ModelSpec, to: Record<string, unknown>): string[] {
-  return Object.keys(from).filter((k) => k !== "family" && !(k in to));
+/** The keys a model family's schema has (family included). */
+function familyKeys(family: string): string[] {
+  const variant = modelSchema.options.find((o) => o.shape.family.values.has(family as never));
+  return variant === undefined ? [] : Object.keys(variant.shape);
 }
+
+/** The keys of `from` that the other family's schema does not have: the switch drops them. */
+function droppedKeys(from: ModelSpec, toFamily: string): string[] {
+  const keep = familyKeys(toFamily);
+  return Object.keys(from).filter((k) => !keep.includes(k));
+}
+
+/** Settings that mean the same in every family and are kept across a switch when not the default. */
+const CARRIED_MODEL_KEYS = ["class_weight", "calibration"] as const;
 
 /** A model spec of `family` with only the given knobs (defaults fill the rest when the spec is parsed). */
 function modelMove(
@@ -103,20 +114,27 @@ function modelMove(
       changesFeatures: false,
     };
   }
-  const dropped = droppedKeys(current, model);
+  const dropped = droppedKeys(current, model.family);
+  const targetKeys = familyKeys(model.family);
+  const carried = CARRIED_MODEL_KEYS.filter((k) => {
+    const v = (current as Record<string, unknown>)[k];
+    return targetKeys.includes(k) && !(k in model) && v !== undefined && v !== null && v !== "none";
+  });
+  const value = { ...model, ...Object.fromEntries(carried.map((k) => [k, (current as Record<string, unknown>)[k]])) };
+  const notes = [
+    dropped.length > 0 ? `drops ${dropped.map((k) => `model.${k}`).join(", ")} (not ${model.family} keys)` : "",
+    carried.length > 0 ? `keeps ${carried.map((k) => `model.${k}`).join(", ")}` : "",
+  ].filter((n) => n !== "");
   return {
     id: `model=${label}`,
     title: `switch the model to ${label}`,
     group: "model",
     slot: "model",
-    // the whole object is replaced: the other family's keys are dropped (and the patch shows it)
-    patch: [{ op: "set", path: ["model"], value: model, from: current }],
+    // the whole object is replaced: the other family's keys are dropped (and the note says which)
+    patch: [{ op: "set", path: ["model"], value, from: current }],
     answers,
     changesFeatures: false,
-    note:
-      dropped.length > 0
-        ? `drops ${dropped.map((k) => `model.${k}`).join(", ")} (not ${model.family} keys)`
-        : undefined,
+    note: notes.length > 0 ? notes.join("; ") : undefined,
   };
 }
 
@@ -396,11 +414,13 @@ function thresholdMoves(spec: Spec, data: CatalogueData): Move[] {
         `set the threshold for the lowest cost (fp ${fp}, fn ${fn}; on out-of-fold training scores)`,
       ),
     );
-  // a precision floor is a policy in its own right, also when the costs are equal
+  // a precision floor is a policy in its own right, also when the costs are equal; the spec's own
+  // floor when it has one
+  const floor = from.policy === "max_recall_at_precision" ? from.min_precision : 0.99;
   out.push(
     mk(
-      { goal: "max_recall_at_precision", minPrecision: 0.99 },
-      "set the threshold for the most recall at precision ≥ 0.99 (out-of-fold training scores)",
+      { goal: "max_recall_at_precision", minPrecision: floor },
+      `set the threshold for the most recall at precision ≥ ${floor} (out-of-fold training scores)`,
     ),
   );
   return out;
@@ -420,6 +440,30 @@ function classWeightMoves(spec: Spec): Move[] {
       changesFeatures: false,
     },
   ];
+}
+
+/**
+ * Calibrated probabilities (model.calibration, cross-validated on the training rows): they move a
+ * fixed threshold's decisions and the log loss. Five fits per fit: flagged wide-cost for the
+ * families whose fit cost grows with the columns.
+ */
+function calibrationMoves(spec: Spec): Move[] {
+  const current = spec.model.calibration ?? "none";
+  const wide = spec.model.family === "gradient_boosting" || spec.model.family === "mlp";
+  const methods = (["sigmoid", "isotonic", "none"] as const).filter((m) => m !== current);
+  return methods.map((method): Move => ({
+    id: `model.calibration=${method}`,
+    title:
+      method === "none"
+        ? "use the model's own probabilities (no calibration)"
+        : `calibrate the probabilities (${method}, 5-fold cross-validated on the training rows)`,
+    group: "calibration",
+    slot: "model.calibration",
+    patch: [set("model.calibration", method, spec.model.calibration)],
+    answers: method === "none" ? ["variance"] : ["threshold", "data_mismatch"],
+    changesFeatures: false,
+    ...(wide ? { wideCost: true } : {}),
+  }));
 }
 
 function dataMoves(spec: Spec): Move[] {
@@ -457,6 +501,7 @@ export function buildCatalogue(spec: Spec, data: CatalogueData): Move[] {
     ...familyMoves(spec, data),
     ...modelMoves(spec, data),
     ...classWeightMoves(spec),
+    ...calibrationMoves(spec),
     ...thresholdMoves(spec, data),
     ...dataMoves(spec),
   ];

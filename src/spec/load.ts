@@ -9,7 +9,7 @@ import YAML from "yaml";
 import type { z } from "zod";
 import { SpecError } from "../errors.js";
 import { specSchema, type Spec } from "./schema.js";
-import { getAt, setAt, type SpecPath } from "./patch.js";
+import { applyPatch, getAt, removeAt, setAt, type SpecPatch, type SpecPath } from "./patch.js";
 import { didYouMean } from "./suggest.js";
 
 export interface LoadedSpec {
@@ -19,6 +19,8 @@ export interface LoadedSpec {
   /** Folder that relative data paths are resolved against. */
   readonly baseDir: string;
   readonly file: string | null;
+  /** What loading did besides validating (e.g. keys dropped by a model family switch), for the user. */
+  readonly notes: readonly string[];
 }
 
 type AnySchema = z.core.$ZodType;
@@ -242,9 +244,66 @@ export function parseSpec(raw: unknown, source = "spec"): Spec {
 /** Names that reach an object's prototype, never keys of a spec. */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
+/** Keys that choose a variant of their object (model.family, data.source, evaluate.threshold.policy). */
+const DISCRIMINATORS = new Set(["family", "source", "policy"]);
+
+/**
+ * After `path` (ending in a discriminator) was set in `after`: the keys of the object that belonged
+ * to the old variant and that the new variant does not have are removed, so that switching a model
+ * family with one key (`--set model.family=mlp`) does not fail on a leftover `model.C`. Keys that
+ * neither variant knows stay, so a typo is still reported. Returns the removed keys' full paths.
+ */
+export function dropForeignVariantKeys(
+  before: unknown,
+  after: unknown,
+  path: SpecPath,
+): { raw: unknown; dropped: string[]; note: string | null } {
+  const none = { raw: after, dropped: [], note: null };
+  const last = path[path.length - 1];
+  if (last === undefined || !DISCRIMINATORS.has(last) || path.length < 2) return none;
+  const objectPath = path.slice(0, -1);
+  const oldTag = getAt(before, path);
+  const newTag = getAt(after, path);
+  const obj = getAt(after, objectPath);
+  if (oldTag === undefined || oldTag === newTag || !isRecord(obj)) return none;
+  const oldKeys = allowedKeys(objectPath, before);
+  const newKeys = allowedKeys(objectPath, after);
+  if (oldKeys.length === 0 || newKeys.length === 0) return none; // an unknown variant: validation says so
+  const dropped = Object.keys(obj).filter((k) => oldKeys.includes(k) && !newKeys.includes(k));
+  if (dropped.length === 0) return none;
+  let raw = after;
+  for (const k of dropped) raw = removeAt(raw, [...objectPath, k]);
+  const full = dropped.map((k) => [...objectPath, k].join("."));
+  const note = `drops ${full.join(", ")} (${String(oldTag)} keys that ${String(newTag)} does not have)`;
+  return { raw, dropped: full, note };
+}
+
+/**
+ * `applyPatch` that treats a set discriminator like `--set` does: a patch `model.family: mlp` drops
+ * the old family's keys, with a note saying which.
+ */
+export function applyPatchNoted(spec: unknown, patch: SpecPatch): { raw: unknown; notes: string[] } {
+  let out: unknown = structuredClone(spec);
+  const notes: string[] = [];
+  for (const op of patch) {
+    const next = applyPatch(out, [op]);
+    const switched = op.op === "set" ? dropForeignVariantKeys(out, next, op.path) : { raw: next, note: null };
+    out = switched.raw;
+    if (switched.note !== null && op.op === "set")
+      notes.push(`${op.path.join(".")}=${typeof op.value === "string" ? op.value : show(op.value)} ${switched.note}`);
+  }
+  return { raw: out, notes };
+}
+
 /** Parse `key.path=value` (value as a YAML scalar/flow value, then typed by the schema at that path). */
 export function applyOverrides(raw: unknown, overrides: readonly string[]): unknown {
+  return applyOverridesNoted(raw, overrides).raw;
+}
+
+/** `applyOverrides`, with a note for each variant switch that dropped the old variant's keys. */
+export function applyOverridesNoted(raw: unknown, overrides: readonly string[]): { raw: unknown; notes: string[] } {
   let out = raw;
+  const notes: string[] = [];
   for (const o of overrides) {
     const eq = o.indexOf("=");
     if (eq <= 0) throw new SpecError(`--set ${o}: expected key.path=value, e.g. --set model.C=0.3`, { where: "--set" });
@@ -264,9 +323,11 @@ export function applyOverrides(raw: unknown, overrides: readonly string[]): unkn
     const target = schemaAt(path, setAt(out, path, value));
     if (target && def(target).type === "string" && typeof value !== "string") value = text;
     if (target && def(target).type === "literal" && typeof value !== "string") value = text;
-    out = setAt(out, path, value);
+    const switched = dropForeignVariantKeys(out, setAt(out, path, value), path);
+    out = switched.raw;
+    if (switched.note !== null) notes.push(`--set ${o} ${switched.note}`);
   }
-  return out;
+  return { raw: out, notes };
 }
 
 export interface LoadSpecOptions {
@@ -353,6 +414,6 @@ export function loadSpecFile(
     );
   }
   if (options.allowOutsidePaths !== true) checkSpecDataPath(written, overrides, abs);
-  const raw = applyOverrides(written, overrides);
-  return { spec: parseSpec(raw, file), raw, baseDir: dirname(abs), file: abs };
+  const { raw, notes } = applyOverridesNoted(written, overrides);
+  return { spec: parseSpec(raw, file), raw, baseDir: dirname(abs), file: abs, notes };
 }

@@ -6,6 +6,15 @@ import { z } from "zod";
 
 // ── models ───────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Probability calibration of any family, as scikit-learn's CalibratedClassifierCV(method, cv=5,
+ * ensemble=True): the model is fitted on each of 5 stratified folds of the training data, a calibrator
+ * (sigmoid: Platt scaling; isotonic: isotonic regression) is fitted on the held-out fold's scores, and
+ * the prediction is the mean of the 5 calibrated models. Absent or "none": the family's own
+ * probabilities (absent keeps the spec hash of specs written before the key existed).
+ */
+const calibration = z.enum(["none", "sigmoid", "isotonic"]).optional();
+
 const classWeight = z
   .union([z.literal("balanced"), z.record(z.string(), z.number().positive())])
   .nullable()
@@ -24,6 +33,7 @@ export const logisticRegressionParamsSchema = z.strictObject({
   max_iter: z.number().int().positive().default(100),
   fit_intercept: z.boolean().default(true),
   class_weight: classWeight,
+  calibration,
   /** multiclass strategy: softmax over all classes, or one binary model per class. */
   multi_class: z.enum(["multinomial", "ovr"]).default("multinomial"),
 });
@@ -45,8 +55,17 @@ export const naiveBayesParamsSchema = z.strictObject({
   binarize: z.number().min(0).nullable().default(0),
   /** complement only: normalise each class's weights (sklearn's norm, off by default there too). */
   norm: z.boolean().default(false),
+  calibration,
 });
 export type NaiveBayesParams = z.infer<typeof naiveBayesParamsSchema>;
+
+export const gaussianNbParamsSchema = z.strictObject({
+  family: z.literal("gaussian_nb"),
+  /** Added to every variance, as a share of the largest feature variance (sklearn's var_smoothing). */
+  var_smoothing: z.number().min(0).default(1e-9),
+  calibration,
+});
+export type GaussianNbParams = z.infer<typeof gaussianNbParamsSchema>;
 
 export const linearSvmParamsSchema = z.strictObject({
   family: z.literal("linear_svm"),
@@ -61,6 +80,7 @@ export const linearSvmParamsSchema = z.strictObject({
   /** The intercept is a regularised weight on a constant feature of this value (liblinear). */
   intercept_scaling: z.number().positive().default(1),
   class_weight: classWeight,
+  calibration,
   /** Probabilities come from Platt scaling fitted on this many cross-validation folds. */
   calibration_folds: z.number().int().min(2).default(5),
 });
@@ -94,6 +114,7 @@ export const sgdParamsSchema = z.strictObject({
   validation_fraction: z.number().gt(0).lt(1).default(0.1),
   n_iter_no_change: z.number().int().positive().default(5),
   class_weight: classWeight,
+  calibration,
   /** hinge only: Platt scaling is fitted on this many cross-validation folds. */
   calibration_folds: z.number().int().min(2).default(5),
 });
@@ -131,6 +152,7 @@ export const gradientBoostingParamsSchema = z.strictObject({
   n_iter_no_change: z.number().int().positive().default(10),
   tol: z.number().min(0).default(1e-7),
   class_weight: classWeight,
+  calibration,
 });
 export type GradientBoostingParams = z.infer<typeof gradientBoostingParamsSchema>;
 
@@ -161,12 +183,14 @@ export const mlpParamsSchema = z.strictObject({
   early_stopping: earlyStopping,
   validation_fraction: z.number().gt(0).lt(1).default(0.1),
   class_weight: classWeight,
+  calibration,
 });
 export type MlpParams = z.infer<typeof mlpParamsSchema>;
 
 export const modelSchema = z.discriminatedUnion("family", [
   logisticRegressionParamsSchema,
   naiveBayesParamsSchema,
+  gaussianNbParamsSchema,
   linearSvmParamsSchema,
   sgdParamsSchema,
   gradientBoostingParamsSchema,

@@ -456,6 +456,12 @@ export const thresholdSchema = z
     z.strictObject({ policy: z.literal("fixed"), value: fraction.default(0.5) }),
     z.strictObject({ policy: z.literal("max_f1") }),
     z.strictObject({ policy: z.literal("min_cost") }),
+    /**
+     * The most recall whose precision is at least min_precision ("flag as much spam as possible
+     * while at most 1 % of what is flagged is ham"); chosen where the other policies are (dev, else
+     * train). When no threshold reaches the floor, nothing is predicted positive and the run says so.
+     */
+    z.strictObject({ policy: z.literal("max_recall_at_precision"), min_precision: fraction }),
   ])
   .default({ policy: "fixed", value: 0.5 });
 
@@ -474,6 +480,12 @@ export const evaluateSchema = z
     equivalence_band: z.number().min(0).default(0.005),
     /** Metric that ranks runs and drives comparisons. */
     primary_metric: z.enum(["f1", "accuracy", "roc_auc", "average_precision", "log_loss", "macro_f1"]).default("f1"),
+    /**
+     * Evaluate by stratified k-fold cross-validation over train + dev pooled (for small data, where
+     * a dev split would be tiny): the out-of-fold predictions are the run's dev split. Absent: the
+     * dev split (and the spec hash is unchanged).
+     */
+    cross_validate: z.number().int().min(2).max(100).optional(),
   })
   .default({
     costs: { fp: 1, fn: 1 },

@@ -1,12 +1,15 @@
 /**
  * Choosing the store: `--store` (passed in as `location`), else the MLLOOP_STORE environment
- * variable, else `.mlloop/mlloop.db` under the working directory.
+ * variable, else the nearest `.mlloop/mlloop.db` in the working directory or one above it (as git
+ * finds `.git`: `cd examples/spam && mlloop runs` reads the project's store), else
+ * `.mlloop/mlloop.db` under the working directory (created on first use).
  *
  * A location is a PostgreSQL URL (postgres:// or postgresql://), a database file (ends in .db,
  * .sqlite or .sqlite3; artifacts go in an artifacts/ folder beside it), or otherwise a store
  * folder that holds mlloop.db and artifacts/.
  */
-import { join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { StoreError, UsageError } from "../errors.js";
 import { ARTIFACTS_ENV_VAR, resolveArtifactsLocation } from "./artifacts-location.js";
 import { openPostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
@@ -35,6 +38,15 @@ export interface OpenStoreOptions extends SqliteStoreOptions, Pick<PostgresStore
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** The nearest `.mlloop/mlloop.db` in `cwd` or a folder above it, or null when there is none up to the root. */
+export function findStoreUpwards(cwd: string): string | null {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const candidate = join(dir, DEFAULT_STORE_DIR, DEFAULT_DB_FILE);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
 export function resolveStoreLocation(location?: string, options: OpenStoreOptions = {}): StoreLocation {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
@@ -44,7 +56,8 @@ export function resolveStoreLocation(location?: string, options: OpenStoreOption
       where: "--store",
     });
   const given = location?.trim() || env[STORE_ENV_VAR]?.trim() || "";
-  if (given === "") return { kind: "sqlite", path: resolve(cwd, DEFAULT_STORE_DIR, DEFAULT_DB_FILE) };
+  if (given === "")
+    return { kind: "sqlite", path: findStoreUpwards(cwd) ?? resolve(cwd, DEFAULT_STORE_DIR, DEFAULT_DB_FILE) };
   if (/^postgres(ql)?:\/\//i.test(given)) return { kind: "postgres", url: given };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
     throw new StoreError(

@@ -373,7 +373,12 @@ export class PostgresStore implements Store, RunTransferStore {
     const extras = toJson(init.extras ?? {}, "extras");
     // Chosen once: a replayed attempt inserts the same run (or finds it committed) instead of a second one.
     const now = Date.now();
-    const id = newRunId(now);
+    const id = init.id === undefined ? newRunId(now) : asRunId(init.id);
+    // A given id must be new; checked before the write, whose replay after a lost connection may
+    // find its own insert already committed (ON CONFLICT below).
+    if (init.id !== undefined && (await this.pool.query("SELECT 1 FROM runs WHERE id = $1", [id])).rowCount !== 0) {
+      throw new StoreError(`run ${id} already exists in store ${this.location}`);
+    }
     await this.write("creating a run", async (client) => {
       if (parentId !== null) {
         const parent = await client.query("SELECT 1 FROM runs WHERE id = $1", [parentId]);

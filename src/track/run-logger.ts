@@ -31,6 +31,8 @@ import type {
 
 export interface StartRunOptions {
   readonly experiment: string;
+  /** Create the run with this id (see RunInit.id); default a new one. */
+  readonly id?: RunId;
   /** The resolved spec; stored as canonical JSON with its hash (src/spec/canonical.ts). */
   readonly spec?: object;
   /** The spec's hash when the caller already has it (default: specHash(spec)). */
@@ -418,6 +420,7 @@ export async function startRun(store: Store, options: StartRunOptions): Promise<
   const provenance =
     provenanceOption === false ? null : await captureProvenance(provenanceOption === true ? {} : provenanceOption);
   const record = await store.createRun({
+    ...(options.id === undefined ? {} : { id: options.id }),
     experiment: options.experiment,
     parentId,
     name: options.name ?? null,

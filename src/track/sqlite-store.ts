@@ -321,7 +321,10 @@ export class SqliteStore implements Store, RunTransferStore {
         throw new StoreError(`parent run "${parentId}" not found in store ${this.location}`);
       }
       const now = Date.now();
-      const newId = newRunId(now);
+      const newId = init.id === undefined ? newRunId(now) : asRunId(init.id);
+      if (init.id !== undefined && this.statements.runExists.get(newId) !== undefined) {
+        throw new StoreError(`run ${newId} already exists in store ${this.location}`);
+      }
       this.db
         .prepare(
           `INSERT INTO runs (id, experiment, parent_id, status, created_at, started_at, heartbeat_at, pid, host, name,

@@ -126,6 +126,12 @@ export interface DataInfo {
 /** Everything a run is created with. Only `experiment` is required. */
 export interface RunInit {
   readonly experiment: string;
+  /**
+   * The id to create the run with, for callers that derive ids (a sweep's trial from (sweep,
+   * trial number), so that a retried trial reclaims its id instead of adding a second run). Creating
+   * a run whose id exists fails. Default: a new id.
+   */
+  readonly id?: RunId;
   readonly parentId?: RunId | null;
   readonly name?: string | null;
   readonly notes?: string | null;

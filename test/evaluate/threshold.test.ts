@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { DataError } from "../../src/errors.js";
 import { binaryMetrics } from "../../src/evaluate/metrics.js";
 import { chooseThreshold, maxRecallAtPrecision, nextUp } from "../../src/evaluate/threshold.js";
+import { evaluatePredictions } from "../../src/loop/evaluate-run.js";
+import { parseSpec } from "../../src/spec/load.js";
 import { createRng } from "../../src/util/random.js";
 import { floats, labels } from "./reference.js";
 
@@ -171,5 +173,56 @@ describe("maxRecallAtPrecision", () => {
     expect(() => maxRecallAtPrecision(y, s, 1.5)).toThrow(
       "maxRecallAtPrecision: minPrecision is 1.5; it must lie in [0, 1]",
     );
+  });
+});
+
+describe("the max_recall_at_precision threshold policy", () => {
+  it("chooses the cut maxRecallAtPrecision finds, with the recall as objective", () => {
+    const c = chooseThreshold({ policy: "max_recall_at_precision", min_precision: 0.75 }, y, s, { fp: 1, fn: 1 });
+    expect(c).toEqual({
+      threshold: 0.5,
+      policy: "max_recall_at_precision",
+      objective: 0.75,
+      objectiveName: "recall",
+      feasible: true,
+    });
+  });
+
+  it("a run whose dev split cannot reach the floor predicts nothing positive and says so", () => {
+    const spec = parseSpec({
+      data: { source: "csv", path: "x.csv", columns: { label: "label", text: ["t"] } },
+      features: { words: { fields: ["t"] } },
+      model: { family: "naive_bayes" },
+      evaluate: { threshold: { policy: "max_recall_at_precision", min_precision: 0.95 } },
+    });
+    const proba = (p: number[]) => Float64Array.from(p.flatMap((q) => [1 - q, q]));
+    const ev = evaluatePredictions({
+      spec,
+      classes: ["0", "1"],
+      positive: 1,
+      splits: [
+        { name: "train", y: Int32Array.of(0, 1, 1), proba: proba([0.2, 0.7, 0.8]) },
+        { name: "dev", y: Int32Array.of(0, 1, 0), proba: proba([0.9, 0.6, 0.1]) },
+      ],
+    });
+    expect(ev.threshold).toEqual({ value: nextUp(0.9), policy: "max_recall_at_precision", chosenOn: "dev" });
+    expect(ev.warnings).toEqual([
+      "no threshold reaches precision 0.95 on dev: nothing is predicted positive (lower evaluate.threshold.min_precision)",
+    ]);
+    expect(ev.splits.dev!.metrics.recall).toBe(0);
+  });
+
+  it("the spec requires the precision floor, as a fraction", () => {
+    const base = {
+      data: { source: "csv", path: "x.csv", columns: { label: "label", text: ["t"] } },
+      features: { words: { fields: ["t"] } },
+      model: { family: "naive_bayes" },
+    };
+    expect(() => parseSpec({ ...base, evaluate: { threshold: { policy: "max_recall_at_precision" } } })).toThrow(
+      "evaluate.threshold.min_precision is required (expected number)",
+    );
+    expect(() =>
+      parseSpec({ ...base, evaluate: { threshold: { policy: "max_recall_at_precision", min_precision: 99 } } }),
+    ).toThrow(/evaluate\.threshold\.min_precision: 99 — /);
   });
 });

@@ -17,6 +17,7 @@ const specs = [
   { family: "sgd", calibration_folds: 2 },
   { family: "sgd", loss: "log_loss", average: true, early_stopping: true, validation_fraction: 0.25 },
   { family: "sgd", loss: "modified_huber", learning_rate: "invscaling", eta0: 0.1 },
+  { family: "gaussian_nb", var_smoothing: 1e-3 },
 ].map((s) => modelSchema.parse(s));
 
 describe("serialization round trip", () => {
@@ -40,7 +41,7 @@ describe("serialization round trip", () => {
   it("rejects an unknown family and truncated state", () => {
     expect(() => loadModel({ family: "random_forest", params: {}, nClasses: 2, nFeatures: 3, state: {} })).toThrow(
       new ModelError(
-        'cannot load model: unknown family "random_forest" (allowed: logistic_regression, naive_bayes, linear_svm, sgd, gradient_boosting, mlp)',
+        'cannot load model: unknown family "random_forest" (allowed: logistic_regression, naive_bayes, linear_svm, sgd, gradient_boosting, mlp, gaussian_nb)',
       ),
     );
     const m = createModel(specs[0]!, 1);
@@ -61,6 +62,7 @@ describe("registry", () => {
       "sgd",
       "gradient_boosting",
       "mlp",
+      "gaussian_nb",
     ]);
     for (const family of MODEL_FAMILIES) expect(createModel(modelSchema.parse({ family }), 0).family).toBe(family);
   });

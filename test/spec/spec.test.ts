@@ -72,7 +72,7 @@ describe("parseSpec", () => {
   it("names a bad enum value with a suggestion", () => {
     const msg = messageOf(() => parseSpec({ ...base, evaluate: { threshold: { policy: "maxf1" } } }, "s.yaml"));
     expect(msg).toBe(
-      'invalid spec (s.yaml):\n  ✖ evaluate.threshold.policy: "maxf1" is not allowed — did you mean "max_f1"? (allowed: fixed, max_f1, min_cost)',
+      'invalid spec (s.yaml):\n  ✖ evaluate.threshold.policy: "maxf1" is not allowed — did you mean "max_f1"? (allowed: fixed, max_f1, min_cost, max_recall_at_precision)',
     );
   });
 

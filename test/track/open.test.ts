@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -84,5 +84,34 @@ describe("openStore", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("finds the nearest .mlloop/ store in a folder above, as git finds .git, and opens no new one there", async () => {
+    const first = await openStore(undefined, { cwd: root, env: {} });
+    const run = await first.createRun({ experiment: "up" });
+    await first.close();
+    const deep = join(root, "examples", "spam");
+    mkdirSync(deep, { recursive: true });
+    expect(resolveStoreLocation(undefined, { cwd: deep, env: {} })).toEqual({
+      kind: "sqlite",
+      path: join(root, ".mlloop", "mlloop.db"),
+    });
+    const again = await openStore(undefined, { cwd: deep, env: {} });
+    try {
+      expect((await again.getRun(run.id)).experiment).toBe("up");
+    } finally {
+      await again.close();
+    }
+    expect(existsSync(join(deep, ".mlloop"))).toBe(false);
+    // a nearer store wins over one further up; --store and MLLOOP_STORE still win over both
+    await (await openStore(join(root, "examples", ".mlloop"), { env: {} })).close();
+    expect(resolveStoreLocation(undefined, { cwd: deep, env: {} })).toEqual({
+      kind: "sqlite",
+      path: join(root, "examples", ".mlloop", "mlloop.db"),
+    });
+    expect(resolveStoreLocation(undefined, { cwd: deep, env: { MLLOOP_STORE: "/data/x.db" } })).toEqual({
+      kind: "sqlite",
+      path: "/data/x.db",
+    });
   });
 });

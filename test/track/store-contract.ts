@@ -85,6 +85,15 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
       expect(run.notes).toBe("n2");
     });
 
+    it("creates a run under an id the caller derived (a sweep trial's), once", async () => {
+      const id = "0000019a0b0c0d0e0f10" as RunId;
+      const created = await store.createRun({ id, experiment: "e", tags: { sweep: "s" } });
+      expect(created.id).toBe(id);
+      expect((await store.getRun(id)).tags).toEqual({ sweep: "s" });
+      await expect(store.createRun({ id, experiment: "e" })).rejects.toThrow(id);
+      expect(await store.listRuns({ experiment: "e" })).toHaveLength(1);
+    });
+
     it("ends a run once, with its status, time and error", async () => {
       const { id } = await store.createRun({ experiment: "e" });
       await store.finishRun(id, "failed", "model.C must be > 0");

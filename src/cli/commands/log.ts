@@ -1,7 +1,7 @@
 /** `mlloop log [EXPERIMENT]`: the run tree, each edge with its change and measured effect. */
 import type { Command } from "commander";
 import { fmtCi, fmtDelta, fmtValue } from "../../compare/format.js";
-import { runLog, type Edge, type LogNode } from "../../compare/lineage.js";
+import { noRunsOfExperiment, runLog, type Edge, type LogNode } from "../../compare/lineage.js";
 import { openStore } from "../../track/open.js";
 import { bold, dim, fmtTime, out, printJson, red, yellow } from "../render.js";
 import type { GlobalOptions } from "../main.js";
@@ -91,12 +91,14 @@ Examples:
           limit: opts.limit === undefined ? undefined : parseIntOption("--limit", opts.limit, 1),
           resamples: parseIntOption("--resamples", opts.resamples, 1),
         });
+        // a named experiment without runs is not found (exit 4, as `ledger` and an unknown run id); an empty store is not an error
+        if (log.runs === 0 && experiment !== undefined) throw noRunsOfExperiment(experiment, store.location);
         if (opts.json) {
           printJson(log);
           return;
         }
         if (log.runs === 0) {
-          out(dim(`no runs in ${store.location}${experiment ? ` for experiment ${experiment}` : ""}\n`));
+          out(dim(`no runs in ${store.location}\n`));
           return;
         }
         out(

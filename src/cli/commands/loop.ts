@@ -64,6 +64,7 @@ Examples:
         specPath,
         opts.experiment ? [...opts.set, `experiment=${opts.experiment}`] : opts.set,
       );
+      for (const note of loaded.notes) process.stderr.write(`${inertLine(`note: ${note}`)}\n`);
       const store = await openStore(globals.store);
       const reporter = createStageReporter({ enabled: !opts.json && process.stderr.isTTY === true });
       const log = opts.json ? () => {} : (line: string) => process.stdout.write(`${inertLine(line)}\n`);

@@ -110,8 +110,10 @@ Examples:
         throw e;
       }
       const loaded = applied
-        ? { spec: applied.spec, baseDir: applied.baseDir }
+        ? { spec: applied.spec, baseDir: applied.baseDir, notes: applied.notes }
         : loadSpecFile(specFile!, opts.set, { allowOutsidePaths: opts.allowOutsidePaths === true });
+      // stderr, so that --json output stays one document
+      for (const note of loaded.notes) err(`note: ${note}\n`);
       const reporter = createStageReporter({ enabled: !opts.json });
       try {
         let parent = applied?.parentRunId ?? opts.parent ?? null;

@@ -1,0 +1,84 @@
+/** `mlloop worker --queue redis://… --store postgres://…`: take trials from BullMQ and record them in the shared store. */
+import { hostname } from "node:os";
+import type { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import { runTrial, type TrialTask } from "../../loop/sweep-trial.js";
+import { startQueueWorker, DEFAULT_QUEUE_NAME, DEFAULT_LOCK_MS } from "../../search/queue-executor.js";
+import { openStore } from "../../track/open.js";
+import { err } from "../render.js";
+import type { GlobalOptions } from "../main.js";
+
+interface WorkerOptions {
+  queue: string;
+  queueName: string;
+  concurrency: string;
+  lockMs: string;
+  quiet?: boolean;
+}
+
+function parsePositive(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} ${value}: expected an integer >= ${min}`);
+  return n;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command("worker")
+    .description("take sweep trials from a BullMQ queue on Redis and record them in the (shared) store, until stopped")
+    .requiredOption("--queue <url>", "Redis URL of the queue, e.g. redis://queue-host:6379")
+    .option("--queue-name <name>", "queue name (the same on the sweep and its workers)", DEFAULT_QUEUE_NAME)
+    .option("--concurrency <n>", "trials this worker runs at once", "1")
+    .option(
+      "--lock-ms <ms>",
+      "a job this worker stops renewing goes to another worker after this long",
+      String(DEFAULT_LOCK_MS),
+    )
+    .option("--quiet", "print nothing per job")
+    .addHelpText(
+      "after",
+      `
+The store is --store (or $MLLOOP_STORE): a PostgreSQL URL shared by the sweep and every worker.
+The spec's data must be at the same path on this machine; a worker whose data differ refuses the trial.
+
+Examples:
+  $ mlloop worker --queue redis://queue-host:6379 --store postgres://mlloop@db-host/mlloop
+  $ MLLOOP_STORE=postgres://mlloop@db-host/mlloop mlloop worker --queue redis://queue-host:6379 --concurrency 2`,
+    )
+    .action(async (opts: WorkerOptions, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<GlobalOptions & WorkerOptions>();
+      const concurrency = parsePositive("--concurrency", opts.concurrency, 1);
+      const lockMs = parsePositive("--lock-ms", opts.lockMs, 1000);
+      const store = await openStore(globals.store);
+      const log = opts.quiet ? () => {} : (line: string) => err(`${new Date().toISOString()} ${line}\n`);
+      const worker = await startQueueWorker({
+        url: opts.queue,
+        queueName: opts.queueName,
+        concurrency,
+        lockMs,
+        handlers: {
+          "sweep-trial": async (data) => {
+            const r = await runTrial(data as TrialTask, store);
+            return { ...r, host: `${hostname()}:${process.pid}` };
+          },
+        },
+        onEvent: (event, job, detail) => {
+          const t = job.data as Partial<TrialTask>;
+          log(
+            `${event} ${t.sweep ?? job.name} #${t.trial ?? "?"} (attempt ${job.attemptsMade + (event === "start" ? 1 : 0)})${detail ? `: ${detail}` : ""}`,
+          );
+        },
+      });
+      log(
+        `worker ${hostname()} pid ${process.pid}: queue ${opts.queueName}, store ${store.location}, concurrency ${concurrency}`,
+      );
+      await new Promise<void>((resolveStop) => {
+        const stop = (): void => resolveStop();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      log("stopping: finishing the jobs in hand");
+      await worker.close();
+      await store.close();
+    });
+}

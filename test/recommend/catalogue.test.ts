@@ -1,0 +1,65 @@
+/**
+ * The catalogue offers the calibration and precision-floor moves, and every move it offers is a
+ * spec change that validates (what `run --apply` and the loop execute).
+ */
+import { describe, expect, it } from "vitest";
+import { buildCatalogue, type CatalogueData } from "../../src/recommend/catalogue.js";
+import { parseSpec } from "../../src/spec/load.js";
+import { applyPatch } from "../../src/spec/patch.js";
+
+const data: CatalogueData = {
+  textFields: ["text"],
+  numericColumns: [],
+  categoricalColumns: [],
+  nClasses: 2,
+  email: false,
+};
+const spec = (
+  extra: Record<string, unknown> = {},
+  model: Record<string, unknown> = { family: "logistic_regression" },
+) =>
+  parseSpec({
+    data: { source: "csv", path: "x.csv", columns: { id: "id", label: "label", text: ["text"] } },
+    features: { words: { fields: ["text"] } },
+    model,
+    evaluate: { positive_class: "spam", ...extra },
+  });
+
+describe("catalogue: calibration and threshold moves", () => {
+  it("offers sigmoid and isotonic calibration, and back to none once calibrated", () => {
+    const ids = buildCatalogue(spec(), data)
+      .filter((m) => m.group === "calibration")
+      .map((m) => m.id);
+    expect(ids).toEqual(["model.calibration=sigmoid", "model.calibration=isotonic"]);
+    const calibrated = spec({}, { family: "logistic_regression", calibration: "sigmoid" });
+    const back = buildCatalogue(calibrated, data)
+      .filter((m) => m.group === "calibration")
+      .map((m) => m.id);
+    expect(back).toEqual(["model.calibration=isotonic", "model.calibration=none"]);
+    const gbdt = buildCatalogue(spec({}, { family: "gradient_boosting" }), data).find((m) => m.group === "calibration");
+    expect(gbdt?.wideCost).toBe(true);
+  });
+
+  it("offers the precision-floor threshold also with equal costs, at the spec's own floor when it has one", () => {
+    const goals = (s: ReturnType<typeof spec>) =>
+      buildCatalogue(s, data)
+        .filter((m) => m.group === "threshold")
+        .map((m) => m.id);
+    expect(goals(spec())).toEqual(["threshold:max_f1", "threshold:max_recall_at_precision@0.99"]);
+    expect(goals(spec({ threshold: { policy: "max_recall_at_precision", min_precision: 0.9 } }))).toContain(
+      "threshold:max_recall_at_precision@0.9",
+    );
+    expect(goals(spec({ costs: { fp: 5, fn: 1 } }))).toContain("threshold:min_cost");
+  });
+
+  it("every move validates once applied (threshold values are filled in by screening)", () => {
+    for (const s of [spec(), spec({}, { family: "naive_bayes", calibration: "isotonic" })]) {
+      for (const m of buildCatalogue(s, data)) {
+        const patch = m.threshold
+          ? [{ op: "set" as const, path: ["evaluate", "threshold"], value: { policy: "fixed", value: 0.4 } }]
+          : m.patch;
+        expect(() => parseSpec(applyPatch(s, patch)), m.id).not.toThrow();
+      }
+    }
+  });
+});
