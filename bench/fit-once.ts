@@ -1,7 +1,8 @@
 /**
  * One fresh process, one learner, `--fits N` fits in a row on a problem written by
- * bench/first-fit.ts: prints {"wall_s": [...], "f1": …} as one JSON line. The first entry is the
- * first fit of a fresh process — what a new `mlloop run` or a fresh pool worker pays.
+ * bench/first-fit.ts: prints {"wall_s": [...], "cpu_s": [...], "f1": …} as one JSON line. The first entry is the
+ * first fit of a fresh process — what a new `mlloop run` or a fresh pool worker pays. `cpu_s` is the
+ * process's CPU time during each fit (all threads), the figure that a loaded machine disturbs least.
  *
  *   node --import tsx bench/fit-once.ts <lr|svm|sgd|nb|gbdt> <problem dir> [--fits N]
  *
@@ -38,16 +39,20 @@ function main(): void {
   const train = readCsr(dir, "train");
   const test = readCsr(dir, "test");
   const wall: number[] = [];
+  const cpu: number[] = [];
   let f1 = NaN;
   for (let r = 0; r < fits; r++) {
     const learner = make();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     learner.fit(train);
     wall.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
     const { score, threshold } = learner.score(test);
     f1 = binaryMetrics(Uint8Array.from(test.y), score, threshold).f1;
   }
-  process.stdout.write(JSON.stringify({ wall_s: wall, f1 }) + "\n");
+  process.stdout.write(JSON.stringify({ wall_s: wall, cpu_s: cpu, f1 }) + "\n");
 }
 
 main();

@@ -1,7 +1,7 @@
 // AssemblyScript, compiled ahead of time by `npm run build` to dist/kernels/linear-svm-dcd.wasm.
 // liblinear's dual coordinate descent for the L2-regularised (squared) hinge loss: one epoch per
 // call, the same operations in the same order as dualCoordinateDescent in
-// src/models/linear-svm.ts (its JavaScript reference), so the results are bit-identical. The
+// src/models/sparse-linear.ts (its JavaScript reference), so the results are bit-identical. The
 // caller shuffles the active rows between epochs with the seeded generator and keeps the
 // stopping bookkeeping (src/models/kernels/linear-svm-wasm.ts).
 
@@ -36,6 +36,27 @@ export let pgMinNew: f64 = 0;
 }
 @inline function setIdx(p: usize, i: i32, v: i32): void {
   store<i32>(p + ((<usize>i) << 2), v);
+}
+
+/**
+ * Σ_p w[indices[p]] · data[p] over start ≤ p < end, in four interleaved sums added as
+ * (s0 + s1) + (s2 + s3): each row's update waits for this dot product, and one running sum would
+ * wait for every addition in turn (rowDot in src/models/sparse-linear.ts sums in the same order).
+ */
+@inline function rowDot(start: i32, end: i32): f64 {
+  let s0: f64 = 0;
+  let s1: f64 = 0;
+  let s2: f64 = 0;
+  let s3: f64 = 0;
+  let p = start;
+  for (; p + 3 < end; p += 4) {
+    s0 += at(w, idx(indices, p)) * at(data, p);
+    s1 += at(w, idx(indices, p + 1)) * at(data, p + 1);
+    s2 += at(w, idx(indices, p + 2)) * at(data, p + 2);
+    s3 += at(w, idx(indices, p + 3)) * at(data, p + 3);
+  }
+  for (; p < end; p++) s0 += at(w, idx(indices, p)) * at(data, p);
+  return s0 + s1 + (s2 + s3);
 }
 
 /** Offsets of X (CSR), labels, c, and the solver's arrays (rows: diag, upper, QD, alpha, index; w: cols + 1). Returns the number of rows with c_i > 0. */
@@ -95,8 +116,7 @@ export function epoch(activeSize: i32, pgMaxOld: f64, pgMinOld: f64): i32 {
     const yi = at(ysign, i);
     const start = idx(indptr, i);
     const end = idx(indptr, i + 1);
-    let G = at(w, d) * bias;
-    for (let p = start; p < end; p++) G += at(w, idx(indices, p)) * at(data, p);
+    let G = at(w, d) * bias + rowDot(start, end);
     const ai = at(alpha, i);
     G = G * yi - 1 + at(diag, i) * ai;
     let PG: f64 = 0;

@@ -154,6 +154,12 @@ export class CalibratedClassifier implements Estimator {
     this.family = params.family;
   }
 
+  private restoredBase(b: SerializedModel): Estimator {
+    const m = this.createBase(this.baseSpec(), 0);
+    m.restore(b);
+    return m;
+  }
+
   /** The family's own spec, without the calibration key. */
   private baseSpec(): ModelSpec {
     const { calibration: _drop, ...base } = this.params;
@@ -243,7 +249,8 @@ export class CalibratedClassifier implements Estimator {
     };
   }
 
-  restore(s: SerializedModel, loadBase: LoadBase): void {
+  /** `loadBase` rebuilds each member (default: a fresh base model of this spec, restored). */
+  restore(s: SerializedModel, loadBase: LoadBase = (b) => this.restoredBase(b)): void {
     const text = s.state["calibrated"];
     if (typeof text !== "string") throw new ModelError(`cannot load ${s.family} model: calibration state missing`);
     const parsed = JSON.parse(text) as Array<{

@@ -21,36 +21,42 @@ function checkCsrShape(X: CsrMatrix, what: string, family: string): void {
   }
 }
 
+function rowOf(X: CsrMatrix, k: number): number {
+  let row = 0;
+  while (X.indptr[row + 1]! <= k) row++;
+  return row;
+}
+
+/** The error for the non-finite stored value number k of X (also raised by kernels that scan X themselves). */
+export function nonFiniteError(X: CsrMatrix, k: number, what: string, family: string): ModelError {
+  const row = rowOf(X, k);
+  return new ModelError(
+    `${family}: ${what} has a non-finite value (${X.data[k]}) at row ${row}, column ${X.indices[k]}; features must be finite numbers`,
+    { where: `row ${row}, column ${X.indices[k]}` },
+  );
+}
+
+/** The error for the negative stored value number k of X. */
+export function negativeError(X: CsrMatrix, k: number, what: string, family: string): ModelError {
+  const row = rowOf(X, k);
+  return new ModelError(
+    `${family}: ${what} has a negative value (${X.data[k]}) at row ${row}, column ${X.indices[k]}; this model needs counts or other non-negative features`,
+    { where: `row ${row}, column ${X.indices[k]}` },
+  );
+}
+
 /** Throws on NaN/±Infinity in X, naming the first bad row and column. */
 export function checkFinite(X: CsrMatrix, what: string, family: string): void {
-  const { data, indices, indptr } = X;
+  const { data, indptr } = X;
   const nnz = indptr[X.rows]!;
-  for (let k = 0; k < nnz; k++) {
-    if (!Number.isFinite(data[k]!)) {
-      let row = 0;
-      while (indptr[row + 1]! <= k) row++;
-      throw new ModelError(
-        `${family}: ${what} has a non-finite value (${data[k]}) at row ${row}, column ${indices[k]}; features must be finite numbers`,
-        { where: `row ${row}, column ${indices[k]}` },
-      );
-    }
-  }
+  for (let k = 0; k < nnz; k++) if (!Number.isFinite(data[k]!)) throw nonFiniteError(X, k, what, family);
 }
 
 /** Throws on negative entries: count models (multinomial and complement naive Bayes) need X ≥ 0. */
 export function checkNonNegative(X: CsrMatrix, what: string, family: string): void {
-  const { data, indices, indptr } = X;
+  const { data, indptr } = X;
   const nnz = indptr[X.rows]!;
-  for (let k = 0; k < nnz; k++) {
-    if (data[k]! < 0) {
-      let row = 0;
-      while (indptr[row + 1]! <= k) row++;
-      throw new ModelError(
-        `${family}: ${what} has a negative value (${data[k]}) at row ${row}, column ${indices[k]}; this model needs counts or other non-negative features`,
-        { where: `row ${row}, column ${indices[k]}` },
-      );
-    }
-  }
+  for (let k = 0; k < nnz; k++) if (data[k]! < 0) throw negativeError(X, k, what, family);
 }
 
 /**
@@ -58,7 +64,12 @@ export function checkNonNegative(X: CsrMatrix, what: string, family: string): vo
  * Every class 0..nClasses-1 must have at least one row: a class with no examples has no finite
  * optimum for a softmax intercept and an undefined naive Bayes likelihood.
  */
-export function checkFitData(data: FitData, family: string): Float64Array {
+export function checkFitData(
+  data: FitData,
+  family: string,
+  /** false: the caller checks that X is finite itself (a kernel that scans X anyway). */
+  checkValues = true,
+): Float64Array {
   const { X, y, nClasses } = data;
   checkCsrShape(X, "X", family);
   if (X.rows === 0) throw new ModelError(`${family}: cannot fit on 0 rows`);
@@ -112,7 +123,7 @@ export function checkFitData(data: FitData, family: string): Float64Array {
       `${family}: class ${missing.join(", ")} of ${nClasses} has no training rows (classes present: ${present.join(", ")}); every class needs at least one example`,
     );
   }
-  checkFinite(X, "X", family);
+  if (checkValues) checkFinite(X, "X", family);
   return weights;
 }
 

@@ -57,4 +57,9 @@ export interface Estimator {
   /** Row-major n × nClasses class probabilities. */
   predictProba(X: CsrMatrix): Float64Array;
   serialize(): SerializedModel;
+  /**
+   * Loads the learned state of `serialize()` output (after a JSON round trip) into this unfitted
+   * estimator, made with the same params; throws ModelError when the state is malformed.
+   */
+  restore(s: SerializedModel): void;
 }

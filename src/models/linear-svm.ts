@@ -21,6 +21,7 @@ import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } 
 import { dualCoordinateDescentWasm } from "./kernels/linear-svm-wasm.js";
 import { kernelBackend } from "./kernels/wasm-kernels.js";
 import { numberArray } from "./logistic-regression.js";
+import { rowDot } from "./sparse-linear.js";
 import { crossValidatedPlatt, plattProbabilities } from "./platt.js";
 
 export const LINEAR_SVM = "linear_svm";
@@ -107,8 +108,7 @@ export function dualCoordinateDescentJs(
     for (let s = 0; s < activeSize; s++) {
       const i = index[s]!;
       const yi = ySign[i]!;
-      let G = w[d]! * bias;
-      for (let p = indptr[i]!; p < indptr[i + 1]!; p++) G += w[indices[p]!]! * data[p]!;
+      let G = w[d]! * bias + rowDot(w, indices, data, indptr[i]!, indptr[i + 1]!);
       G = G * yi - 1 + diag[i]! * alpha[i]!;
       let PG = 0;
       if (alpha[i] === 0) {

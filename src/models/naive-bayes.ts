@@ -7,7 +7,9 @@
 import { ModelError } from "../errors.js";
 import type { CsrMatrix } from "../features/csr.js";
 import type { NaiveBayesParams } from "../spec/models.js";
-import { checkFitData, checkNonNegative, checkPredictX } from "./check-input.js";
+import { checkFitData, checkNonNegative, checkPredictX, negativeError, nonFiniteError } from "./check-input.js";
+import { NaiveBayesPasses } from "./kernels/naive-bayes-wasm.js";
+import { kernelBackend } from "./kernels/wasm-kernels.js";
 import type { Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
 import { numberArray } from "./logistic-regression.js";
 import { csrTimesMatrix, logOnePlusExpNeg } from "./sparse-linear.js";
@@ -39,18 +41,43 @@ export class NaiveBayes implements Estimator {
 
   fit(data: FitData): TrainingReport {
     const family = `${this.family} (${this.params.variant})`;
-    const sw = checkFitData(data, family);
+    const binarizes = this.params.variant === "bernoulli" && this.params.binarize !== null;
+    // The WebAssembly passes check X's values on the copy they read (binarizing replaces them first).
+    const passesCheck = kernelBackend() === "wasm" && !binarizes;
+    const sw = checkFitData(data, family, !passesCheck);
     const { y, nClasses: K } = data;
-    // The counts pass below also finds negative values (one pass over X instead of two).
     const X = this.prepare(data.X, family, false);
-    const d = X.cols;
-    const alpha = Math.max(this.params.alpha, MIN_ALPHA);
+    const passes = kernelBackend() === "wasm" ? new NaiveBayesPasses(X, y, sw) : null;
+    try {
+      if (passesCheck) {
+        const bad = passes!.firstNonFinite();
+        if (bad >= 0) throw nonFiniteError(X, bad, "X", family);
+      }
+      const weighted = data.sampleWeight !== undefined;
+      const { featureCount, classCount } =
+        passes === null
+          ? this.countsJs(X, y, K, sw, weighted, family)
+          : this.countsWasm(passes, X, K, weighted, family);
+      return this.fitFromCounts(X, data, sw, featureCount, classCount, passes);
+    } finally {
+      passes?.close();
+    }
+  }
 
+  /** The JavaScript reference of the counting pass; it also finds negative values (one pass over X instead of two). */
+  private countsJs(
+    X: CsrMatrix,
+    y: Int32Array,
+    K: number,
+    sw: Float64Array,
+    weighted: boolean,
+    family: string,
+  ): { featureCount: Float64Array; classCount: Float64Array } {
+    const d = X.cols;
     const featureCount = new Float64Array(K * d);
     const classCount = new Float64Array(K);
     const { indptr, indices, data: values } = X;
     let smallest = 0;
-    const weighted = data.sampleWeight !== undefined;
     for (let i = 0; i < X.rows; i++) {
       const c = y[i]!;
       const s = sw[i]!;
@@ -64,10 +91,39 @@ export class NaiveBayes implements Estimator {
       }
     }
     if (smallest < 0 && this.params.variant !== "bernoulli") checkNonNegative(X, "X", family);
+    return { featureCount, classCount };
+  }
 
-    const flp = new Float64Array(K * d);
+  private countsWasm(
+    passes: NaiveBayesPasses,
+    X: CsrMatrix,
+    K: number,
+    weighted: boolean,
+    family: string,
+  ): { featureCount: Float64Array; classCount: Float64Array } {
+    if (this.params.variant !== "bernoulli") {
+      const bad = passes.firstNegative();
+      if (bad >= 0) throw negativeError(X, bad, "X", family);
+    }
+    return passes.counts(K, weighted);
+  }
+
+  private fitFromCounts(
+    X: CsrMatrix,
+    data: FitData,
+    sw: Float64Array,
+    featureCount: Float64Array,
+    classCount: Float64Array,
+    passes: NaiveBayesPasses | null,
+  ): TrainingReport {
+    const { y, nClasses: K } = data;
+    const d = X.cols;
+    const alpha = Math.max(this.params.alpha, MIN_ALPHA);
     const variant = this.params.variant;
-    if (variant === "multinomial") {
+    let flp: Float64Array = new Float64Array(K * d);
+    if (variant === "multinomial" && passes !== null) {
+      flp = passes.multinomialLogProb(K, alpha);
+    } else if (variant === "multinomial") {
       for (let c = 0; c < K; c++) {
         let total = 0;
         for (let j = 0; j < d; j++) total += featureCount[c * d + j]! + alpha;
@@ -106,11 +162,11 @@ export class NaiveBayes implements Estimator {
     this.nClasses = K;
     this.featureLogProb = flp;
     this.classLogPrior = prior;
-    this.buildLinearForm();
+    this.buildLinearForm(passes);
 
     // NB has no iterative objective; report the weighted mean training log loss so that a training
     // curve and a dev curve of an NB run are comparable with those of the other families.
-    const rowLoss = this.trainingLosses(X, y);
+    const rowLoss = this.trainingLosses(X, y, passes);
     let loss = 0;
     let wsum = 0;
     let plain = 0;
@@ -144,7 +200,7 @@ export class NaiveBayes implements Estimator {
    * −log P(y_i | x_i) per training row, capped at −log(1e-300) as a probability floor would cap it.
    * Two classes need one dot product per row (the log-odds), not a score per class.
    */
-  private trainingLosses(X: CsrMatrix, y: Int32Array): Float64Array {
+  private trainingLosses(X: CsrMatrix, y: Int32Array, passes: NaiveBayesPasses | null): Float64Array {
     const K = this.nClasses;
     const out = new Float64Array(X.rows);
     if (K !== 2) {
@@ -152,11 +208,12 @@ export class NaiveBayes implements Estimator {
       for (let i = 0; i < X.rows; i++) out[i] = -Math.log(Math.max(proba[i * K + y[i]!]!, 1e-300));
       return out;
     }
+    const bias = this.bias[1]! - this.bias[0]!;
+    if (passes !== null && this.params.variant !== "bernoulli") return passes.binaryLosses(bias, LOSS_CAP);
     const d = this.nFeatures;
     const W = this.weights;
     const delta = new Float64Array(d);
     for (let j = 0; j < d; j++) delta[j] = W[2 * j + 1]! - W[2 * j]!;
-    const bias = this.bias[1]! - this.bias[0]!;
     const { indptr, indices, data } = X;
     for (let i = 0; i < X.rows; i++) {
       let m = bias;
@@ -182,12 +239,17 @@ export class NaiveBayes implements Estimator {
     return { ...X, data };
   }
 
-  private buildLinearForm(): void {
+  private buildLinearForm(passes: NaiveBayesPasses | null = null): void {
     const K = this.nClasses;
     const d = this.nFeatures;
     const flp = this.featureLogProb;
-    this.weights = new Float64Array(K * d);
     this.bias = new Float64Array(K);
+    if (passes !== null && this.params.variant !== "bernoulli") {
+      this.weights = passes.featureMajor(flp, K);
+      for (let c = 0; c < K; c++) this.bias[c] = this.params.variant === "complement" ? 0 : this.classLogPrior[c]!;
+      return;
+    }
+    this.weights = new Float64Array(K * d);
     for (let c = 0; c < K; c++) {
       let bias = this.params.variant === "complement" ? 0 : this.classLogPrior[c]!;
       for (let j = 0; j < d; j++) {

@@ -79,44 +79,10 @@ export function loadModel(s: SerializedModel): Estimator {
     m.restore(s, loadModel);
     return m;
   }
-  switch (spec.family) {
-    case "logistic_regression": {
-      const m = new LogisticRegression(spec);
-      m.restore(s);
-      return m;
-    }
-    case "naive_bayes": {
-      const m = new NaiveBayes(spec);
-      m.restore(s);
-      return m;
-    }
-    case "linear_svm": {
-      // The seed only matters for fitting; a loaded model is already fitted.
-      const m = new LinearSvm(spec, 0);
-      m.restore(s);
-      return m;
-    }
-    case "sgd": {
-      const m = new SgdClassifier(spec, 0);
-      m.restore(s);
-      return m;
-    }
-    case "gradient_boosting": {
-      const m = new GradientBoosting(spec, 0);
-      m.restore(s);
-      return m;
-    }
-    case "mlp": {
-      const m = new Mlp(spec, 0);
-      m.restore(s);
-      return m;
-    }
-    case "gaussian_nb": {
-      const m = new GaussianNb(spec);
-      m.restore(s);
-      return m;
-    }
-  }
+  // The seed only matters for fitting; a loaded model is already fitted.
+  const m = createModel(spec, 0);
+  m.restore(s);
+  return m;
 }
 
 export interface LinearWeights {

@@ -1,6 +1,7 @@
 /**
  * Linear classifier trained by stochastic gradient descent, following scikit-learn's SGDClassifier
- * (plain_sgd): per-example updates on the L2-regularised loss with the weight-scale trick (an L2
+ * (plain_sgd; the epochs themselves are in sgd-epochs.ts and kernels/sgd-epochs.ts): per-example
+ * updates on the L2-regularised loss with the weight-scale trick (an L2
  * step multiplies one scalar instead of all weights), the "optimal" schedule of Bottou's SGD,
  * averaged SGD with the sparse averaging trick, early stopping on a held-out validation fraction,
  * and one-vs-rest for multiclass. With shuffle=false it reproduces sklearn's coefficients; with
@@ -15,6 +16,9 @@ import { ModelError } from "../errors.js";
 import type { CsrMatrix } from "../features/csr.js";
 import type { SgdParams } from "../spec/models.js";
 import { createRng, deriveSeed, type Rng } from "../util/random.js";
+import { kernelBackend } from "./kernels/wasm-kernels.js";
+import { WasmSgdEpochs } from "./kernels/sgd-wasm.js";
+import { JsSgdEpochs, lossDerivative } from "./sgd-epochs.js";
 import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
 import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
 import { decisionValues, mergeCurves } from "./linear-svm.js";
@@ -23,44 +27,6 @@ import { crossValidatedPlatt, plattProbabilities } from "./platt.js";
 import { divergenceWarning } from "./training-warnings.js";
 
 export const SGD = "sgd";
-
-const SPARSE_INTERCEPT_DECAY = 0.01;
-const MAX_DLOSS = 1e12;
-
-type Loss = SgdParams["loss"];
-
-function lossValue(loss: Loss, p: number, y: number): number {
-  const z = p * y;
-  switch (loss) {
-    case "hinge":
-      return z <= 1 ? 1 - z : 0;
-    case "log_loss":
-      if (z > 18) return Math.exp(-z);
-      if (z < -18) return -z;
-      return Math.log1p(Math.exp(-z));
-    case "modified_huber":
-      if (z >= 1) return 0;
-      if (z >= -1) return (1 - z) * (1 - z);
-      return -4 * z;
-  }
-}
-
-/** d loss / d p (sklearn's dloss, including its cut-offs for |z| > 18 in the log loss). */
-function lossDerivative(loss: Loss, p: number, y: number): number {
-  const z = p * y;
-  switch (loss) {
-    case "hinge":
-      return z <= 1 ? -y : 0;
-    case "log_loss":
-      if (z > 18) return Math.exp(-z) * -y;
-      if (z < -18) return -y;
-      return -y / (Math.exp(z) + 1);
-    case "modified_huber":
-      if (z >= 1) return 0;
-      if (z >= -1) return -2 * (1 - z) * y;
-      return -4 * y;
-  }
-}
 
 export interface SgdBinaryResult {
   readonly coef: Float64Array;
@@ -72,7 +38,8 @@ export interface SgdBinaryResult {
 
 /**
  * One binary problem (labels ±1). `validation` marks rows held out for early stopping (never
- * trained on); `rowWeight` is sample weight × class weight.
+ * trained on); `rowWeight` is sample weight × class weight. The epochs run in WebAssembly or in
+ * the JavaScript reference (MLLOOP_KERNELS); the shuffle, the stopping rule and the curve are here.
  */
 export function sgdBinary(
   X: CsrMatrix,
@@ -82,63 +49,20 @@ export function sgdBinary(
   p: SgdParams,
   rng: Rng,
 ): SgdBinaryResult {
-  const { indptr, indices, data } = X;
-  const d = X.cols;
   const n = X.rows;
-  const v = new Float64Array(d);
-  let wscale = 1;
-  let intercept = 0;
-  // Averaged weights ā = (u + avgA · v) / avgB, so that each step touches only the row's nonzeros.
-  const averageFrom = p.average === false ? 0 : p.average === true ? 1 : p.average;
-  const u = averageFrom > 0 ? new Float64Array(d) : null;
-  let avgA = 0;
-  let avgB = 1;
-  let avgIntercept = 0;
-
-  const alpha = p.alpha;
-  const interceptDecay = SPARSE_INTERCEPT_DECAY;
   let optimalInit = 0;
   if (p.learning_rate === "optimal") {
-    const typw = Math.sqrt(1 / Math.sqrt(alpha));
+    const typw = Math.sqrt(1 / Math.sqrt(p.alpha));
     const eta0 = typw / Math.max(1, lossDerivative(p.loss, -typw, 1));
-    optimalInit = 1 / (eta0 * alpha);
+    optimalInit = 1 / (eta0 * p.alpha);
   }
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  const averageFrom = p.average === false ? 0 : p.average === true ? 1 : p.average;
+  const problem = { X, ySign, rowWeight, validation, params: p, optimalInit, averageFrom };
+  const sgd = kernelBackend() === "wasm" ? new WasmSgdEpochs(problem) : new JsSgdEpochs(problem);
+  const order = sgd.order;
   let trainCount = 0;
   for (let i = 0; i < n; i++) if (validation === null || !validation[i]) trainCount++;
 
-  const resetScale = (): void => {
-    if (u !== null) {
-      for (let j = 0; j < d; j++) u[j] = (u[j]! + avgA * v[j]!) / avgB;
-      avgA = 0;
-      avgB = 1;
-    }
-    for (let j = 0; j < d; j++) v[j]! *= wscale;
-    wscale = 1;
-  };
-  const averaging = (): boolean => u !== null && t > averageFrom;
-  const validationAccuracy = (): number => {
-    let right = 0;
-    let total = 0;
-    const useAverage = averaging();
-    for (let i = 0; i < n; i++) {
-      if (!validation![i]) continue;
-      let dv = 0;
-      let du = 0;
-      for (let k = indptr[i]!; k < indptr[i + 1]!; k++) {
-        dv += v[indices[k]!]! * data[k]!;
-        if (useAverage) du += u![indices[k]!]! * data[k]!;
-      }
-      const score = useAverage ? (du + avgA * dv) / avgB + avgIntercept : dv * wscale + intercept;
-      const w = rowWeight[i]!;
-      total += w;
-      if ((score > 0 ? 1 : -1) === ySign[i]) right += w;
-    }
-    return right / total;
-  };
-
-  let t = 1;
   let bestLoss = Infinity;
   let bestScore = -Infinity;
   let noImprovement = 0;
@@ -155,58 +79,18 @@ export function sgdBinary(
         order[j] = tmp;
       }
     }
-    let sumLoss = 0;
-    for (let s = 0; s < n; s++) {
-      const i = order[s]!;
-      if (validation !== null && validation[i]) continue;
-      const y = ySign[i]!;
-      const start = indptr[i]!;
-      const end = indptr[i + 1]!;
-      let dot = 0;
-      for (let k = start; k < end; k++) dot += v[indices[k]!]! * data[k]!;
-      const pred = dot * wscale + intercept;
-      const eta =
-        p.learning_rate === "optimal"
-          ? 1 / (alpha * (optimalInit + t - 1))
-          : p.learning_rate === "invscaling"
-            ? p.eta0 / Math.pow(t, p.power_t)
-            : p.eta0;
-      sumLoss += lossValue(p.loss, pred, y);
-      const dloss = Math.min(MAX_DLOSS, Math.max(-MAX_DLOSS, lossDerivative(p.loss, pred, y)));
-      const update = -eta * dloss * rowWeight[i]!;
-      // The L2 step shrinks every weight at once; a tiny (or zero, when eta·alpha ≥ 1) scale is
-      // folded into the weights before it loses precision, as sklearn's WeightVector.scale does.
-      wscale *= Math.max(0, 1 - eta * alpha);
-      if (wscale < 1e-9) resetScale();
-      if (update !== 0) {
-        const step = update / wscale;
-        for (let k = start; k < end; k++) v[indices[k]!]! += step * data[k]!;
-        if (p.fit_intercept) intercept += update * interceptDecay;
-      }
-      if (u !== null && averageFrom <= t) {
-        const seen = t - averageFrom + 1;
-        const mu = 1 / seen;
-        const coefU = avgA * (-update / wscale);
-        if (coefU !== 0) for (let k = start; k < end; k++) u[indices[k]!]! += coefU * data[k]!;
-        if (seen > 1) avgB /= 1 - mu;
-        avgA += mu * avgB * wscale;
-        avgIntercept += (intercept - avgIntercept) / seen;
-      }
-      t++;
-    }
+    const sumLoss = sgd.epoch();
     epoch++;
-    let norm = 0;
-    for (let j = 0; j < d; j++) norm += v[j]! * v[j]!;
-    norm *= wscale * wscale;
-    if (!Number.isFinite(norm) || !Number.isFinite(intercept)) {
+    const norm = sgd.squaredNorm();
+    if (!Number.isFinite(norm) || !Number.isFinite(sgd.intercept)) {
       throw new ModelError(
         `sgd: weights overflowed at epoch ${epoch} (loss ${p.loss}, learning_rate ${p.learning_rate}); lower eta0 or alpha, or scale the features`,
       );
     }
-    curve.push({ step: epoch, loss: sumLoss / trainCount + 0.5 * alpha * norm });
+    curve.push({ step: epoch, loss: sumLoss / trainCount + 0.5 * p.alpha * norm });
     if (tol !== null) {
       if (validation !== null) {
-        const score = validationAccuracy();
+        const score = sgd.validationAccuracy();
         noImprovement = score < bestScore + tol ? noImprovement + 1 : 0;
         if (score > bestScore) bestScore = score;
       } else {
@@ -219,11 +103,10 @@ export function sgdBinary(
       }
     }
   }
-  resetScale();
-  const useAverage = averaging();
+  const { coef, intercept } = sgd.finish();
   return {
-    coef: useAverage ? u! : v,
-    intercept: useAverage ? avgIntercept : intercept,
+    coef,
+    intercept,
     epochs: epoch,
     // With tol = null there is no stopping rule: running all epochs is what was asked.
     converged: tol === null || converged,

@@ -135,3 +135,25 @@ export function softmaxRowsInPlace(Z: Float64Array, n: number, K: number, logNor
     if (logNorm !== undefined) logNorm[i] = max + Math.log(sum);
   }
 }
+
+/**
+ * Σ_p w[indices[p]] · data[p] over start ≤ p < end, in four interleaved sums added as
+ * (s0 + s1) + (s2 + s3): in coordinate descent and SGD each row's update waits for its dot product,
+ * and a single running sum would wait for every addition in turn. The WebAssembly kernels sum in
+ * the same order (bit-identical).
+ */
+export function rowDot(w: Float64Array, indices: Int32Array, data: Float64Array, start: number, end: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let p = start;
+  for (; p + 3 < end; p += 4) {
+    s0 += w[indices[p]!]! * data[p]!;
+    s1 += w[indices[p + 1]!]! * data[p + 1]!;
+    s2 += w[indices[p + 2]!]! * data[p + 2]!;
+    s3 += w[indices[p + 3]!]! * data[p + 3]!;
+  }
+  for (; p < end; p++) s0 += w[indices[p]!]! * data[p]!;
+  return s0 + s1 + (s2 + s3);
+}

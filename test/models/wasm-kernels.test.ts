@@ -3,12 +3,15 @@ import type { CsrMatrix } from "../../src/features/csr.js";
 import { tronBinaryLogisticWasm } from "../../src/models/kernels/logistic-tron-wasm.js";
 import { JsSparseProducts, WasmSparseProducts } from "../../src/models/kernels/sparse-products.js";
 import { kernelBackend } from "../../src/models/kernels/wasm-kernels.js";
-import { dualCoordinateDescentJs } from "../../src/models/linear-svm.js";
+import type { TrainingReport } from "../../src/models/estimator.js";
+import { dualCoordinateDescentJs, type DualCdResult } from "../../src/models/linear-svm.js";
 import { dualCoordinateDescentWasm } from "../../src/models/kernels/linear-svm-wasm.js";
 import { BinaryLogisticObjective } from "../../src/models/logistic-objectives.js";
 import { LogisticRegression } from "../../src/models/logistic-regression.js";
 import { tron } from "../../src/models/optim/tron.js";
-import { logisticRegressionParamsSchema } from "../../src/spec/models.js";
+import { NaiveBayes } from "../../src/models/naive-bayes.js";
+import { SgdClassifier } from "../../src/models/sgd.js";
+import { logisticRegressionParamsSchema, naiveBayesParamsSchema, sgdParamsSchema } from "../../src/spec/models.js";
 import { createRng } from "../../src/util/random.js";
 import { randomSparseProblem } from "./random-sparse.js";
 
@@ -31,7 +34,7 @@ function maxRelDiff(a: Float64Array, b: Float64Array): number {
   for (const v of b) scale = Math.max(scale, Math.abs(v));
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m / scale;
+  return scale === 0 ? m : m / scale;
 }
 
 describe("kernel back end", () => {
@@ -203,4 +206,140 @@ describe("linear SVM dual coordinate descent: WebAssembly epochs are bit-identic
       expect(wasm.w).toEqual(js.w);
     });
   }
+});
+
+describe("SGD: WebAssembly epochs agree with the JavaScript reference to rounding", () => {
+  // The epochs do the same operations in the same order; only exp/log1p/pow differ (musl in the
+  // module, fdlibm in V8), so the stated tolerance is 1e-9 relative on coefficients and
+  // probabilities, with the same number of epochs. Hinge and modified Huber use no transcendental
+  // function with the default schedule and must be bit-identical.
+  const cases: Array<[string, Record<string, unknown>, number, boolean]> = [
+    ["log loss, optimal schedule", { loss: "log_loss" }, 2, false],
+    ["hinge with Platt folds, 3 classes", { loss: "hinge" }, 3, true],
+    ["modified Huber, averaged", { loss: "modified_huber", average: true }, 2, true],
+    [
+      "log loss, averaged from update 500, invscaling",
+      { loss: "log_loss", average: 500, learning_rate: "invscaling", eta0: 0.5 },
+      2,
+      false,
+    ],
+    [
+      "hinge, early stopping on a validation fraction",
+      { loss: "hinge", early_stopping: true, n_iter_no_change: 3 },
+      2,
+      true,
+    ],
+    [
+      "constant schedule, no intercept, 4 classes",
+      { loss: "log_loss", learning_rate: "constant", eta0: 0.05, fit_intercept: false },
+      4,
+      false,
+    ],
+  ];
+  for (const [name, extra, nClasses, identical] of cases) {
+    it(name, () => {
+      const { X, y } = randomSparseProblem(350, 2000, 30, nClasses, 23 + nClasses);
+      const sampleWeight = Float64Array.from({ length: X.rows }, (_, i) => 0.5 + (i % 3) * 0.5);
+      const params = sgdParamsSchema.parse({ family: "sgd", ...extra });
+      const fit = (backend: string): { m: SgdClassifier; report: TrainingReport } => {
+        process.env["MLLOOP_KERNELS"] = backend;
+        const m = new SgdClassifier(params, 5);
+        const report = m.fit({ X, y, nClasses, sampleWeight });
+        return { m, report };
+      };
+      const js = fit("js");
+      const wasm = fit("wasm");
+      // A second WebAssembly fit reuses the pooled instance: the same model again.
+      const again = fit("wasm");
+      expect(again.m.coef).toEqual(wasm.m.coef);
+      expect(wasm.report.iterations).toBe(js.report.iterations);
+      if (identical) {
+        expect(wasm.m.coef).toEqual(js.m.coef);
+        expect(wasm.m.intercept).toEqual(js.m.intercept);
+        expect(wasm.report.curve).toEqual(js.report.curve);
+      } else {
+        expect(maxRelDiff(wasm.m.coef, js.m.coef)).toBeLessThan(1e-9);
+        expect(maxRelDiff(wasm.m.intercept, js.m.intercept)).toBeLessThan(1e-9);
+        expect(Math.abs(wasm.report.finalLoss - js.report.finalLoss)).toBeLessThan(1e-9 * js.report.finalLoss);
+      }
+      expect(maxRelDiff(wasm.m.predictProba(X), js.m.predictProba(X))).toBeLessThan(1e-9);
+    });
+  }
+});
+
+describe("pooled WebAssembly instances", () => {
+  it("hand out zeroed memory after a larger problem used them", () => {
+    const big = randomSparseProblem(500, 4000, 60, 2, 31);
+    const small = randomSparseProblem(60, 300, 8, 2, 32);
+    const run = (p: { X: CsrMatrix; y: Int32Array }): DualCdResult => {
+      const { ySign, c } = binaryProblem(p.X, p.y, 1);
+      return dualCoordinateDescentWasm(p.X, ySign, c, "squared_hinge", 1, 1e-4, 1000, createRng(3));
+    };
+    run(big);
+    const reused = run(small);
+    const { ySign, c } = binaryProblem(small.X, small.y, 1);
+    const reference = dualCoordinateDescentJs(small.X, ySign, c, "squared_hinge", 1, 1e-4, 1000, createRng(3));
+    expect(reused.w).toEqual(reference.w);
+    expect(reused.primal).toBe(reference.primal);
+  });
+});
+
+describe("naive Bayes: WebAssembly passes agree with the JavaScript reference", () => {
+  // Counts are the same additions in the same order; the multinomial log-probabilities and the
+  // training losses use musl's log/log1p/exp in the module: 1e-14 relative on the model, 1e-12 on
+  // the reported loss. The other variants' log-probabilities are computed in JavaScript: identical.
+  for (const [variant, extra, nClasses, weighted] of [
+    ["multinomial", {}, 2, false],
+    ["multinomial", {}, 3, true],
+    ["complement", { norm: true }, 2, true],
+    ["bernoulli", { binarize: 1.5 }, 2, false],
+    ["bernoulli", { binarize: null }, 4, true],
+  ] as Array<[string, Record<string, unknown>, number, boolean]>) {
+    it(`${variant} ${JSON.stringify(extra)}, ${nClasses} classes${weighted ? ", weighted" : ""}`, () => {
+      const { X, y } = randomSparseProblem(300, 1500, 25, nClasses, 41 + nClasses);
+      const sampleWeight = weighted ? Float64Array.from({ length: X.rows }, (_, i) => 1 + (i % 4)) : undefined;
+      const params = naiveBayesParamsSchema.parse({ family: "naive_bayes", variant, ...extra });
+      const fit = (backend: string): { m: NaiveBayes; report: TrainingReport } => {
+        process.env["MLLOOP_KERNELS"] = backend;
+        const m = new NaiveBayes(params);
+        return { m, report: m.fit({ X, y, nClasses, ...(sampleWeight ? { sampleWeight } : {}) }) };
+      };
+      const js = fit("js");
+      const wasm = fit("wasm");
+      if (variant === "multinomial") {
+        expect(maxRelDiff(wasm.m.featureLogProb, js.m.featureLogProb)).toBeLessThan(1e-14);
+      } else {
+        expect(wasm.m.featureLogProb).toEqual(js.m.featureLogProb);
+      }
+      expect(wasm.m.classLogPrior).toEqual(js.m.classLogPrior);
+      expect(maxRelDiff(wasm.m.predictProba(X), js.m.predictProba(X))).toBeLessThan(1e-12);
+      expect(Math.abs(wasm.report.finalLoss - js.report.finalLoss)).toBeLessThan(1e-12 * js.report.finalLoss);
+    });
+  }
+
+  it("rejects NaN, infinite and negative values with the reference's messages", () => {
+    const { X, y } = randomSparseProblem(40, 50, 5, 2, 3);
+    const params = naiveBayesParamsSchema.parse({ family: "naive_bayes" });
+    const message = (backend: string, value: number, k: number): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      data[k] = value;
+      try {
+        new NaiveBayes(params).fit({ X: { ...X, data }, y, nClasses: 2 });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    for (const [value, k] of [
+      [NaN, 0],
+      [Infinity, 17],
+      [-Infinity, 18],
+      [-2, 33],
+    ] as Array<[number, number]>) {
+      const js = message("js", value, k);
+      expect(js).toMatch(value < 0 && Number.isFinite(value) ? /negative value \(-2\)/ : /non-finite value/);
+      expect(message("wasm", value, k)).toBe(js);
+    }
+  });
 });

@@ -24,7 +24,7 @@ export function dualCoordinateDescentWasm(
 ): DualCdResult {
   const { rows, cols } = X;
   const nnz = X.indptr[rows]!;
-  const arena = new WasmArena("linear-svm-dcd");
+  const arena = WasmArena.open("linear-svm-dcd");
   const e = arena.exports;
   const [indptr, indices, data, yAt, cAt, diag, upper, QD, alpha, wAt, indexAt] = arena.layout([
     ["i32", rows + 1],
@@ -107,5 +107,6 @@ export function dualCoordinateDescentWasm(
   const final = primal();
   if (curve.at(-1)?.step !== iter) curve.push({ step: iter, loss: final });
   const w = Float64Array.from(arena.viewF64(wAt, cols + 1));
+  arena.close();
   return { w, iterations: iter, converged, violation, curve, primal: final };
 }

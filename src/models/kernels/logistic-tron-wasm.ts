@@ -40,7 +40,7 @@ export function tronBinaryLogisticWasm(
     onMeanLoss?.(get("meanLoss"));
     opts.onIteration?.(iter, f, arena!.viewF64(wAt.at, size));
   };
-  arena = new WasmArena("logistic-tron", { env: { onIteration } });
+  arena = WasmArena.open("logistic-tron", { onIteration });
   const e = arena.exports;
   const get = (name: string): number => (e[name] as { value: number }).value;
   const nnz = X.indptr[X.rows]!;
@@ -75,6 +75,8 @@ export function tronBinaryLogisticWasm(
   (e["setup"] as Fn)(X.rows, X.cols, p.fitIntercept ? 1 : 0, p.l2, 1, indptr, indices, data, ySign, c, rowScratch, paramScratch);
   (e["tron"] as Fn)(wIn, opts.tol, opts.maxIter);
   w.set(arena.viewF64(wIn, size));
+  // Only exported globals are read below: the memory can go back to the pool.
+  arena.close();
 
   const status = get("resultStatus");
   const iterations = get("resultIterations");

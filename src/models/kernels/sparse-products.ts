@@ -119,7 +119,8 @@ export class WasmSparseProducts implements SparseProducts {
     this.rows = rows;
     this.cols = cols;
     const nnz = X.indptr[rows]!;
-    const arena = new WasmArena("sparse-linear");
+    // Not closed: it lives as long as this object (an arena that is never closed is garbage like any object).
+    const arena = WasmArena.open("sparse-linear");
     this.arena = arena;
     // One reservation: the views below stay valid (growing the memory later would detach them).
     const [indptr, indices, data, colptr, next, rowind, cdata, rowA, rowB, colA, colB, colC] = arena.layout([

@@ -27,7 +27,11 @@ interface WasmMemory {
 }
 type WasmModule = object;
 interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  Module: {
+    new (bytes: Uint8Array): WasmModule;
+    imports(module: WasmModule): Array<{ module: string; name: string; kind: string }>;
+  };
   Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -42,22 +46,49 @@ function candidatePaths(name: string): string[] {
 let flagsSet = false;
 const modules = new Map<string, WasmModule | null>();
 
+function setCompileFlags(): void {
+  if (flagsSet) return;
+  // Compile the (few-kilobyte) modules with the optimising tier, eagerly: by default V8 compiles
+  // each function on its first call with its baseline compiler (Liftoff) and tiers up later,
+  // which measured ~15 ms of a 45 ms first logistic-regression fit. Flags only affect modules
+  // compiled after this call.
+  setFlagsFromString("--no-liftoff");
+  setFlagsFromString("--no-wasm-lazy-compilation");
+  flagsSet = true;
+}
+
 function loadModule(name: string): WasmModule | null {
   if (modules.has(name)) return modules.get(name)!;
   const path = candidatePaths(name).find((p) => existsSync(p));
-  if (path !== undefined && !flagsSet) {
-    // Compile the (few-kilobyte) modules with the optimising tier, eagerly: by default V8 compiles
-    // each function on its first call with its baseline compiler (Liftoff) and tiers up later,
-    // which measured ~15 ms of a 45 ms first logistic-regression fit; the optimising compile of a
-    // whole module takes about a millisecond. Flags only affect modules compiled after this call.
-    setFlagsFromString("--no-liftoff");
-    setFlagsFromString("--no-wasm-lazy-compilation");
-    flagsSet = true;
-  }
+  if (path !== undefined) setCompileFlags();
   const mod = path === undefined ? null : new Wasm.Module(readFileSync(path));
   modules.set(name, mod);
   return mod;
 }
+
+/** Every kernel module; compiled when this file is imported (see below). */
+const KERNEL_MODULES = ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes"];
+
+/**
+ * The optimising compile of a module takes 2–10 ms of CPU (measured per module in
+ * docs/benchmarks.md): done in the first fit, it was a fifth of a first SGD fit. Like a Python
+ * extension loaded by `import sklearn`, the kernels are compiled when the models are imported —
+ * asynchronously, on V8's compile threads, all at once, while the importing program goes on
+ * loading its other modules. With MLLOOP_KERNELS=js nothing is compiled.
+ */
+async function precompile(): Promise<void> {
+  if (process.env["MLLOOP_KERNELS"] === "js") return;
+  const found = KERNEL_MODULES.map((name) => [name, candidatePaths(name).find((p) => existsSync(p))] as const);
+  if (found.some(([, path]) => path !== undefined)) setCompileFlags();
+  await Promise.all(
+    found.map(async ([name, path]) => {
+      if (path === undefined || modules.has(name)) return;
+      const mod = await Wasm.compile(readFileSync(path));
+      if (!modules.has(name)) modules.set(name, mod);
+    }),
+  );
+}
+await precompile();
 
 /** The back end in force: MLLOOP_KERNELS, else wasm when the module is built, else js. */
 export function kernelBackend(): KernelBackend {
@@ -79,22 +110,65 @@ const PAGE = 65536;
 /** AssemblyScript's static data sits below the first page; our arrays start above it. */
 const HEAP_START = PAGE;
 
+/** A pooled instance whose memory grew beyond this is dropped instead of kept for the next fit. */
+const MAX_POOLED_BYTES = 256 * 1024 * 1024;
+const pool = new Map<string, WasmArena[]>();
+
+type Handler = (...args: number[]) => unknown;
+
 /**
  * One module instance with its own linear memory, and a bump allocator over it: a learner copies
- * its matrix in once per fit and passes byte offsets to the kernels. The instance (and its memory)
- * is garbage once the learner drops it.
+ * its matrix in once per fit and passes byte offsets to the kernels.
+ *
+ * Instances are pooled (`WasmArena.open` … `close`): creating a fresh instance and memory for
+ * every fit measured 10–20 ms on a loaded machine (V8 reserves the memory's address space and may
+ * collect garbage to do it) and faulting in the fresh pages ~3 ms for the spam matrix — more than
+ * a whole SGD fit. A reused instance keeps its grown memory; what `layout` hands out is zeroed,
+ * as fresh memory would be. An arena that is never closed is garbage like any object.
  */
 export class WasmArena {
   readonly exports: Record<string, unknown>;
   private readonly memory: WasmMemory;
   private top = HEAP_START;
+  /** Bytes below this were written by an earlier user and must be zeroed before reuse. */
+  private dirtyTop = HEAP_START;
+  private handlers: Record<string, Handler> = {};
+  private open = true;
 
-  constructor(name: string, imports: object = {}) {
+  private constructor(private readonly name: string) {
     const mod = loadModule(name);
     if (mod === null) throw new ModelError(`kernel module ${name}.wasm is not built; run npm run build`);
-    const instance = new Wasm.Instance(mod, imports);
+    // Imports forward to the handlers of the current user, so that one instance serves them all.
+    const env: Record<string, Handler> = {};
+    for (const imp of Wasm.Module.imports(mod)) {
+      if (imp.module === "env" && imp.kind === "function") {
+        env[imp.name] = (...args: number[]) => this.handlers[imp.name]?.(...args);
+      }
+    }
+    const instance = new Wasm.Instance(mod, { env });
     this.exports = instance.exports;
     this.memory = instance.exports["memory"] as WasmMemory;
+  }
+
+  /** An instance of kernel module `name` (a pooled one when free), its imports served by `handlers`. */
+  static open(name: string, handlers: Record<string, Handler> = {}): WasmArena {
+    const arena = pool.get(name)?.pop() ?? new WasmArena(name);
+    arena.handlers = handlers;
+    arena.open = true;
+    return arena;
+  }
+
+  /** Gives the instance back to the pool; views and offsets taken from it must not be used after. */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.handlers = {};
+    this.dirtyTop = Math.max(this.dirtyTop, this.top);
+    this.top = HEAP_START;
+    if (this.memory.buffer.byteLength > MAX_POOLED_BYTES) return;
+    let free = pool.get(this.name);
+    if (free === undefined) pool.set(this.name, (free = []));
+    free.push(this);
   }
 
   private reserve(bytes: number): number {
@@ -102,6 +176,8 @@ export class WasmArena {
     this.top = at + bytes;
     const need = Math.ceil(this.top / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (need > 0) this.memory.grow(need);
+    const dirtyEnd = Math.min(this.top, this.dirtyTop);
+    if (dirtyEnd > at) new Uint8Array(this.memory.buffer, at, dirtyEnd - at).fill(0);
     return at;
   }
 
@@ -145,6 +221,10 @@ export class WasmArena {
 
   viewF64(at: number, length: number): Float64Array {
     return new Float64Array(this.memory.buffer, at, length);
+  }
+
+  viewU8(at: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, at, length);
   }
 
   viewI32(at: number, length: number): Int32Array {

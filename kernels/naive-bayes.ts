@@ -1,0 +1,114 @@
+// AssemblyScript, compiled ahead of time by `npm run build` to dist/kernels/naive-bayes.wasm.
+// The passes over X of a naive Bayes fit (src/models/naive-bayes.ts holds the JavaScript
+// reference): the value checks, the per-class feature counts (same additions in the same order,
+// so bit-identical), and the binary training losses (log1p/exp are musl's, not V8's: equal to
+// rounding). The caller copies X into the module's memory once and passes byte offsets.
+
+// @ts-nocheck: AssemblyScript types (i32, f64, usize) and builtins (load, store)
+
+@inline function at(p: usize, i: i32): f64 {
+  return load<f64>(p + ((<usize>i) << 3));
+}
+@inline function put(p: usize, i: i32, x: f64): void {
+  store<f64>(p + ((<usize>i) << 3), x);
+}
+@inline function idx(p: usize, i: i32): i32 {
+  return load<i32>(p + ((<usize>i) << 2));
+}
+
+/** Index of the first NaN or ±Infinity among n values, or -1. */
+export function firstNonFinite(pData: usize, n: i32): i32 {
+  // x − x is 0 for a finite x and NaN otherwise; four lanes at a time, then find the culprit.
+  const blocks = n & ~1;
+  for (let k = 0; k < blocks; k += 2) {
+    const x = v128.load(pData + ((<usize>k) << 3));
+    const z = f64x2.sub(x, x);
+    if (!i64x2.all_true(f64x2.eq(z, z))) return isFinite(at(pData, k)) ? k + 1 : k;
+  }
+  for (let k = blocks; k < n; k++) if (!isFinite(at(pData, k))) return k;
+  return -1;
+}
+
+/** Index of the first negative value among n values, or -1. */
+export function firstNegative(pData: usize, n: i32): i32 {
+  for (let k = 0; k < n; k++) if (at(pData, k) < 0) return k;
+  return -1;
+}
+
+/**
+ * featureCount[c·cols + j] += (weighted ? s_i · x : x) and classCount[c] += s_i over the rows
+ * (both arrays zeroed by the caller), in row order like the reference.
+ */
+export function counts(
+  rows: i32,
+  cols: i32,
+  pIndptr: usize,
+  pIndices: usize,
+  pData: usize,
+  pY: usize,
+  pSw: usize,
+  weighted: bool,
+  pFeatureCount: usize,
+  pClassCount: usize,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const c = idx(pY, i);
+    const s = at(pSw, i);
+    put(pClassCount, c, at(pClassCount, c) + s);
+    const o = c * cols;
+    const end = idx(pIndptr, i + 1);
+    for (let p = idx(pIndptr, i); p < end; p++) {
+      const x = at(pData, p);
+      const j = o + idx(pIndices, p);
+      put(pFeatureCount, j, at(pFeatureCount, j) + (weighted ? s * x : x));
+    }
+  }
+}
+
+@inline function logOnePlusExpNeg(m: f64): f64 {
+  return m >= 0 ? Math.log1p(Math.exp(-m)) : -m + Math.log1p(Math.exp(m));
+}
+
+/** −log P(y_i | x_i) of a two-class model with log-odds m = bias + x_i · delta, capped at `cap`. */
+export function binaryLosses(
+  rows: i32,
+  pIndptr: usize,
+  pIndices: usize,
+  pData: usize,
+  pDelta: usize,
+  bias: f64,
+  pY: usize,
+  cap: f64,
+  pOut: usize,
+): void {
+  for (let i = 0; i < rows; i++) {
+    let m = bias;
+    const end = idx(pIndptr, i + 1);
+    for (let p = idx(pIndptr, i); p < end; p++) m += at(pData, p) * at(pDelta, idx(pIndices, p));
+    put(pOut, i, Math.min(logOnePlusExpNeg(idx(pY, i) == 1 ? m : -m), cap));
+  }
+}
+
+/**
+ * Multinomial naive Bayes: flp[c·cols + j] = log(count + alpha) − log Σ_j (count + alpha), as the
+ * reference computes it (musl's log).
+ */
+export function multinomialLogProb(K: i32, cols: i32, alpha: f64, pFeatureCount: usize, pFlp: usize): void {
+  for (let c = 0; c < K; c++) {
+    const o = c * cols;
+    let total: f64 = 0;
+    for (let j = 0; j < cols; j++) total += at(pFeatureCount, o + j) + alpha;
+    const logTotal = Math.log(total);
+    for (let j = 0; j < cols; j++) put(pFlp, o + j, Math.log(at(pFeatureCount, o + j) + alpha) - logTotal);
+  }
+}
+
+/** weights[j·K + c] = flp[c·cols + j] (feature-major, what scoring reads). */
+export function featureMajor(K: i32, cols: i32, pFlp: usize, pWeights: usize): void {
+  for (let c = 0; c < K; c++) for (let j = 0; j < cols; j++) put(pWeights, j * K + c, at(pFlp, c * cols + j));
+}
+
+/** delta[j] = weights[2j + 1] − weights[2j] (two classes: the log-odds weights). */
+export function binaryDelta(cols: i32, pWeights: usize, pDelta: usize): void {
+  for (let j = 0; j < cols; j++) put(pDelta, j, at(pWeights, 2 * j + 1) - at(pWeights, 2 * j));
+}

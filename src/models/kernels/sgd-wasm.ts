@@ -1,0 +1,112 @@
+/**
+ * The epochs of plain SGD in WebAssembly (kernels/sgd-epochs.ts), behind the same `SgdEpochs`
+ * interface as the JavaScript reference (JsSgdEpochs in sgd-epochs.ts): the driver in sgd.ts
+ * shuffles `order` (a view of the module's memory) with the seeded generator between epochs.
+ */
+import type { SgdEpochs, SgdProblem } from "../sgd-epochs.js";
+import { WasmArena } from "./wasm-kernels.js";
+
+type Fn = (...args: number[]) => number;
+
+const LOSS_CODE = { hinge: 0, log_loss: 1, modified_huber: 2 } as const;
+const SCHEDULE_CODE = { optimal: 0, invscaling: 1, constant: 2 } as const;
+
+export class WasmSgdEpochs implements SgdEpochs {
+  readonly order: Int32Array;
+  private readonly arena: WasmArena;
+  private readonly vAt: number;
+  private readonly uAt: number;
+  private readonly cols: number;
+  private readonly averageFrom: number;
+
+  constructor(q: SgdProblem) {
+    const { X, params: p } = q;
+    const { rows, cols } = X;
+    const nnz = X.indptr[rows]!;
+    this.cols = cols;
+    this.averageFrom = q.averageFrom;
+    this.arena = WasmArena.open("sgd-epochs");
+    const a = this.arena;
+    const averaged = q.averageFrom > 0;
+    const [indptr, indices, data, yAt, wAt, validation, order, vAt, uAt] = a.layout([
+      ["i32", rows + 1],
+      ["i32", nnz],
+      ["f64", nnz],
+      ["f64", rows],
+      ["f64", rows],
+      ["i32", q.validation === null ? 0 : Math.ceil(rows / 4)],
+      ["i32", rows],
+      ["f64", cols],
+      ["f64", averaged ? cols : 0],
+    ]) as [number, number, number, number, number, number, number, number, number];
+    a.viewI32(indptr, rows + 1).set(X.indptr.subarray(0, rows + 1));
+    a.viewI32(indices, nnz).set(X.indices.subarray(0, nnz));
+    a.viewF64(data, nnz).set(X.data.subarray(0, nnz));
+    a.viewF64(yAt, rows).set(q.ySign);
+    a.viewF64(wAt, rows).set(q.rowWeight);
+    if (q.validation !== null) a.viewU8(validation, rows).set(q.validation);
+    this.order = a.viewI32(order, rows);
+    for (let i = 0; i < rows; i++) this.order[i] = i;
+    this.vAt = vAt;
+    this.uAt = averaged ? uAt : 0;
+    (a.exports["setup"] as Fn)(
+      rows,
+      cols,
+      LOSS_CODE[p.loss],
+      SCHEDULE_CODE[p.learning_rate],
+      p.alpha,
+      p.eta0,
+      p.power_t,
+      q.optimalInit,
+      p.fit_intercept ? 1 : 0,
+      q.averageFrom,
+      indptr,
+      indices,
+      data,
+      yAt,
+      wAt,
+      q.validation === null ? 0 : validation,
+      order,
+      vAt,
+      this.uAt,
+    );
+  }
+
+  private read(name: string): number {
+    return (this.arena.exports[name] as { value: number }).value;
+  }
+
+  get intercept(): number {
+    return this.read("intercept");
+  }
+
+  get t(): number {
+    return this.read("t");
+  }
+
+  epoch(): number {
+    return (this.arena.exports["epoch"] as Fn)();
+  }
+
+  squaredNorm(): number {
+    const wscale = this.read("wscale");
+    return (this.arena.exports["squaredNorm"] as Fn)() * (wscale * wscale);
+  }
+
+  private averaging(): boolean {
+    return this.uAt !== 0 && this.t > this.averageFrom;
+  }
+
+  validationAccuracy(): number {
+    return (this.arena.exports["validationAccuracy"] as Fn)(this.averaging() ? 1 : 0);
+  }
+
+  finish(): { coef: Float64Array; intercept: number } {
+    (this.arena.exports["resetScale"] as Fn)();
+    const average = this.averaging();
+    const coef = Float64Array.from(this.arena.viewF64(average ? this.uAt : this.vAt, this.cols));
+    const intercept = average ? this.read("avgIntercept") : this.read("intercept");
+    this.arena.close();
+    return { coef, intercept };
+  }
+}
