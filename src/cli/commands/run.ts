@@ -196,6 +196,7 @@ Examples:
             store: store.location,
             ...(vsParent ? { vsParent } : {}),
             ...(held ? { recommendationOutcome: held } : {}),
+            ...(loaded.notes.length > 0 ? { specNotes: loaded.notes } : {}),
           });
         } else {
           out(`
