@@ -189,6 +189,7 @@ Examples:
             store: store.location,
             ...(vsParent ? { vsParent } : {}),
             ...(held ? { recommendationOutcome: held } : {}),
+            ...(loaded.notes.length > 0 ? { specNotes: loaded.notes } : {}),
           });
         } else {
           out(`
