@@ -21,6 +21,7 @@ import { activePoint, type SweepSpace } from "../search/space-file.js";
 import type { TpeObservation } from "../search/tpe.js";
 import { runIdTime, type RunId } from "../track/run-id.js";
 import type { RunRecord, Store } from "../track/store.js";
+import { isTransferStore } from "../track/transfer-types.js";
 import {
   recordedResult,
   runTrial,
@@ -142,11 +143,17 @@ function checkSameSweep(name: string, existing: RunRecord[], record: Record<stri
 
 /** A trial whose job failed before its run was created (a worker refused it, a job failed twice): recorded failed. */
 async function recordFailedTrial(store: Store, task: TrialTask, r: TrialResult): Promise<void> {
+  let existing: RunRecord | null = null;
   try {
-    await store.getRun(task.runId);
-    return;
+    existing = await store.getRun(task.runId);
   } catch {
     // no run yet: create it, failed, with the error
+  }
+  if (existing !== null) {
+    if (existing.tags[STATE_TAG] !== undefined) return; // the trial recorded its own failure
+    // an attempt killed mid-way (crashed): replace it by the failure the queue reports
+    if (!isTransferStore(store)) return;
+    await store.deleteRunData([task.runId]);
   }
   await store.createRun({
     id: task.runId,

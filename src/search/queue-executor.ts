@@ -68,6 +68,9 @@ export async function queueExecutor<Task, Result>(
   const name = o.queueName ?? DEFAULT_QUEUE_NAME;
   const queue = new Queue(name, { connection });
   const events = new QueueEvents(name, { connection });
+  // connection errors (Redis restarting) are retried by ioredis; without a listener they would be printed
+  queue.on("error", () => {});
+  events.on("error", () => {});
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   const one = async (task: Task): Promise<Result> => {
     const job = await queue.add(o.jobName, task, {

@@ -2,7 +2,9 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
-import { runTrial, type TrialTask } from "../../loop/sweep-trial.js";
+import type { TrialResult, TrialTask } from "../../loop/sweep-trial.js";
+import type { SweepPoolShared } from "../../loop/sweep-pool.js";
+import { createPool } from "../../util/pool.js";
 import { startQueueWorker, DEFAULT_QUEUE_NAME, DEFAULT_LOCK_MS } from "../../search/queue-executor.js";
 import { openStore } from "../../track/open.js";
 import { err } from "../render.js";
@@ -50,6 +52,13 @@ Examples:
       const concurrency = parsePositive("--concurrency", opts.concurrency, 1);
       const lockMs = parsePositive("--lock-ms", opts.lockMs, 1000);
       const store = await openStore(globals.store);
+      // Trials run on worker threads: this thread stays free to renew the jobs' locks while a fit
+      // computes, so a long fit is not mistaken for a dead worker.
+      const pool = createPool<SweepPoolShared, TrialTask, TrialResult>({
+        module: new URL("../../loop/sweep-pool.js", import.meta.url),
+        shared: { store: globals.store ?? "" },
+        size: concurrency,
+      });
       const log = opts.quiet ? () => {} : (line: string) => err(`${new Date().toISOString()} ${line}\n`);
       const worker = await startQueueWorker({
         url: opts.queue,
@@ -58,7 +67,7 @@ Examples:
         lockMs,
         handlers: {
           "sweep-trial": async (data) => {
-            const r = await runTrial(data as TrialTask, store);
+            const r = await pool.run(data as TrialTask);
             return { ...r, host: `${hostname()}:${process.pid}` };
           },
         },
@@ -79,6 +88,7 @@ Examples:
       });
       log("stopping: finishing the jobs in hand");
       await worker.close();
+      await pool.close();
       await store.close();
     });
 }
