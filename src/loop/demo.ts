@@ -83,6 +83,19 @@ async function attributeMove(
   return result;
 }
 
+/**
+ * The default report file: `<store folder>/reports/<experiment>.html`, the experiment name made a
+ * plain file name (an experiment name is any text: `--experiment ../../x` must not write outside).
+ */
+export function demoReportPath(storeLocation: string, experiment: string): string {
+  const name =
+    experiment
+      .replace(/[^A-Za-z0-9._-]/g, "_")
+      .replace(/^\.+/, "_")
+      .slice(0, 120) || "demo";
+  return join(dirname(resolve(storeLocation)), "reports", `${name}.html`);
+}
+
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const { store } = opts;
   const fast = opts.fast === true;
@@ -105,7 +118,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   });
   const attribution = await attributeMove(opts, loaded.baseDir, loop.baselineRunId, loop.incumbentRunId);
   const ledger = await buildLedger(store, experiment);
-  const reportPath = opts.reportPath ?? join(dirname(resolve(store.location)), "reports", `${experiment}.html`);
+  const reportPath = opts.reportPath ?? demoReportPath(store.location, experiment);
   mkdirSync(dirname(reportPath), { recursive: true });
   writeFileSync(
     reportPath,

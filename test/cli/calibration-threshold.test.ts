@@ -77,6 +77,14 @@ describe("model.calibration and the max_recall_at_precision policy on the CLI", 
     expect(lines).toHaveLength(301);
     const scores = lines.slice(1).map((l) => Number(l.split(",")[1]));
     expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
+
+    // no per-feature weights behind calibrated probabilities: said plainly, not as a family limit
+    const e = await runCli(["explain", run.runId, "--store", store]);
+    expect(e.code).not.toBe(0);
+    expect(e.stderr).toContain(
+      "explanations are not available for a calibrated logistic_regression (model.calibration: isotonic)",
+    );
+    expect(e.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("calibration changes the probabilities but not their order much, and none is the plain model", async () => {
@@ -90,6 +98,15 @@ describe("model.calibration and the max_recall_at_precision policy on the CLI", 
     expect(none.metrics.dev!.log_loss).toBe(plain.metrics.dev!.log_loss);
     expect(sig.metrics.dev!.log_loss).not.toBe(plain.metrics.dev!.log_loss);
     expect(Math.abs(sig.metrics.dev!.roc_auc! - plain.metrics.dev!.roc_auc!)).toBeLessThan(0.05);
+  });
+
+  it("label_issues: drop trains without the likely label errors and says how many it left out", async () => {
+    const r = await runCli(["run", SPEC, "--store", store, "--set", "model.label_issues=drop", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const run = json<RunJson>(r);
+    expect(run.warnings.join("\n")).toMatch(
+      /label_issues: drop left out \d+ of \d+ training rows as likely label errors \(confident learning on 5-fold out-of-fold probabilities\)/,
+    );
   });
 
   it("a bad calibration method or a missing floor is one clear error", async () => {
