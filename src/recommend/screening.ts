@@ -58,7 +58,7 @@ export interface ScreenOptions {
   /** Moves tried as additions to the best compound at each step (default 5, plus every model setting and threshold goal). */
   readonly width?: number;
   /**
-   * Random compounds screened after the singles (default 16): the best single move with a model
+   * Random compounds screened after the singles (default 8): the best single move with a model
    * setting, often a word-weighting knob and a few more moves (see randomCompounds). Greedy growth
    * cannot reach a combination whose parts do not help alone (a linear SVM wants binary weights and
    * many feature families; on naive Bayes's counts it loses); random combinations can, and halving
@@ -494,7 +494,7 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
     .sort((a, b) => session.better(b.v) - session.better(a.v));
   const randoms = randomCompounds(
     screenable,
-    opts.randomCompounds ?? 16,
+    opts.randomCompounds ?? 8,
     deriveSeed(opts.seed, "random-compounds"),
     ranked0[0] !== undefined && session.better(ranked0[0].v) > session.better(inc0!.metric)
       ? ranked0[0].c.moves[0]

@@ -41,7 +41,7 @@ function help(cmd: string[]): Promise<{ code: number; text: string }> {
   const key = cmd.join(" ");
   let h = helpCache.get(key);
   if (h === undefined) {
-    h = runCli([...cmd, "--help"]).then((r) => ({ code: r.code, text: r.stdout + r.stderr }));
+    h = runCli([...cmd, "--help"]).then((r) => ({ code: r.code ?? -1, text: r.stdout + r.stderr }));
     helpCache.set(key, h);
   }
   return h;
