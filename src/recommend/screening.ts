@@ -486,7 +486,8 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   // rung 0: every single move, random whole configurations on the best one, compounds grown greedily
   const [inc0] = await session.evaluateRung([incumbent], 0, "incumbent");
   // nothing can be compared with an incumbent that cannot be cross-validated: say why, once
-  if (inc0!.error !== null) throw new ModelError(`screening: the incumbent could not be cross-validated: ${inc0!.error}`);
+  if (inc0!.error !== null)
+    throw new ModelError(`screening: the incumbent could not be cross-validated: ${inc0!.error}`);
   const single0 = await session.evaluateRung(singles, 0, "single moves");
   const ranked0 = singles
     .map((c, i) => ({ c, v: single0[i]!.metric }))
