@@ -169,3 +169,5 @@ export function primal(hinge: bool): f64 {
   }
   return f;
 }
+
+export { rngLoad, rngWord, shuffleI32 } from "./lib/rng";
