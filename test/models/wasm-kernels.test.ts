@@ -46,6 +46,16 @@ describe("kernel back end", () => {
     process.env["MLLOOP_KERNELS"] = "gpu";
     expect(() => kernelBackend()).toThrow(/MLLOOP_KERNELS="gpu" is not a kernel back end \(allowed: js, wasm\)/);
   });
+
+  it("falls back to JavaScript for a module the build does not have, unless wasm is asked for", () => {
+    delete process.env["MLLOOP_KERNELS"];
+    for (const name of ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes"]) {
+      expect(kernelBackend(name)).toBe("wasm");
+    }
+    expect(kernelBackend("not-a-kernel")).toBe("js");
+    process.env["MLLOOP_KERNELS"] = "wasm";
+    expect(() => kernelBackend("not-a-kernel")).toThrow(/dist\/kernels\/not-a-kernel\.wasm is not built/);
+  });
 });
 
 describe("sparse products: WebAssembly is bit-identical to the JavaScript reference", () => {

@@ -91,17 +91,21 @@ async function precompile(): Promise<void> {
 }
 await precompile();
 
-/** The back end in force: MLLOOP_KERNELS, else wasm when the module is built, else js. */
-export function kernelBackend(): KernelBackend {
+/**
+ * The back end in force for kernel module `name`: MLLOOP_KERNELS, else wasm when that module is
+ * built, else js (a build older than a new kernel falls back to its JavaScript reference instead
+ * of failing). MLLOOP_KERNELS=wasm with the module missing is an error.
+ */
+export function kernelBackend(name = "sparse-linear"): KernelBackend {
   const asked = process.env["MLLOOP_KERNELS"];
   if (asked === "js") return "js";
   if (asked !== undefined && asked !== "" && asked !== "wasm") {
     throw new ModelError(`MLLOOP_KERNELS="${asked}" is not a kernel back end (allowed: js, wasm)`);
   }
-  if (loadModule("sparse-linear") !== null) return "wasm";
+  if (loadModule(name) !== null) return "wasm";
   if (asked === "wasm") {
     throw new ModelError(
-      `MLLOOP_KERNELS=wasm but dist/kernels/sparse-linear.wasm is not built (looked in ${candidatePaths("sparse-linear").join(", ")}); run npm run build`,
+      `MLLOOP_KERNELS=wasm but dist/kernels/${name}.wasm is not built (looked in ${candidatePaths(name).join(", ")}); run npm run build`,
     );
   }
   return "js";
