@@ -89,7 +89,7 @@ describe.each([
       const layout = await page.evaluate(() => {
         const body = document.body.getBoundingClientRect();
         const widest = Math.max(
-          ...[...document.querySelectorAll("table, pre, div")].map((e) => e.getBoundingClientRect().right),
+          ...Array.from(document.querySelectorAll("table, pre, div"), (e) => e.getBoundingClientRect().right),
         );
         return {
           scroll: document.documentElement.scrollWidth,
