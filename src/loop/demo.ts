@@ -17,6 +17,7 @@ import { measureOutcome, recordOutcome, type RecommendationOutcome } from "../re
 import type { Recommendation } from "../recommend/recommend.js";
 import { loadSpecFile } from "../spec/load.js";
 import { canonicalJson } from "../spec/canonical.js";
+import { reportsDirFor } from "../track/open.js";
 import type { RunId, Store } from "../track/store.js";
 import { runExperiment, type StageEvents } from "./run-experiment.js";
 import { renderDemoReport } from "./demo-report.js";
@@ -234,7 +235,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   }
 
   const ledger = await buildLedger(store, experiment);
-  const reportPath = opts.reportPath ?? join(dirname(resolve(store.location)), "reports", `${experiment}.html`);
+  const reportPath = opts.reportPath ?? join(reportsDirFor(store.location), `${experiment}.html`);
   mkdirSync(dirname(reportPath), { recursive: true });
   const svgs: Record<string, string> = {};
   for (const it of iterations) {
