@@ -5,6 +5,7 @@
  * the only escape sequences that reach a terminal are this module's own colours.
  */
 import Table from "cli-table3";
+import { systemErrorReason } from "../errors.js";
 import { inertBlock, inertJson, inertLine } from "../util/inert.js";
 
 const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"];
@@ -37,9 +38,36 @@ export function inertText(text: string): string {
   return inertStyled(text, inertBlock);
 }
 
+/**
+ * Output that cannot be written. A reader that went away (`mlloop runs | head -1`: EPIPE) is not an
+ * error: the command finishes its work and writes nothing more. Any other failure (`> /dev/full`:
+ * ENOSPC) is said once on stderr and makes the exit code 74. Without these listeners Node throws
+ * the stream's error as an uncaught exception, stack trace and all.
+ */
+let stdoutGone = false;
+let outputFailed = false;
+
+export function guardOutput(): void {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (stdoutGone) return;
+    stdoutGone = true;
+    if (e.code === "EPIPE") return;
+    outputFailed = true;
+    process.exitCode = 74;
+    process.stderr.write(`error: cannot write to standard output: ${systemErrorReason(e)}\n`);
+  });
+  // stderr has nowhere left to report its own failure
+  process.stderr.on("error", () => undefined);
+}
+
+/** The command's exit code, or 74 when its output could not be written. */
+export function outputExitCode(code: number): number {
+  return outputFailed ? 74 : code;
+}
+
 /** Writes to stdout through the sanitiser (data-derived text can never act on the terminal). */
 export function out(text: string): void {
-  process.stdout.write(inertText(text));
+  if (!stdoutGone) process.stdout.write(inertText(text));
 }
 
 /** Writes to stderr through the sanitiser. */
@@ -138,5 +166,5 @@ export function fmtCount(n: number): string {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${inertJson(value, 2)}\n`);
+  if (!stdoutGone) process.stdout.write(`${inertJson(value, 2)}\n`);
 }

@@ -21,9 +21,9 @@ import { WasmSgdEpochs } from "./kernels/sgd-wasm.js";
 import { JsSgdEpochs, lossDerivative } from "./sgd-epochs.js";
 import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
 import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
-import { decisionValues, mergeCurves } from "./linear-svm.js";
+import { decisionValues, mergeCurves, plattOneVsRest, withDevLoss } from "./one-vs-rest.js";
 import { numberArray } from "./logistic-regression.js";
-import { crossValidatedPlatt, plattProbabilities } from "./platt.js";
+import { plattProbabilities } from "./platt.js";
 import { divergenceWarning } from "./training-warnings.js";
 
 export const SGD = "sgd";
@@ -179,18 +179,13 @@ export class SgdClassifier implements Estimator {
     const nOut = nClasses === 2 ? 1 : nClasses;
     const warnings: string[] = [];
     if (this.params.loss === "hinge") {
-      const platt = crossValidatedPlatt(
-        X,
-        y,
-        data.sampleWeight === undefined ? undefined : sw,
-        nClasses,
+      const platt = plattOneVsRest(
+        data,
+        sw,
         this.params.calibration_folds,
         deriveSeed(this.seed, "calibration-folds"),
         this.family,
-        (Xf, yf, swf, label) => {
-          const part = this.fitOvr(Xf, yf, nClasses, swf, label);
-          return (Xh) => decisionValues(Xh, part.coef, part.intercept, nOut);
-        },
+        (Xf, yf, swf, label) => this.fitOvr(Xf, yf, nClasses, swf, label),
       );
       this.plattA = platt.A;
       this.plattB = platt.B;
@@ -208,15 +203,7 @@ export class SgdClassifier implements Estimator {
         );
       }
     });
-    const curve = mergeCurves(full.results.map((r) => r.curve));
-    if (data.dev !== undefined && data.dev.X.rows > 0) {
-      const proba = this.predictProba(data.dev.X);
-      let s = 0;
-      for (let i = 0; i < data.dev.y.length; i++) {
-        s -= Math.log(Math.max(proba[i * nClasses + data.dev.y[i]!]!, 1e-300));
-      }
-      curve[curve.length - 1] = { ...curve.at(-1)!, devLoss: s / data.dev.y.length };
-    }
+    const curve = withDevLoss(mergeCurves(full.results.map((r) => r.curve)), data, (Xd) => this.predictProba(Xd));
     const diverging = divergenceWarning(
       curve.map((c) => c.loss),
       curve.map((c) => c.step),
