@@ -291,7 +291,10 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const dataKey = opts.cache === null ? null : datasetKey(spec.data, opts.baseDir, opts.seeds.data);
   const uncacheable = opts.cache !== null && dataKey === null;
   const cache = uncacheable ? null : opts.cache;
-  const featKey = dataKey === null ? null : featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features);
+  const featKey =
+    dataKey === null
+      ? null
+      : featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features, spec.limits?.features_per_family);
   const report = emptyReport(
     cache,
     uncacheable ? ["data.path is not a regular file (a pipe or device): read once and not cached"] : [],
@@ -370,7 +373,9 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const featurized = await stage(
     "features",
     () => {
-      const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"));
+      const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"), {
+        maxFeaturesPerFamily: spec.limits?.features_per_family,
+      });
       return { fitted, train, dev: fitted.transform(examplesOf("dev")), test: fitted.transform(examplesOf("test")) };
     },
     (f) => `${f.fitted.featureNames.length.toLocaleString("en-US")} features`,
