@@ -8,11 +8,13 @@
  *    all in it. Optuna: the same 50 trials with its RDB storage on SQLite and the same model
  *    (scikit-learn LogisticRegression on the same four columns); overhead = study.optimize wall
  *    time minus the objective's own time (bench/sweep_optuna.py). Target: mlloop ≤ 1.0× Optuna.
- * 2. Search quality: best dev macro F1 after 50 trials of TPE, mlloop's sampler vs Optuna's
- *    TPESampler (ask/tell, defaults), over 10 seeds, on one objective: an in-process mlloop run of
- *    examples/tickets/baseline.yaml with the point applied (each trial a recorded run; each sampler
- *    has its own store). Non-inferiority: the 95% interval of mean(mlloop − Optuna) over the seeds
- *    must lie above −0.002.
+ * 2. Search quality: the best dev value after 10, 20, 30 and 50 trials of TPE, mlloop's sampler vs
+ *    Optuna's TPESampler (ask/tell, its defaults), over 10 seeds, on one objective: an in-process
+ *    mlloop run of examples/tickets/baseline.yaml with the point applied (each trial a recorded
+ *    run; each sampler its own store). Two metrics: dev macro F1 (the issue's race:
+ *    non-inferiority when the 95% interval of mean(mlloop − Optuna) lies above −0.002) and dev log
+ *    loss (continuous, so it separates samplers that both reach the F1 plateau), the latter also
+ *    with mlloop's TPE scoring candidates as Optuna 3.1 does (docs/sweeps.md).
  * 3. Throughput with 1, 2 and 4 `mlloop worker` processes on BullMQ (Redis) and PostgreSQL, both
  *    started by scripts/with-services.sh: trials per minute for 8 TPE trials of the tickets sweep.
  *
@@ -44,7 +46,7 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : fallback;
 }
-const only = new Set(arg("only", "overhead,race,throughput").split(","));
+const only = new Set(arg("only", "overhead,race,race-logloss,throughput").split(","));
 const seeds = Number(arg("seeds", "10"));
 const trials = Number(arg("trials", "50"));
 
@@ -88,8 +90,13 @@ async function overhead(): Promise<Record<string, unknown>> {
   };
 }
 
-/** The tickets objective: a recorded in-process mlloop run with the point applied; dev macro F1. */
-async function ticketsObjective(storeDir: string) {
+interface RaceObjective {
+  readonly metric: "macro_f1" | "log_loss";
+  readonly direction: "maximize" | "minimize";
+}
+
+/** The tickets objective: a recorded in-process mlloop run with the point applied; a dev metric. */
+async function ticketsObjective(storeDir: string, metric: RaceObjective["metric"]) {
   const store = await openStore(storeDir);
   return {
     store,
@@ -97,15 +104,15 @@ async function ticketsObjective(storeDir: string) {
       const sets = Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
       const l = loadSpecFile(TICKETS, sets);
       const o = await runExperiment({ spec: l.spec, baseDir: l.baseDir, store, cache: join(work, "cache") });
-      return o.metrics.dev?.macro_f1 ?? Number.NaN;
+      return o.metrics.dev?.[metric] ?? Number.NaN;
     },
   };
 }
 
-function startOptuna(space: SweepSpace, seed: number) {
+function startOptuna(space: SweepSpace, seed: number, direction: string) {
   const spaceFile = join(work, `space-${seed}.json`);
   writeFileSync(spaceFile, JSON.stringify(space.space));
-  const py = spawn(PYTHON, [join(ROOT, "bench", "sweep_optuna.py"), "server", spaceFile, String(seed)], {
+  const py = spawn(PYTHON, [join(ROOT, "bench", "sweep_optuna.py"), "server", spaceFile, String(seed), direction], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
@@ -117,39 +124,51 @@ function startOptuna(space: SweepSpace, seed: number) {
   return { py, say };
 }
 
-async function race(): Promise<Record<string, unknown>> {
-  const space = parseSweepSpace(TICKETS_SPACE, "space.yaml");
-  const rows: Array<{ seed: number; mlloop: number; optuna: number }> = [];
-  for (let seed = 0; seed < seeds; seed++) {
-    const store = await openStore(join(work, `race-mlloop-${seed}`));
-    const ours = await runSweep({
-      store,
-      name: `race-${seed}`,
-      specFile: TICKETS,
-      space,
-      trials,
-      sampler: { name: "tpe", seed },
-      pruner: "none",
-    });
-    await store.close();
-    const obj = await ticketsObjective(join(work, `race-optuna-${seed}`));
-    const { py, say } = startOptuna(space, seed);
-    let best = -Infinity;
-    for (let t = 0; t < trials; t++) {
-      const point = JSON.parse(await say("ask")) as Record<string, unknown>;
-      const v = await obj.run(point);
-      best = Math.max(best, v);
-      await say(`tell ${v}`);
-    }
-    py.stdin.end("quit\n");
-    await obj.store.close();
-    rows.push({ seed, mlloop: ours.best!.value!, optuna: best });
-    console.log(`race seed ${seed}: mlloop ${ours.best!.value!.toFixed(4)}  optuna ${best.toFixed(4)}`);
+const CHECKPOINTS = [10, 20, 30, 50];
+
+/** Best value after each checkpoint's number of trials, for values in trial order. */
+function bestAt(values: readonly number[], direction: RaceObjective["direction"]): number[] {
+  const sign = direction === "maximize" ? 1 : -1;
+  return CHECKPOINTS.filter((c) => c <= values.length).map((c) =>
+    values.slice(0, c).reduce((b, v) => (Number.isFinite(v) && sign * v > sign * b ? v : b), -sign * Infinity),
+  );
+}
+
+async function optunaSide(space: SweepSpace, seed: number, o: RaceObjective): Promise<number[]> {
+  const obj = await ticketsObjective(join(work, `race-optuna-${o.metric}-${seed}`), o.metric);
+  const { py, say } = startOptuna(space, seed, o.direction);
+  const values: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    const point = JSON.parse(await say("ask")) as Record<string, unknown>;
+    const v = await obj.run(point);
+    values.push(v);
+    await say(`tell ${v}`);
   }
-  const d = rows.map((r) => r.mlloop - r.optuna);
+  py.stdin.end("quit\n");
+  await obj.store.close();
+  return values;
+}
+
+async function mlloopSide(space: SweepSpace, seed: number, o: RaceObjective, optuna31: boolean): Promise<number[]> {
+  const store = await openStore(join(work, `race-mlloop-${o.metric}-${seed}-${optuna31 ? "31" : "true"}`));
+  const out = await runSweep({
+    store,
+    name: `race-${seed}`,
+    specFile: TICKETS,
+    space,
+    trials,
+    sampler: { name: "tpe", seed, tpe: { optuna31Density: optuna31 } },
+    pruner: "none",
+    objective: { split: "dev", metric: o.metric, direction: o.direction },
+  });
+  await store.close();
+  return out.trials.map((t) => (t.state === "complete" && t.value !== null ? t.value : Number.NaN));
+}
+
+function meanCi(d: readonly number[]): { mean: number; ci95: [number, number] } {
   const mean = d.reduce((s, x) => s + x, 0) / d.length;
   const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, d.length - 1));
-  // t quantile 0.975 for 9 degrees of freedom (10 seeds); 1.96 beyond 30
+  // t quantile 0.975 by degrees of freedom (10 seeds: 9)
   const T975: Record<number, number> = {
     1: 12.706,
     2: 4.303,
@@ -162,14 +181,45 @@ async function race(): Promise<Record<string, unknown>> {
     9: 2.262,
   };
   const half = (T975[d.length - 1] ?? 2.0) * (sd / Math.sqrt(d.length));
+  return { mean, ci95: [mean - half, mean + half] };
+}
+
+const meanOf = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+async function race(o: RaceObjective, withOptuna31: boolean): Promise<Record<string, unknown>> {
+  const space = parseSweepSpace(TICKETS_SPACE, "space.yaml");
+  const rows: Array<{ seed: number; mlloop: number[]; optuna: number[]; mlloopOptuna31?: number[] }> = [];
+  for (let seed = 0; seed < seeds; seed++) {
+    const row = {
+      seed,
+      mlloop: bestAt(await mlloopSide(space, seed, o, false), o.direction),
+      optuna: bestAt(await optunaSide(space, seed, o), o.direction),
+      ...(withOptuna31 ? { mlloopOptuna31: bestAt(await mlloopSide(space, seed, o, true), o.direction) } : {}),
+    };
+    rows.push(row);
+    console.log(`race ${o.metric} seed ${seed}: ${JSON.stringify(row)}`);
+  }
+  const sign = o.direction === "maximize" ? 1 : -1;
+  const byCheckpoint = CHECKPOINTS.filter((c) => c <= trials).map((c, k) => {
+    // positive = mlloop better, whatever the direction
+    const diff = meanCi(rows.map((r) => sign * (r.mlloop[k]! - r.optuna[k]!)));
+    return {
+      trials: c,
+      mlloop: meanOf(rows.map((r) => r.mlloop[k]!)),
+      optuna: meanOf(rows.map((r) => r.optuna[k]!)),
+      ...(withOptuna31 ? { mlloopOptuna31: meanOf(rows.map((r) => r.mlloopOptuna31![k]!)) } : {}),
+      mlloopBetterBy: diff.mean,
+      ci95: diff.ci95,
+    };
+  });
+  const last = byCheckpoint.at(-1)!;
   return {
+    metric: o.metric,
+    direction: o.direction,
     trials,
     seeds: rows,
-    meanMlloop: rows.reduce((s, r) => s + r.mlloop, 0) / rows.length,
-    meanOptuna: rows.reduce((s, r) => s + r.optuna, 0) / rows.length,
-    meanDifference: mean,
-    ci95: [mean - half, mean + half],
-    nonInferior: mean - half > -0.002,
+    byCheckpoint,
+    nonInferior: last.ci95[0] > -0.002,
   };
 }
 
@@ -239,7 +289,8 @@ if (only.has("overhead")) {
   result.overhead = await overhead();
   console.log("overhead", JSON.stringify(result.overhead));
 }
-if (only.has("race")) result.race = await race();
+if (only.has("race")) result.race = await race({ metric: "macro_f1", direction: "maximize" }, false);
+if (only.has("race-logloss")) result.raceLogLoss = await race({ metric: "log_loss", direction: "minimize" }, true);
 if (only.has("throughput")) result.throughput = await throughput();
 result.loadAfter = loadAverage();
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });

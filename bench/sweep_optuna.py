@@ -7,8 +7,8 @@
       study.optimize and the sum of the objective's own seconds (fit + evaluate), so that
       per-trial overhead = (wall - objective) / trials, as mlloop's is measured.
 
-  /usr/bin/python3 bench/sweep_optuna.py server SPACE_JSON SEED
-      Ask/tell over stdin/stdout with TPESampler(seed=SEED) and Optuna's defaults (maximise): "ask"
+  /usr/bin/python3 bench/sweep_optuna.py server SPACE_JSON SEED [maximize|minimize]
+      Ask/tell over stdin/stdout with TPESampler(seed=SEED) and Optuna's defaults: "ask"
       prints a JSON point, "tell <value>" records it (NaN: failed), "quit" ends. The objective is
       run by bench/sweep.ts (an in-process mlloop run), so both samplers face the same objective.
 """
@@ -61,10 +61,10 @@ def overhead(csv_path: str, trials: int, db_path: str) -> None:
     print(json.dumps({"wall_s": wall, "objective_s": spent[0], "trials": trials, "best": study.best_value, "numpy": np.__version__}))
 
 
-def server(space_path: str, seed: int) -> None:
+def server(space_path: str, seed: int, direction: str) -> None:
     with open(space_path) as f:
         space = json.load(f)
-    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+    study = optuna.create_study(direction=direction, sampler=optuna.samplers.TPESampler(seed=seed))
     trial = None
     for line in sys.stdin:
         cmd = line.strip()
@@ -94,4 +94,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "overhead":
         overhead(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     else:
-        server(sys.argv[2], int(sys.argv[3]))
+        server(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "maximize")
