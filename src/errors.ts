@@ -3,7 +3,7 @@
  * unknown run id) is one of these: the CLI prints `message` alone (no stack) and exits with
  * `exitCode`. Anything else is a bug and is shown with its stack under --verbose.
  */
-export type ErrorKind = "spec" | "data" | "store" | "usage" | "model" | "compare";
+export type ErrorKind = "spec" | "data" | "store" | "usage" | "model" | "compare" | "environment" | "interrupted";
 
 export class MlloopError extends Error {
   readonly kind: ErrorKind;
@@ -59,6 +59,46 @@ export class CompareError extends MlloopError {
   constructor(message: string, options?: { where?: string; cause?: unknown }) {
     super("compare", message, { ...options, exitCode: 6 });
   }
+}
+
+/**
+ * The machine refused (a full disk, a read-only file system, no permission, a missing folder):
+ * nothing the spec or data did wrong, and not a bug. Exit 74 (EX_IOERR).
+ */
+export class EnvironmentError extends MlloopError {
+  constructor(message: string, options?: { where?: string; cause?: unknown }) {
+    super("environment", message, { ...options, exitCode: 74 });
+  }
+}
+
+/** The work was stopped by a signal (Ctrl-C, SIGTERM): exit 128 + the signal's number, as a shell reports it. */
+export class InterruptedError extends MlloopError {
+  readonly signal: NodeJS.Signals;
+  constructor(signal: NodeJS.Signals) {
+    super("interrupted", `interrupted (${signal})`, {
+      exitCode: signal === "SIGTERM" ? 143 : signal === "SIGHUP" ? 129 : 130,
+    });
+    this.signal = signal;
+  }
+}
+
+/** A Node system error (ENOSPC, EACCES, EROFS…) from a file or stream operation. */
+export function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return e instanceof Error && typeof code === "string" && /^E[A-Z0-9]+$/.test(code);
+}
+
+/** "no space left on device" from Node's "ENOSPC: no space left on device, write". */
+export function systemErrorReason(e: NodeJS.ErrnoException): string {
+  const m = /^E[A-Z0-9]+: ([^,]+)/.exec(e.message);
+  return `${m?.[1] ?? e.message} (${e.code ?? "error"})`;
+}
+
+/** A system error as an EnvironmentError: what was being done, to which file, and why it failed. */
+export function environmentError(e: NodeJS.ErrnoException, doing?: string): EnvironmentError {
+  const target = e.path;
+  const what = doing ?? (target === undefined ? (e.syscall ?? "do that") : `${e.syscall ?? "use"} ${target}`);
+  return new EnvironmentError(`cannot ${what}: ${systemErrorReason(e)}`, { where: target, cause: e });
 }
 
 export function isMlloopError(e: unknown): e is MlloopError {

@@ -4,8 +4,8 @@
  * bug, shown with its stack under --verbose.
  */
 import { Command, CommanderError } from "commander";
-import { isMlloopError } from "../errors.js";
-import { inertText, red } from "./render.js";
+import { environmentError, isMlloopError, isSystemError } from "../errors.js";
+import { guardOutput, inertText, outputExitCode, red } from "./render.js";
 import { VERSION } from "../version.js";
 import { ARTIFACTS_ENV_VAR } from "../track/artifacts-location.js";
 
@@ -100,6 +100,7 @@ Examples:
 }
 
 export async function main(argv: string[]): Promise<number> {
+  guardOutput();
   const args = argv.slice(2);
   const name = commandName(args);
   // `mlloop --version` needs no command module: loading all of them tripled its time.
@@ -107,18 +108,20 @@ export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram(name, versionOnly);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    return outputExitCode(typeof process.exitCode === "number" ? process.exitCode : 0);
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version exit through here with code 0; usage errors were already printed
-      return err.exitCode === 0 ? 0 : 64;
+      return outputExitCode(err.exitCode === 0 ? 0 : 64);
     }
     const verbose = program.opts<GlobalOptions>().verbose === true || argv.includes("--verbose");
-    if (isMlloopError(err)) {
+    // a full disk, a read-only file system, a permission: the machine's answer, not a bug
+    const known = isSystemError(err) ? environmentError(err) : err;
+    if (isMlloopError(known)) {
       // messages quote spec values, file names and ids: inert like everything else printed
-      process.stderr.write(`${red("error:")} ${inertText(err.message)}\n`);
-      if (verbose && err.stack) process.stderr.write(`${inertText(err.stack)}\n`);
-      return err.exitCode;
+      process.stderr.write(`${red("error:")} ${inertText(known.message)}\n`);
+      if (verbose && known.stack) process.stderr.write(`${inertText(known.stack)}\n`);
+      return outputExitCode(known.exitCode);
     }
     const e = err as Error;
     process.stderr.write(`${red("internal error:")} ${inertText(e?.message ?? String(err))}\n`);

@@ -5,6 +5,7 @@
  * the only escape sequences that reach a terminal are this module's own colours.
  */
 import Table from "cli-table3";
+import { systemErrorReason } from "../errors.js";
 import { inertBlock, inertJson, inertLine } from "../util/inert.js";
 
 const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"];
@@ -37,9 +38,36 @@ export function inertText(text: string): string {
   return inertStyled(text, inertBlock);
 }
 
+/**
+ * Output that cannot be written. A reader that went away (`mlloop runs | head -1`: EPIPE) is not an
+ * error: the command finishes its work and writes nothing more. Any other failure (`> /dev/full`:
+ * ENOSPC) is said once on stderr and makes the exit code 74. Without these listeners Node throws
+ * the stream's error as an uncaught exception, stack trace and all.
+ */
+let stdoutGone = false;
+let outputFailed = false;
+
+export function guardOutput(): void {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (stdoutGone) return;
+    stdoutGone = true;
+    if (e.code === "EPIPE") return;
+    outputFailed = true;
+    process.exitCode = 74;
+    process.stderr.write(`error: cannot write to standard output: ${systemErrorReason(e)}\n`);
+  });
+  // stderr has nowhere left to report its own failure
+  process.stderr.on("error", () => undefined);
+}
+
+/** The command's exit code, or 74 when its output could not be written. */
+export function outputExitCode(code: number): number {
+  return outputFailed ? 74 : code;
+}
+
 /** Writes to stdout through the sanitiser (data-derived text can never act on the terminal). */
 export function out(text: string): void {
-  process.stdout.write(inertText(text));
+  if (!stdoutGone) process.stdout.write(inertText(text));
 }
 
 /** Writes to stderr through the sanitiser. */
@@ -47,15 +75,74 @@ export function err(text: string): void {
   process.stderr.write(inertText(text));
 }
 
+/**
+ * The width tables must fit: the terminal's when stdout is one, else $COLUMNS when set, else none
+ * (piped output keeps every character, as git's does).
+ */
+export function terminalWidth(): number {
+  if (process.stdout.isTTY && process.stdout.columns > 0) return process.stdout.columns;
+  const env = Number(process.env["COLUMNS"]);
+  return Number.isInteger(env) && env > 0 ? env : Infinity;
+}
+
+// eslint-disable-next-line no-control-regex -- measuring our own colours
+const displayLength = (s: string): number => [...s.replace(/\u001b\[\d+m/g, "")].length;
+
+/**
+ * Column content widths that fit `width` (each column adds 3 characters of border and padding, the
+ * table 1): the widest shrinkable (text) column gives way first, never below `min` characters or its
+ * header; numbers are never cut. When the table cannot fit, it stays as narrow as it can get.
+ * `table` keeps columns of up to 20 characters (ids, times, names) whole and cuts longer text
+ * cells with "…".
+ */
+export function fitColumnWidths(
+  natural: readonly number[],
+  shrinkable: readonly boolean[],
+  width: number,
+  minimum: readonly number[],
+): number[] {
+  const widths = [...natural];
+  const total = (): number => widths.reduce((a, w) => a + w + 3, 1);
+  while (total() > width) {
+    let widest = -1;
+    for (let j = 0; j < widths.length; j++) {
+      if (shrinkable[j] && widths[j]! > minimum[j]! && (widest < 0 || widths[j]! > widths[widest]!)) widest = j;
+    }
+    if (widest < 0) break;
+    const next = Math.max(
+      minimum[widest]!,
+      ...widths.filter((w, j) => j !== widest && shrinkable[j] && w < widths[widest]!),
+    );
+    widths[widest] = Math.max(next, widths[widest]! - (total() - width), minimum[widest]!);
+  }
+  return widths;
+}
+
+const MIN_CUT_WIDTH = 20;
+
 export function table(head: string[], rows: Array<Array<string | number>>, align?: Array<"left" | "right">): string {
-  const t = new Table({
-    head: head.map((h) => bold(inertLine(h))),
-    style: { head: [], border: [], compact: true },
-    colAligns: align ?? head.map((_, i) => (i === 0 ? "left" : "right")),
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
+  const aligns = align ?? head.map((_, i) => (i === 0 ? "left" : "right"));
   // one line per cell: a newline or control in a value must not break the table or reach the terminal
-  for (const r of rows) t.push(r.map((c) => inertStyled(String(c), inertLine)));
+  const cells = rows.map((r) => r.map((c) => inertStyled(String(c), inertLine)));
+  const heads = head.map((h) => inertLine(h));
+  const natural = heads.map((h, j) => Math.max(displayLength(h), ...cells.map((r) => displayLength(r[j] ?? ""))));
+  const widths = fitColumnWidths(
+    natural,
+    aligns.map((a) => a === "left"),
+    terminalWidth(),
+    // short columns (ids, times, names up to 20 characters) stay whole; long text gives way down to 20
+    heads.map((h, j) => (natural[j]! <= MIN_CUT_WIDTH ? natural[j]! : Math.max(displayLength(h), MIN_CUT_WIDTH))),
+  );
+  const cut = widths.some((w, j) => w < natural[j]!);
+  const t = new Table({
+    head: heads.map((h) => bold(h)),
+    style: { head: [], border: [], compact: true },
+    colAligns: aligns,
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+    // cli-table3 cuts a cell longer than its column with "…" (colWidths include the padding)
+    ...(cut ? { colWidths: widths.map((w) => w + 2), wordWrap: false } : {}),
+  });
+  for (const r of cells) t.push(r);
   return t.toString();
 }
 
@@ -79,5 +166,5 @@ export function fmtCount(n: number): string {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${inertJson(value, 2)}\n`);
+  if (!stdoutGone) process.stdout.write(`${inertJson(value, 2)}\n`);
 }

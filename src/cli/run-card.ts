@@ -3,6 +3,7 @@ import type { MetricRecord, PredictionRecord, RunRecord } from "../track/store.j
 import { classReport } from "../evaluate/confusion.js";
 import { HEADLINE_BINARY_METRICS } from "../evaluate/metrics.js";
 import { describePrimaryMetric } from "../evaluate/primary-metric.js";
+import { describeChange } from "../compare/change.js";
 import { formatPatch, type SpecPatch } from "../spec/patch.js";
 import { bold, dim, fmtCount, fmtMetric, fmtMs, fmtTime, green, red, table, yellow } from "./render.js";
 
@@ -67,7 +68,8 @@ export function curveKeys(rows: readonly MetricRecord[]): Map<string, { split: s
   return out;
 }
 
-export function renderRunCard(run: RunRecord, allMetrics: readonly MetricRecord[]): string {
+/** `parent`: the parent's record, for the params a tracked run changed (a spec run's change is its recorded patch). */
+export function renderRunCard(run: RunRecord, allMetrics: readonly MetricRecord[], parent?: RunRecord | null): string {
   const lines: string[] = [];
   const curves = curveKeys(allMetrics);
   const metrics = allMetrics.filter((r) => !curves.has(`${r.split ?? "-"}\u0000${r.name}`));
@@ -97,14 +99,15 @@ export function renderRunCard(run: RunRecord, allMetrics: readonly MetricRecord[
 
   if (run.parentId) {
     const patch = (run.specPatch ?? []) as SpecPatch;
+    // a run logged through the tracking API changes params, not a spec
+    const params = (parent ? describeChange(parent, run).params : undefined) ?? [];
+    const changes = [...formatPatch(patch), ...formatPatch(params)];
     lines.push("");
     lines.push(bold("change from parent"));
     lines.push(
-      patch.length === 0
-        ? dim("  (same spec)")
-        : formatPatch(patch)
-            .map((l) => `  ${l}`)
-            .join("\n"),
+      changes.length === 0
+        ? dim(run.specJson === null ? "  (same params)" : "  (same spec)")
+        : changes.map((l) => `  ${l}`).join("\n"),
     );
   }
 

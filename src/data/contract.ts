@@ -90,6 +90,30 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 const MAX_LISTED_COLUMNS = 30;
 
+/** The longest CSV row or JSON line read when the spec sets no `data.max_record_bytes`. */
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+/** The error for a record over the limit (or a file with no newline at all). */
+export function recordTooLong(where: string, limit: number, explicit: boolean): DataError {
+  return new DataError(
+    `${where}: a record longer than ${limit.toLocaleString("en-US")} bytes ` +
+      `(data.max_record_bytes${explicit ? "" : ", default 64 MiB"}): is the file really one record per line? ` +
+      "If so, raise data.max_record_bytes",
+    { where },
+  );
+}
+
+/**
+ * A NUL byte never occurs in a text table: the file is binary or something else (/proc/self/environ).
+ * Nothing of it is quoted — its first line may be a secret.
+ */
+export function notText(where: string, byteInLine: number): DataError {
+  return new DataError(
+    `${where}: a NUL byte at byte ${byteInLine} of the line: this is not a text file (CSV and JSON Lines must be UTF-8 text)`,
+    { where },
+  );
+}
+
 /**
  * A value from a data file, quoted for an error message: cut to `max` characters (so a message
  * stays one readable line and never echoes a whole file) and JSON-escaped (controls visible).
@@ -147,8 +171,25 @@ function asNumber(v: CellValue, where: string): number | null {
  * Builds examples from rows one at a time, checking the contract. `get(column)` reads a cell of
  * the current row; `rowWhere` is "file:line".
  */
+function labelKind(v: CellValue): "string" | "integer" | "boolean" | null {
+  if (typeof v === "string") return "string";
+  if (typeof v === "boolean") return "boolean";
+  if (typeof v === "number" && Number.isSafeInteger(v)) return "integer";
+  return null;
+}
+
+const KIND_NAMES = { string: "a string", integer: "a number", boolean: "a boolean" } as const;
+
+function describeValue(v: CellValue): string {
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "number") return `the number ${String(v)}`;
+  return typeof v === "object" && v !== null ? "an object" : typeof v;
+}
+
 export class RowBuilder {
   private readonly seenIds = new Map<string, string>();
+  /** The first label's JSON type and where it was: every label must have it (1 and "1" are one class, true is not). */
+  private firstLabel: { kind: "string" | "integer" | "boolean"; where: string } | null = null;
   readonly examples: Example[] = [];
   readonly badRows: BadRow[] = [];
 
@@ -172,6 +213,24 @@ export class RowBuilder {
     }
   }
 
+  /** A label as text: a string, an integer or a boolean, the same type in every record (JSONL has types; CSV has only strings). */
+  private label(v: CellValue, where: string): string {
+    if (v === null || v === undefined) throw new RowProblem(where, "missing label (empty value)");
+    const kind = labelKind(v);
+    if (kind === null)
+      throw new RowProblem(where, `a label must be a string, an integer or a boolean, found ${describeValue(v)}`);
+    if (this.firstLabel === null) this.firstLabel = { kind, where };
+    else if (kind !== this.firstLabel.kind)
+      throw new RowProblem(
+        where,
+        `the label ${quote(String(v), 40)} is ${KIND_NAMES[kind]}, but the first record's label is ${KIND_NAMES[this.firstLabel.kind]} ` +
+          `(${this.firstLabel.where}); every label must have the same type`,
+      );
+    const text = String(v).trim();
+    if (text === "") throw new RowProblem(where, "missing label (empty value)");
+    return text;
+  }
+
   private build(rowWhere: string, lineNumber: number, get: (column: string) => CellValue, raw: string): Example {
     const c = this.columns;
     let id: string;
@@ -179,8 +238,7 @@ export class RowBuilder {
       id = asText(get(c.id)).trim();
       if (id === "") throw new RowProblem(`${rowWhere}:${c.id}`, "missing id (empty value)");
     } else id = String(lineNumber);
-    const label = asText(get(c.label)).trim();
-    if (label === "") throw new RowProblem(`${rowWhere}:${c.label}`, "missing label (empty value)");
+    const label = this.label(get(c.label), `${rowWhere}:${c.label}`);
     const text: Record<string, string> = {};
     for (const col of c.text) text[col] = asText(get(col));
     const numeric: Record<string, number | null> = {};

@@ -7,6 +7,7 @@
 import type { Diagnostic, FindingsOf } from "./diagnostic.js";
 import { biasVariance } from "./diagnostics/bias-variance.js";
 import { classBalance } from "./diagnostics/class-balance.js";
+import { columnChecks } from "./diagnostics/column-checks.js";
 import { curveReadings } from "./diagnostics/curve-readings.js";
 import { dataChecks } from "./diagnostics/data-checks.js";
 import { dynamics } from "./diagnostics/dynamics.js";
@@ -31,6 +32,7 @@ export const DIAGNOSTICS = [
   errorAnalysis,
   slices,
   dataChecks,
+  columnChecks,
   labelIssues,
   dynamics,
   threshold,

@@ -37,6 +37,7 @@ import {
   write,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { UsageError } from "../errors.js";
 
 const MAGIC = Buffer.from("MLLOOPC1", "latin1");
 const END_MAGIC = Buffer.from("MLLC", "latin1");
@@ -408,7 +409,9 @@ export function cacheMaxBytesFromEnv(env: Readonly<Record<string, string | undef
   if (raw === undefined || raw.trim() === "") return DEFAULT_CACHE_MAX_BYTES;
   const bytes = parseSize(raw);
   if (bytes === null) {
-    throw new Error(`${CACHE_MAX_SIZE_ENV}="${raw}" is not a size (examples: 2GB, 500MB, 1048576)`);
+    throw new UsageError(`${CACHE_MAX_SIZE_ENV}="${raw}" is not a size (examples: 2GB, 500MB, 1048576)`, {
+      where: CACHE_MAX_SIZE_ENV,
+    });
   }
   return bytes;
 }

@@ -81,6 +81,19 @@ function signed(x: number): string {
   return `${x >= 0 ? "+" : ""}${x.toFixed(4)}`;
 }
 
+/**
+ * The default report file: `<store folder>/reports/<experiment>.html`, the experiment name made a
+ * plain file name (an experiment name is any text: `--experiment ../../x` must not write outside).
+ */
+export function demoReportPath(storeLocation: string, experiment: string): string {
+  const name =
+    experiment
+      .replace(/[^A-Za-z0-9._-]/g, "_")
+      .replace(/^\.+/, "_")
+      .slice(0, 120) || "demo";
+  return join(dirname(resolve(storeLocation)), "reports", `${name}.html`);
+}
+
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const { store } = opts;
   const log = opts.log ?? (() => {});
@@ -234,7 +247,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   }
 
   const ledger = await buildLedger(store, experiment);
-  const reportPath = opts.reportPath ?? join(dirname(resolve(store.location)), "reports", `${experiment}.html`);
+  const reportPath = opts.reportPath ?? demoReportPath(store.location, experiment);
   mkdirSync(dirname(reportPath), { recursive: true });
   const svgs: Record<string, string> = {};
   for (const it of iterations) {

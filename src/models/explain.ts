@@ -19,6 +19,7 @@
  */
 import { ModelError } from "../errors.js";
 import type { CsrMatrix } from "../features/csr.js";
+import { CalibratedClassifier } from "./calibrated.js";
 import type { Estimator } from "./estimator.js";
 import { LogisticRegression } from "./logistic-regression.js";
 import { NaiveBayes } from "./naive-bayes.js";
@@ -76,6 +77,13 @@ export function classScores(est: Estimator): ClassScores {
   const lw = linearWeights(est);
   if (lw === null) {
     const fitted = (est as { nFeatures?: number }).nFeatures;
+    if (est instanceof CalibratedClassifier) {
+      throw new ModelError(
+        `explanations are not available for a calibrated ${est.family} (model.calibration: ${est.params.calibration}): ` +
+          "its probabilities average 5 models through non-linear calibrators, so there is no per-feature weight to show " +
+          "(explain a run of the same spec without model.calibration)",
+      );
+    }
     if ((EXPLAINABLE_FAMILIES as readonly string[]).includes(est.family) && fitted !== undefined && fitted < 0) {
       throw new ModelError(`${est.family}: explanations need a fitted model`);
     }

@@ -138,6 +138,16 @@ function modelMove(
   };
 }
 
+/** v·10^k for k = ±1 … ±decades, within [lo, hi], rounded like logGrid (stable spec hashes). */
+function aroundDecades(v: number, decades: number, lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let k = -decades; k <= decades; k++) {
+    const x = Number((v * 10 ** k).toPrecision(12));
+    if (k !== 0 && x >= lo && x <= hi) out.push(x);
+  }
+  return out;
+}
+
 function modelMoves(spec: Spec, data: CatalogueData): Move[] {
   const m = spec.model;
   const out: Move[] = [];
@@ -147,8 +157,12 @@ function modelMoves(spec: Spec, data: CatalogueData): Move[] {
   const around = (v: number, lo: number, hi: number): number[] =>
     logGrid(lo, hi, Math.round(Math.log10(hi / lo)) + 1).filter((x) => Math.abs(Math.log10(x / v)) > 1e-9);
   const byC = (family: "logistic_regression" | "linear_svm", lo: number, hi: number): void => {
-    // one point per decade: a short log grid, not a jump to the end of the range
-    for (const C of logGrid(lo, hi, Math.round(Math.log10(hi / lo)) + 1)) {
+    // one point per decade: a short log grid, not a jump to the end of the range; for the current
+    // family also the decades around the current value, so that an over- or under-regularised
+    // incumbent (C = 1e-4, or C = 100 on noisy labels) has a step each way
+    const grid = logGrid(lo, hi, Math.round(Math.log10(hi / lo)) + 1);
+    if (m.family === family && typeof cur.C === "number") grid.push(...aroundDecades(cur.C, 2, 1e-4, 1e4));
+    for (const C of [...new Set(grid)].sort((a, b) => a - b)) {
       if (m.family === family && cur.C === C) continue;
       const answers = m.family === family && typeof cur.C === "number" && C < cur.C ? variance : bias;
       out.push(modelMove(m, { family, C }, answers));

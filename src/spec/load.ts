@@ -127,6 +127,8 @@ function discriminatorValues(path: SpecPath, raw: unknown): string[] {
 
 function show(v: unknown): string {
   if (v === undefined) return "nothing";
+  // JSON has no Infinity or NaN: 1e400 parses to Infinity and would read "null"
+  if (typeof v === "number" && !Number.isFinite(v)) return `${String(v)} (not a finite number)`;
   if (typeof v === "string") return JSON.stringify(v);
   const s = JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
@@ -239,6 +241,9 @@ export function parseSpec(raw: unknown, source = "spec"): Spec {
   throw new SpecError([header, ...lines.map((l) => `  ✖ ${l}`)].join("\n"), { where: source });
 }
 
+/** Names that reach an object's prototype, never keys of a spec. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
 /** Keys that choose a variant of their object (model.family, data.source, evaluate.threshold.policy). */
 const DISCRIMINATORS = new Set(["family", "source", "policy"]);
 
@@ -304,6 +309,9 @@ export function applyOverridesNoted(raw: unknown, overrides: readonly string[]):
     if (eq <= 0) throw new SpecError(`--set ${o}: expected key.path=value, e.g. --set model.C=0.3`, { where: "--set" });
     const path = o.slice(0, eq).trim().split(".");
     if (path.some((p) => p === "")) throw new SpecError(`--set ${o}: empty segment in key path "${o.slice(0, eq)}"`);
+    const reserved = path.find((p) => RESERVED_KEYS.has(p));
+    if (reserved !== undefined)
+      throw new SpecError(`--set ${o}: "${reserved}" is not a spec key (see mlloop run --help)`, { where: "--set" });
     const text = o.slice(eq + 1);
     let value: unknown;
     try {
@@ -395,7 +403,16 @@ export function loadSpecFile(
     const where = pos ? `${abs}:${pos.line}:${pos.col}` : abs;
     throw new SpecError(`YAML syntax error in ${where}: ${err.message.split("\n")[0]}`, { where });
   }
-  const written = doc.toJS() as unknown;
+  let written: unknown;
+  try {
+    written = doc.toJS();
+  } catch (e) {
+    // yaml refuses documents whose aliases expand beyond its limit (a "billion laughs" bomb)
+    throw new SpecError(
+      `${abs}: the YAML's aliases expand to too much data (${(e as Error).message}); write the values out instead of using aliases`,
+      { where: abs },
+    );
+  }
   if (options.allowOutsidePaths !== true) checkSpecDataPath(written, overrides, abs);
   const { raw, notes } = applyOverridesNoted(written, overrides);
   return { spec: parseSpec(raw, file), raw, baseDir: dirname(abs), file: abs, notes };

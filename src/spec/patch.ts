@@ -4,6 +4,7 @@
  * splits a patch into players. Arrays are compared as whole values (a changed `fields` list is
  * one change), objects key by key.
  */
+import { SpecError } from "../errors.js";
 import { canonicalJson } from "./canonical.js";
 
 export type SpecPath = readonly string[];
@@ -78,6 +79,9 @@ export function getAt(obj: unknown, path: SpecPath): unknown {
 export function setAt(obj: unknown, path: SpecPath, value: unknown): unknown {
   if (path.length === 0) return structuredClone(value);
   const [head, ...rest] = path as [string, ...string[]];
+  // a patch from a file or a store must not reach an object's prototype
+  if (head === "__proto__" || head === "constructor" || head === "prototype")
+    throw new SpecError(`"${head}" is not a spec key`, { where: path.join(".") });
   if (Array.isArray(obj) && /^\d+$/.test(head)) {
     const copy = obj.slice();
     copy[Number(head)] = setAt(copy[Number(head)], rest, value);

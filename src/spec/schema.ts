@@ -55,6 +55,13 @@ const tabularColumns = {
   group: nonEmptyString.optional(),
 };
 
+const maxRecordBytes = z
+  .number()
+  .int()
+  .min(1024)
+  .max(2 ** 31 - 1)
+  .optional();
+
 export const dataSchema = z.discriminatedUnion("source", [
   z.strictObject({
     source: z.literal("spamassassin"),
@@ -73,6 +80,8 @@ export const dataSchema = z.discriminatedUnion("source", [
     columns: z.strictObject(tabularColumns),
     on_bad_row: z.enum(["error", "skip"]).default("error"),
     limit: z.number().int().positive().optional(),
+    /** The longest record (CSV row, JSON line) read, in bytes; default 64 MiB (a file without newlines must not fill memory). */
+    max_record_bytes: maxRecordBytes,
     split: splitSchema,
   }),
   z.strictObject({
@@ -81,6 +90,8 @@ export const dataSchema = z.discriminatedUnion("source", [
     columns: z.strictObject(tabularColumns),
     on_bad_row: z.enum(["error", "skip"]).default("error"),
     limit: z.number().int().positive().optional(),
+    /** The longest record (CSV row, JSON line) read, in bytes; default 64 MiB (a file without newlines must not fill memory). */
+    max_record_bytes: maxRecordBytes,
     split: splitSchema,
   }),
   z.strictObject({

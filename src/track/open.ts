@@ -10,7 +10,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { StoreError } from "../errors.js";
+import { StoreError, UsageError } from "../errors.js";
 import { ARTIFACTS_ENV_VAR, resolveArtifactsLocation } from "./artifacts-location.js";
 import { openPostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
 import { redactUrl } from "./redact-url.js";
@@ -50,6 +50,11 @@ export function findStoreUpwards(cwd: string): string | null {
 export function resolveStoreLocation(location?: string, options: OpenStoreOptions = {}): StoreLocation {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
+  // `--store ""` (an unset shell variable, `--store "$STORE"`) must not silently mean the default store
+  if (location !== undefined && location.trim() === "")
+    throw new UsageError(`--store is empty: give a SQLite file or folder path, or a postgres:// URL`, {
+      where: "--store",
+    });
   const given = location?.trim() || env[STORE_ENV_VAR]?.trim() || "";
   if (given === "")
     return { kind: "sqlite", path: findStoreUpwards(cwd) ?? resolve(cwd, DEFAULT_STORE_DIR, DEFAULT_DB_FILE) };

@@ -77,6 +77,14 @@ describe("model.calibration and the max_recall_at_precision policy on the CLI", 
     expect(lines).toHaveLength(301);
     const scores = lines.slice(1).map((l) => Number(l.split(",")[1]));
     expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
+
+    // no per-feature weights behind calibrated probabilities: said plainly, not as a family limit
+    const e = await runCli(["explain", run.runId, "--store", store]);
+    expect(e.code).not.toBe(0);
+    expect(e.stderr).toContain(
+      "explanations are not available for a calibrated logistic_regression (model.calibration: isotonic)",
+    );
+    expect(e.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("calibration changes the probabilities but not their order much, and none is the plain model", async () => {

@@ -28,7 +28,8 @@ export function startCli(
 ): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    // no $COLUMNS from the shell: tables keep their full width, so transcripts do not depend on the terminal
+    env: { ...process.env, NO_COLOR: "1", COLUMNS: "", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }

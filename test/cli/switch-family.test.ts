@@ -54,6 +54,9 @@ describe("--set model.family switches the family with one key", () => {
       "note: --set model.family=mlp drops model.C, model.penalty (logistic_regression keys that mlp does not have)",
     );
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack
+    expect(json<{ specNotes: string[] }>(r).specNotes).toEqual([
+      "--set model.family=mlp drops model.C, model.penalty (logistic_regression keys that mlp does not have)",
+    ]);
     const model = await storedModel(json<RunJson>(r).runId);
     expect(model.family).toBe("mlp");
     expect(model).not.toHaveProperty("C");

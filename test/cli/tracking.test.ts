@@ -101,6 +101,8 @@ describe("a script using the tracking API", () => {
 
     const card = await runCli(["show", b, ...s]);
     expect(card.stdout).toContain("params lr=0.5  epochs=40  seed=0");
+    // the change from the parent is the params that changed, as compare and log say
+    expect(card.stdout).toMatch(/change from parent\n\s+params\.lr: 0\.1 → 0\.5\n/);
     expect(card.stdout).toContain("per step: loss (train 40 steps, dev 40 steps)");
     expect(card.stdout).toContain("confusion matrix on dev");
 

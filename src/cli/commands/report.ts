@@ -8,6 +8,7 @@ import { listOutcomes } from "../../recommend/outcome.js";
 import { openStore } from "../../track/open.js";
 import type { RunId } from "../../track/store.js";
 import { UsageError } from "../../errors.js";
+import { checkOutputFile } from "../output-file.js";
 import { createStageReporter } from "../progress.js";
 import type { GlobalOptions } from "../main.js";
 
@@ -33,6 +34,7 @@ Examples:
     .action(async (runArg: string, opts: ReportOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions & ReportOptions>();
       if (opts.output === "") throw new UsageError("--output: expected a file name");
+      const output = opts.output === undefined || opts.output === "-" ? null : checkOutputFile(opts.output, "--output");
       const store = await openStore(globals.store);
       const toStdout = opts.output === "-";
       const reporter = createStageReporter({ enabled: !toStdout });
@@ -49,7 +51,7 @@ Examples:
         const html = renderHtmlReport(diagnosis, await listOutcomes(store, diagnosis.runId as RunId));
         if (toStdout) process.stdout.write(html);
         else {
-          const file = resolve(opts.output ?? `mlloop-report-${diagnosis.runId.slice(0, 12)}.html`);
+          const file = output ?? resolve(`mlloop-report-${diagnosis.runId.slice(0, 12)}.html`);
           writeFileSync(file, html);
           process.stdout.write(`wrote ${file} (${(html.length / 1024).toFixed(0)} KB)\n`);
         }

@@ -44,6 +44,9 @@ export function parseTags(pairs: readonly string[]): Record<string, string> {
   return tags;
 }
 
+/** Replicates one `run --repeat` may make: each is a full run, recorded. */
+const MAX_REPEAT = 100;
+
 export function registerRun(program: Command): void {
   program
     .command("run")
@@ -82,6 +85,10 @@ Examples:
       const repeat = Number(opts.repeat);
       if (!Number.isInteger(repeat) || repeat < 1)
         throw new UsageError(`--repeat ${opts.repeat}: expected an integer >= 1`);
+      if (repeat > MAX_REPEAT)
+        throw new UsageError(
+          `--repeat ${opts.repeat}: at most ${MAX_REPEAT} replicates (a noise floor needs 5–30; each one is a full run)`,
+        );
       if (opts.apply !== undefined && (specFile !== undefined || opts.parent !== undefined || repeat > 1)) {
         throw new UsageError(
           "--apply RUN:N takes the spec and the parent from RUN: give no SPEC, --parent or --repeat",
@@ -189,6 +196,7 @@ Examples:
             store: store.location,
             ...(vsParent ? { vsParent } : {}),
             ...(held ? { recommendationOutcome: held } : {}),
+            ...(loaded.notes.length > 0 ? { specNotes: loaded.notes } : {}),
           });
         } else {
           out(`

@@ -87,7 +87,8 @@ Examples:
           });
           return;
         }
-        out(`${renderRunCard(run, metrics)}
+        const parent = run.parentId ? await store.getRun(run.parentId).catch(() => null) : null;
+        out(`${renderRunCard(run, metrics, parent)}
 `);
         const report = renderClassReport(run, reportPredictions);
         if (report !== "") out(`\n${report}\n`);

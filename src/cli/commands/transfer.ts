@@ -5,6 +5,7 @@ import { UsageError } from "../../errors.js";
 import { exportBundle, importBundle, selectRuns } from "../../track/bundle.js";
 import { openStore } from "../../track/open.js";
 import { inertLine } from "../../util/inert.js";
+import { checkOutputFile } from "../output-file.js";
 import { printJson } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 
@@ -29,10 +30,11 @@ Examples:
     )
     .action(async (selectors: string[], opts: { output: string; json?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions>();
+      const output = checkOutputFile(opts.output, "--output");
       const store = await openStore(globals.store);
       try {
         const ids = await selectRuns(store, selectors);
-        const summary = await exportBundle(store, ids, resolve(opts.output));
+        const summary = await exportBundle(store, ids, output);
         if (opts.json) {
           printJson(summary);
           return;

@@ -8,7 +8,16 @@ import { Transform, type TransformCallback } from "node:stream";
 import { parse, type CsvError } from "csv-parse";
 import { DataError } from "../../errors.js";
 import type { DataSpec } from "../../spec/schema.js";
-import { checkColumns, declaredColumns, quote, RowBuilder, RowProblem } from "../contract.js";
+import {
+  checkColumns,
+  declaredColumns,
+  DEFAULT_MAX_RECORD_BYTES,
+  notText,
+  quote,
+  recordTooLong,
+  RowBuilder,
+  RowProblem,
+} from "../contract.js";
 import { Utf8LineValidator, type InvalidLine } from "../utf8.js";
 import { resolveDataPath } from "./files.js";
 import type { SourceOptions, SourceResult } from "./source.js";
@@ -53,6 +62,8 @@ export async function loadCsv(data: CsvSpec, opts: SourceOptions): Promise<Sourc
   const invalidLines = new Map<number, string>();
   const lines = new LineIndex();
   let bomChecked = false;
+  let linesBefore = 0;
+  const maxBytes = data.max_record_bytes ?? DEFAULT_MAX_RECORD_BYTES;
 
   const validator = new Utf8LineValidator((bad: InvalidLine) => {
     if (!skip)
@@ -71,6 +82,14 @@ export async function loadCsv(data: CsvSpec, opts: SourceOptions): Promise<Sourc
           if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
         }
         const body = validator.push(bytes);
+        const nul = body.indexOf(0);
+        if (nul >= 0) {
+          const lineStart = body.lastIndexOf(10, nul) + 1;
+          let line = linesBefore + 1;
+          for (let i = body.indexOf(10); i >= 0 && i < nul; i = body.indexOf(10, i + 1)) line++;
+          throw notText(`${abs}:${line}`, nul - lineStart + 1);
+        }
+        for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) linesBefore++;
         lines.push(body);
         done(null, body);
       } catch (e) {
@@ -94,6 +113,8 @@ export async function loadCsv(data: CsvSpec, opts: SourceOptions): Promise<Sourc
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: skip,
+    // characters, so at most as many bytes: a row (or a file with no newline) cannot grow past the limit
+    max_record_size: maxBytes,
     on_skip: (err: CsvError | undefined) => {
       if (err !== undefined)
         builder.badRows.push({ where: `${abs}:${String(err.lines)}`, reason: `malformed CSV: ${err.message}` });
@@ -167,6 +188,8 @@ export async function loadCsv(data: CsvSpec, opts: SourceOptions): Promise<Sourc
   } catch (e) {
     if (e instanceof DataError) throw e;
     const err = e as CsvError;
+    if (err.code === "CSV_MAX_RECORD_SIZE")
+      throw recordTooLong(`${abs}:${String(err.lines)}`, maxBytes, data.max_record_bytes !== undefined);
     if (typeof err.code === "string" && err.code.startsWith("CSV_"))
       throw new DataError(`${abs}:${String(err.lines)}: malformed CSV: ${err.message}`, {
         where: `${abs}:${String(err.lines)}`,

@@ -7,36 +7,62 @@ import { createReadStream } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { DataError } from "../../errors.js";
 import type { DataSpec } from "../../spec/schema.js";
-import { checkColumns, quote, RowBuilder, RowProblem, type CellValue } from "../contract.js";
+import {
+  checkColumns,
+  DEFAULT_MAX_RECORD_BYTES,
+  notText,
+  quote,
+  recordTooLong,
+  RowBuilder,
+  RowProblem,
+  type CellValue,
+} from "../contract.js";
 import { firstInvalidUtf8 } from "../utf8.js";
 import { resolveDataPath } from "./files.js";
 import type { SourceOptions, SourceResult } from "./source.js";
 
 type JsonlSpec = Extract<DataSpec, { source: "jsonl" }>;
 
-/** Yields the file's lines as bytes (without "\n" / "\r\n") with their 1-based line numbers. */
-async function* readLines(file: string): AsyncGenerator<{ bytes: Buffer; line: number; offset: number }> {
-  let carry: Buffer | null = null;
+/**
+ * Yields the file's lines as bytes (without "\n" / "\r\n") with their 1-based line numbers. A line
+ * longer than `maxBytes` is an error as soon as it is seen: a file without newlines must not be
+ * gathered into memory whole.
+ */
+async function* readLines(
+  file: string,
+  maxBytes: number,
+  tooLong: (line: number) => Error,
+): AsyncGenerator<{ bytes: Buffer; line: number; offset: number }> {
+  // the start of the current line, in pieces: joined once when its newline comes (never re-copied per chunk)
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
   let line = 0;
   let offset = 0;
+  const strip = (b: Buffer): Buffer => (b.length > 0 && b[b.length - 1] === 13 ? b.subarray(0, b.length - 1) : b);
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-    const data: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
     let start = 0;
-    let nl = data.indexOf(10, start);
+    let nl = chunk.indexOf(10);
     while (nl >= 0) {
-      const end = nl > start && data[nl - 1] === 13 ? nl - 1 : nl;
+      const piece = chunk.subarray(start, nl);
+      if (pendingLength + piece.length > maxBytes) throw tooLong(line + 1);
+      const bytes = pendingLength === 0 ? piece : Buffer.concat([...pending, piece]);
+      pending = [];
+      pendingLength = 0;
       line++;
-      yield { bytes: data.subarray(start, end), line, offset: offset + nl + 1 };
+      yield { bytes: strip(bytes), line, offset: offset + nl + 1 };
       start = nl + 1;
-      nl = data.indexOf(10, start);
+      nl = chunk.indexOf(10, start);
     }
-    offset += start;
-    carry = start < data.length ? data.subarray(start) : null;
+    if (start < chunk.length) {
+      pending.push(chunk.subarray(start));
+      pendingLength += chunk.length - start;
+      if (pendingLength > maxBytes) throw tooLong(line + 1);
+    }
+    offset += chunk.length;
   }
-  if (carry !== null && carry.length > 0) {
+  if (pendingLength > 0) {
     line++;
-    const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
-    yield { bytes: carry.subarray(0, end), line, offset: offset + carry.length };
+    yield { bytes: strip(Buffer.concat(pending)), line, offset };
   }
 }
 
@@ -51,8 +77,16 @@ export async function loadJsonl(data: JsonlSpec, opts: SourceOptions): Promise<S
   const builder = new RowBuilder(data.columns, data.on_bad_row === "skip");
   let checked = false;
   let lines = 0;
-  for await (const { bytes, line, offset } of readLines(abs)) {
+  const maxBytes = data.max_record_bytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const tooLong = (line: number): Error =>
+    recordTooLong(`${abs}:${line}`, maxBytes, data.max_record_bytes !== undefined);
+  for await (const { bytes: lineBytes, line, offset } of readLines(abs, maxBytes, tooLong)) {
     const where = `${abs}:${line}`;
+    // a byte-order mark (Windows editors write one) is not part of the first record
+    const bom = line === 1 && lineBytes[0] === 0xef && lineBytes[1] === 0xbb && lineBytes[2] === 0xbf;
+    const bytes = bom ? lineBytes.subarray(3) : lineBytes;
+    const nul = bytes.indexOf(0);
+    if (nul >= 0) throw notText(where, nul + 1);
     if (!isUtf8(bytes)) {
       const bad = firstInvalidUtf8(bytes);
       const hex = bytes[bad]!.toString(16).toUpperCase().padStart(2, "0");
@@ -70,7 +104,9 @@ export async function loadJsonl(data: JsonlSpec, opts: SourceOptions): Promise<S
     try {
       value = JSON.parse(text);
     } catch (e) {
-      builder.reject(new RowProblem(where, `invalid JSON (${(e as Error).message}): ${quote(text)}`));
+      // V8's message quotes the start of the line itself: keep only what it says is wrong
+      const reason = (e as Error).message.replace(/, ".*?"(\.\.\.)? is not valid JSON$/s, "");
+      builder.reject(new RowProblem(where, `invalid JSON (${reason}): ${quote(text, 60)}`));
       continue;
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
