@@ -140,6 +140,24 @@ describe("sweep run", () => {
     expect(Object.keys(view.importance).sort()).toEqual(["features.numeric.missing", "model.C"]);
   });
 
+  it("the halving pruner stops trials only at its rungs (steps 1, 4, 16 …)", async () => {
+    const store = await freshStore();
+    const out = await runSweep({
+      store,
+      name: "h",
+      specFile: SPEC,
+      space,
+      trials: 12,
+      sampler: { name: "random", seed: 5 },
+      pruner: "halving",
+    });
+    const pruned = out.trials.filter((t) => t.state === "pruned");
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const t of pruned) expect([1, 4, 16, 64]).toContain(t.curve.at(-1)![0]);
+    // the first trial has nobody to lose to
+    expect(out.trials[0]!.state).toBe("complete");
+  });
+
   it("a finished trial sent again is not run again; a worker with other data refuses the trial", async () => {
     const store = await freshStore();
     const out = await runSweep({
