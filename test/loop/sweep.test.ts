@@ -250,6 +250,7 @@ describe("mlloop sweep (CLI)", () => {
     [["--trials", "0"], "--trials 0: expected an integer >= 1"],
     [["--metric", "test.f1"], "a sweep never chooses on test"],
     [["--queue", "http://x"], "expected a redis:// or rediss:// URL"],
+    [["--queue", "redis://:secret@127.0.0.1:1"], "--queue redis://:***@127.0.0.1:1: cannot reach Redis"],
   ])("refuses %j with a clear message and records nothing", async (args, message) => {
     const dir = tempDir("mlloop-sweep-bad-");
     const r = await runCli(["--store", join(dir, "s"), "sweep", "run", SPEC, "--space", SPACE_FILE, ...args]);
