@@ -419,7 +419,7 @@ export async function attributeWithRunner(
     warnings,
     key,
   };
-  await store.putPairResult("attribution", key, runA.id, runB.id, record);
+  if (store.readOnly !== true) await store.putPairResult("attribution", key, runA.id, runB.id, record);
   return record;
 }
 

@@ -443,7 +443,8 @@ export async function compareRuns(
       splits: splitResults,
       warnings,
     };
-    if (cacheable) await store.putPairResult("comparison", key, runA.id, runB.id, comparison);
+    if (cacheable && store.readOnly !== true)
+      await store.putPairResult("comparison", key, runA.id, runB.id, comparison);
   }
 
   // Replicate groups and attributions can grow after the comparison was stored: read them fresh.

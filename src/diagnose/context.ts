@@ -83,15 +83,30 @@ export function runBaseDir(run: RunRecord, given?: string): string {
   return cwd;
 }
 
+/**
+ * Loads a run's dataset. The caller may inject one that reads the stage cache and parses on worker
+ * threads (src/loop/diagnose-run.ts passes the one runs use); the default parses here, uncached.
+ */
+export type DatasetLoader = (
+  spec: Spec,
+  options: { baseDir: string; seed: number; onProgress?: (done: number, total: number) => void },
+) => Promise<Dataset>;
+
+const loadUncached: DatasetLoader = (spec, options) => loadDataset(spec.data, options);
+
 export async function loadRunData(
   ctx: RunContext,
-  options: { baseDir?: string; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    baseDir?: string;
+    onProgress?: (done: number, total: number) => void;
+    loadDataset?: DatasetLoader;
+  } = {},
 ): Promise<RunData> {
   const { spec, run } = ctx;
-  const dataset = await loadDataset(spec.data, {
+  const dataset = await (options.loadDataset ?? loadUncached)(spec, {
     baseDir: runBaseDir(run, options.baseDir),
     seed: deriveSeed(spec.seed, "data"),
-    onProgress: options.onProgress,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
   const recorded = run.dataInfo?.fingerprint;
   if (typeof recorded === "string" && recorded !== dataset.fingerprint) {

@@ -14,7 +14,14 @@ import { canonicalJson } from "../spec/canonical.js";
 import type { RunId, Store } from "../track/store.js";
 import { sha256Hex } from "../util/hash.js";
 import { verdictText } from "./bias-variance.js";
-import { loadRunContext, loadRunData, loadRunFeaturizer, type RunContext, type RunData } from "./context.js";
+import {
+  loadRunContext,
+  loadRunData,
+  loadRunFeaturizer,
+  type DatasetLoader,
+  type RunContext,
+  type RunData,
+} from "./context.js";
 import { openCvSession, type CvSession } from "./cv.js";
 import type {
   CandidateChange,
@@ -59,6 +66,8 @@ export interface DiagnoseOptions {
   readonly baseDir?: string;
   readonly seed?: number;
   readonly events?: DiagnoseEvents;
+  /** How the run's dataset is loaded (default: parsed here, uncached; diagnoseRun passes the stage cache's). */
+  readonly loadDataset?: DatasetLoader;
 }
 
 export interface ExamplePreview {
@@ -264,7 +273,11 @@ export async function computeDiagnosis(
   const timings: Record<string, number> = {};
   ev.start?.("data");
   const t0 = performance.now();
-  const data = await loadRunData(prep.ctx, { baseDir: options.baseDir, onProgress: (d, t) => ev.progress?.(d, t) });
+  const data = await loadRunData(prep.ctx, {
+    baseDir: options.baseDir,
+    onProgress: (d, t) => ev.progress?.(d, t),
+    ...(options.loadDataset === undefined ? {} : { loadDataset: options.loadDataset }),
+  });
   timings["data"] = performance.now() - t0;
   ev.finish?.("data", timings["data"], `${data.dataset.examples.length.toLocaleString("en-US")} examples rebuilt`);
 

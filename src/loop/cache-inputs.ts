@@ -186,16 +186,80 @@ function inputsFromEntry(entry: CacheEntry, report: CacheReport, reload: () => P
   };
 }
 
-/** Runs (or serves from the cache) the load, split and features stages of a run. */
-export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
-  const { spec, stage } = opts;
-  // A source without content identity (a pipe, /dev/stdin, a device) is read once and not cached:
-  // a key on its path alone would serve the first input's data for every later one.
-  const dataKey = opts.cache === null ? null : datasetKey(spec.data, opts.baseDir, opts.seeds.data);
-  const uncacheable = opts.cache !== null && dataKey === null;
-  const cache = uncacheable ? null : opts.cache;
-  const featKey = dataKey === null ? null : featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features);
-  const report: CacheReport = {
+function timer(report: CacheReport): <T>(kind: "readMs" | "writeMs", fn: () => T) => T {
+  return (kind, fn) => {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      report[kind] += performance.now() - t0;
+    }
+  };
+}
+
+type DatasetOptions = Pick<InputsOptions, "spec" | "baseDir" | "seeds" | "onProgress" | "workers">;
+
+/** Parses the run's data (the SpamAssassin corpus on worker threads), feeding `sink` when given. */
+async function parseDataset(opts: DatasetOptions, sink?: DatasetEntryWriter): Promise<Dataset> {
+  const { spec } = opts;
+  const loadOptions = { baseDir: opts.baseDir, seed: opts.seeds.data, onProgress: opts.onProgress };
+  if (spec.data.source === "spamassassin") {
+    const { loadSpamAssassinParallel } = await parallelLoader();
+    return loadSpamAssassinParallel(spec.data, { ...loadOptions, workers: opts.workers, sink });
+  }
+  const { loadDataset } = await dataLoaders();
+  const ds = await loadDataset(spec.data, loadOptions);
+  await sink?.encode(ds.examples);
+  return ds;
+}
+
+/** The dataset from its cache entry, or parsed (and then written to the cache). */
+async function loadDatasetThroughCache(
+  opts: DatasetOptions,
+  cache: StageCache | null,
+  dataKey: string | null,
+  report: CacheReport,
+): Promise<Dataset> {
+  const timed = timer(report);
+  if (cache === null || dataKey === null) return parseDataset(opts);
+  const found = timed("readMs", () => cache.read(DATASET_KIND, dataKey));
+  if (found.status === "hit") {
+    try {
+      const ds = timed("readMs", () => readDatasetEntry(found.entry));
+      report.dataset = "hit";
+      report.bytesRead += found.bytes;
+      return ds;
+    } catch (e) {
+      report.notes.push(`dataset entry ${dataKey.slice(0, 12)} is inconsistent (${(e as Error).message}); recomputed`);
+      report.dataset = "corrupt";
+    }
+  } else if (found.status === "corrupt") {
+    report.notes.push(found.reason);
+    report.dataset = "corrupt";
+  }
+  let sink: ReturnType<typeof datasetEntryWriter>;
+  try {
+    sink = datasetEntryWriter(cache, dataKey);
+  } catch (e) {
+    report.notes.push(`could not write the parse cache: ${(e as Error).message}`);
+    return parseDataset(opts);
+  }
+  let ds: Dataset;
+  try {
+    ds = await parseDataset(opts, sink);
+  } catch (e) {
+    sink.abort();
+    throw e;
+  }
+  const bytes = await sink.commit(ds);
+  report.writeMs += sink.ms;
+  if (bytes !== null) report.bytesWritten += bytes;
+  else report.notes.push(`could not write the parse cache: ${sink.error}`);
+  return ds;
+}
+
+function emptyReport(cache: StageCache | null, notes: string[]): CacheReport {
+  return {
     enabled: cache !== null,
     dir: cache?.dir ?? null,
     dataset: cache === null ? "off" : "miss",
@@ -205,70 +269,40 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     writeMs: 0,
     bytesRead: 0,
     bytesWritten: 0,
-    notes: uncacheable ? ["data.path is not a regular file (a pipe or device): read once and not cached"] : [],
+    notes,
   };
+}
+
+/**
+ * Only the load stage of a run, through the same cache entry and parallel parser as
+ * `prepareInputs`: what `diagnose` needs to rebuild a run's examples.
+ */
+export async function cachedDataset(opts: DatasetOptions & { readonly cache: StageCache | null }): Promise<Dataset> {
+  const dataKey = opts.cache === null ? null : datasetKey(opts.spec.data, opts.baseDir, opts.seeds.data);
+  const cache = dataKey === null ? null : opts.cache;
+  return loadDatasetThroughCache(opts, cache, dataKey, emptyReport(cache, []));
+}
+
+/** Runs (or serves from the cache) the load, split and features stages of a run. */
+export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
+  const { spec, stage } = opts;
+  // A source without content identity (a pipe, /dev/stdin, a device) is read once and not cached:
+  // a key on its path alone would serve the first input's data for every later one.
+  const dataKey = opts.cache === null ? null : datasetKey(spec.data, opts.baseDir, opts.seeds.data);
+  const uncacheable = opts.cache !== null && dataKey === null;
+  const cache = uncacheable ? null : opts.cache;
+  const featKey =
+    dataKey === null
+      ? null
+      : featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features, spec.limits?.features_per_family);
+  const report = emptyReport(
+    cache,
+    uncacheable ? ["data.path is not a regular file (a pipe or device): read once and not cached"] : [],
+  );
   report.keys.dataset = dataKey;
   report.keys.features = featKey;
-  const timed = <T>(kind: "readMs" | "writeMs", fn: () => T): T => {
-    const t0 = performance.now();
-    try {
-      return fn();
-    } finally {
-      report[kind] += performance.now() - t0;
-    }
-  };
-  const loadOptions = { baseDir: opts.baseDir, seed: opts.seeds.data, onProgress: opts.onProgress };
-  const parse = async (sink?: DatasetEntryWriter): Promise<Dataset> => {
-    if (spec.data.source === "spamassassin") {
-      const { loadSpamAssassinParallel } = await parallelLoader();
-      return loadSpamAssassinParallel(spec.data, { ...loadOptions, workers: opts.workers, sink });
-    }
-    const { loadDataset } = await dataLoaders();
-    const ds = await loadDataset(spec.data, loadOptions);
-    await sink?.encode(ds.examples);
-    return ds;
-  };
-
-  /** The dataset from its cache entry, or parsed (and then written to the cache). */
-  const datasetThroughCache = async (): Promise<Dataset> => {
-    if (cache === null || dataKey === null) return parse();
-    const found = timed("readMs", () => cache.read(DATASET_KIND, dataKey!));
-    if (found.status === "hit") {
-      try {
-        const ds = timed("readMs", () => readDatasetEntry(found.entry));
-        report.dataset = "hit";
-        report.bytesRead += found.bytes;
-        return ds;
-      } catch (e) {
-        report.notes.push(
-          `dataset entry ${dataKey.slice(0, 12)} is inconsistent (${(e as Error).message}); recomputed`,
-        );
-        report.dataset = "corrupt";
-      }
-    } else if (found.status === "corrupt") {
-      report.notes.push(found.reason);
-      report.dataset = "corrupt";
-    }
-    let sink: ReturnType<typeof datasetEntryWriter>;
-    try {
-      sink = datasetEntryWriter(cache, dataKey);
-    } catch (e) {
-      report.notes.push(`could not write the parse cache: ${(e as Error).message}`);
-      return parse();
-    }
-    let ds: Dataset;
-    try {
-      ds = await parse(sink);
-    } catch (e) {
-      sink.abort();
-      throw e;
-    }
-    const bytes = await sink.commit(ds);
-    report.writeMs += sink.ms;
-    if (bytes !== null) report.bytesWritten += bytes;
-    else report.notes.push(`could not write the parse cache: ${sink.error}`);
-    return ds;
-  };
+  const timed = timer(report);
+  const datasetThroughCache = (): Promise<Dataset> => loadDatasetThroughCache(opts, cache, dataKey, report);
 
   /** The features entry as run inputs, or null on a miss (a damaged entry is noted and dropped). */
   const servedFromCache = (): RunInputs | null => {
@@ -339,7 +373,9 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const featurized = await stage(
     "features",
     () => {
-      const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"));
+      const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"), {
+        maxFeaturesPerFamily: spec.limits?.features_per_family,
+      });
       return { fitted, train, dev: fitted.transform(examplesOf("dev")), test: fitted.transform(examplesOf("test")) };
     },
     (f) => `${f.fitted.featureNames.length.toLocaleString("en-US")} features`,

@@ -5,14 +5,33 @@
  * `src/loop/` calls both (DESIGN.md §1: diagnose never imports recommend).
  */
 import { computeDiagnosis, DIAGNOSIS_KIND, prepareDiagnosis, type DiagnoseOptions } from "../diagnose/diagnose.js";
+import type { DatasetLoader } from "../diagnose/context.js";
 import type { Findings } from "../diagnose/registry.js";
 import { withRecommendations, type Diagnosis } from "../recommend/diagnosis.js";
 import { recommend } from "../recommend/recommend.js";
 import type { RunId, Store } from "../track/store.js";
+import { cacheDirFor, cacheMaxBytesFromEnv, StageCache } from "./cache.js";
+import { cachedDataset } from "./cache-inputs.js";
 
 export type { DiagnoseOptions } from "../diagnose/diagnose.js";
 export type { Diagnosis } from "../recommend/diagnosis.js";
 export { latestDiagnosis } from "../recommend/diagnosis.js";
+
+/**
+ * The dataset through the stage cache runs use (`cache/` beside the store) and the parallel
+ * parser: a diagnosis of a run whose data was parsed before reads the parsed examples back.
+ */
+function cachedLoader(store: Store, workers: number | undefined): DatasetLoader {
+  return (spec, o) =>
+    cachedDataset({
+      spec,
+      baseDir: o.baseDir,
+      seeds: { data: o.seed, split: 0 },
+      cache: new StageCache(cacheDirFor(store.location), cacheMaxBytesFromEnv()),
+      ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
+      ...(workers === undefined ? {} : { workers }),
+    });
+}
 
 export async function diagnoseRun(
   store: Store,
@@ -26,7 +45,10 @@ export async function diagnoseRun(
     const hit = await store.getRunResult(runId, DIAGNOSIS_KIND, prep.key);
     if (hit) return { diagnosis: hit.result as Diagnosis, cached: true };
   }
-  const { diagnosis: findings, proposals } = await computeDiagnosis(store, prep, options);
+  const { diagnosis: findings, proposals } = await computeDiagnosis(store, prep, {
+    ...options,
+    loadDataset: options.loadDataset ?? cachedLoader(store, options.workers),
+  });
   const recommendations = recommend({
     spec: prep.ctx.spec,
     findings: findings as unknown as Findings,

@@ -49,7 +49,22 @@ export function negativeError(X: CsrMatrix, k: number, what: string, family: str
 export function checkFinite(X: CsrMatrix, what: string, family: string): void {
   const { data, indptr } = X;
   const nnz = indptr[X.rows]!;
-  for (let k = 0; k < nnz; k++) if (!Number.isFinite(data[k]!)) throw nonFiniteError(X, k, what, family);
+  // x · 0 is 0 for a finite x and NaN for NaN or ±Infinity: four branch-free running sums (a
+  // fifth of the time of testing each value), then the first culprit is looked for only if needed.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < nnz; k += 4) {
+    s0 += data[k]! * 0;
+    s1 += data[k + 1]! * 0;
+    s2 += data[k + 2]! * 0;
+    s3 += data[k + 3]! * 0;
+  }
+  for (; k < nnz; k++) s0 += data[k]! * 0;
+  if (s0 + s1 + s2 + s3 === 0) return;
+  for (k = 0; k < nnz; k++) if (!Number.isFinite(data[k]!)) throw nonFiniteError(X, k, what, family);
 }
 
 /** Throws on negative entries: count models (multinomial and complement naive Bayes) need X ≥ 0. */

@@ -22,7 +22,8 @@ import { dualCoordinateDescentWasm } from "./kernels/linear-svm-wasm.js";
 import { kernelBackend } from "./kernels/wasm-kernels.js";
 import { numberArray } from "./logistic-regression.js";
 import { rowDot } from "./sparse-linear.js";
-import { crossValidatedPlatt, plattProbabilities } from "./platt.js";
+import { decisionValues, mergeCurves, plattOneVsRest, withDevLoss } from "./one-vs-rest.js";
+import { plattProbabilities } from "./platt.js";
 
 export const LINEAR_SVM = "linear_svm";
 
@@ -242,18 +243,13 @@ export class LinearSvm implements Estimator {
     const nOut = nClasses === 2 ? 1 : nClasses;
     const warnings: string[] = [];
 
-    const platt = crossValidatedPlatt(
-      X,
-      y,
-      data.sampleWeight === undefined ? undefined : sw,
-      nClasses,
+    const platt = plattOneVsRest(
+      data,
+      sw,
       this.params.calibration_folds,
       deriveSeed(this.seed, "calibration-folds"),
       this.family,
-      (Xf, yf, swf, label) => {
-        const part = this.fitSvm(Xf, yf, nClasses, swf, label);
-        return (Xh) => decisionValues(Xh, part.coef, part.intercept, nOut);
-      },
+      (Xf, yf, swf, label) => this.fitSvm(Xf, yf, nClasses, swf, label),
     );
     this.plattA = platt.A;
     this.plattB = platt.B;
@@ -272,14 +268,7 @@ export class LinearSvm implements Estimator {
         );
       }
     });
-    const curve = mergeCurves(full.results.map((r) => r.curve));
-    if (data.dev !== undefined && data.dev.X.rows > 0) {
-      const proba = this.predictProba(data.dev.X);
-      let s = 0;
-      for (let i = 0; i < data.dev.y.length; i++)
-        s -= Math.log(Math.max(proba[i * nClasses + data.dev.y[i]!]!, 1e-300));
-      curve[curve.length - 1] = { ...curve.at(-1)!, devLoss: s / data.dev.y.length };
-    }
+    const curve = withDevLoss(mergeCurves(full.results.map((r) => r.curve)), data, (Xd) => this.predictProba(Xd));
     const finalLoss = full.results.reduce((s, r) => s + r.primal, 0);
     if (!Number.isFinite(finalLoss)) warnings.push(`final objective is ${finalLoss}; the model is not usable`);
     return {
@@ -326,33 +315,4 @@ export class LinearSvm implements Estimator {
     this.plattA = numberArray(s, "plattA", nOut);
     this.plattB = numberArray(s, "plattB", nOut);
   }
-}
-
-export function decisionValues(X: CsrMatrix, coef: Float64Array, intercept: Float64Array, nOut: number): Float64Array {
-  const d = X.cols;
-  const out = new Float64Array(X.rows * nOut);
-  for (let i = 0; i < X.rows; i++) {
-    for (let o = 0; o < nOut; o++) {
-      let s = intercept[o]!;
-      const w = o * d;
-      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) s += X.data[p]! * coef[w + X.indices[p]!]!;
-      out[i * nOut + o] = s;
-    }
-  }
-  return out;
-}
-
-/** Sum of one-vs-rest objective curves at the union of their checkpoints (last value carried forward). */
-export function mergeCurves(curves: CurvePoint[][]): CurvePoint[] {
-  if (curves.length === 1) return [...curves[0]!];
-  const steps = [...new Set(curves.flatMap((c) => c.map((p) => p.step)))].sort((a, b) => a - b);
-  return steps.map((step) => {
-    let loss = 0;
-    for (const c of curves) {
-      let v = c[0]!.loss;
-      for (const p of c) if (p.step <= step) v = p.loss;
-      loss += v;
-    }
-    return { step, loss };
-  });
 }

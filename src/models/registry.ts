@@ -6,6 +6,7 @@
 import { ModelError } from "../errors.js";
 import { modelSchema, type ModelSpec } from "../spec/models.js";
 import { CalibratedClassifier } from "./calibrated.js";
+import { LabelCleaningClassifier } from "./label-cleaning.js";
 import type { Estimator, SerializedModel } from "./estimator.js";
 import { GaussianNb } from "./gaussian-nb.js";
 import { GradientBoosting } from "./gradient-boosting.js";
@@ -34,6 +35,10 @@ void _everyFamilyListed;
  * folds); deterministic families ignore it.
  */
 export function createModel(spec: ModelSpec, seed: number): Estimator {
+  // label cleaning wraps calibration wraps the family: issues are found on calibrated probabilities
+  if (spec.label_issues === "drop") {
+    return new LabelCleaningClassifier({ ...spec, label_issues: "drop" }, seed, createModel);
+  }
   if (spec.calibration === "sigmoid" || spec.calibration === "isotonic") {
     return new CalibratedClassifier({ ...spec, calibration: spec.calibration }, seed, createModel);
   }
@@ -74,6 +79,11 @@ export function loadModel(s: SerializedModel): Estimator {
     );
   }
   const spec = parsed.data;
+  if (spec.label_issues === "drop") {
+    const m = new LabelCleaningClassifier({ ...spec, label_issues: "drop" }, 0, createModel);
+    m.restore(s, loadModel);
+    return m;
+  }
   if (spec.calibration === "sigmoid" || spec.calibration === "isotonic") {
     const m = new CalibratedClassifier({ ...spec, calibration: spec.calibration }, 0, createModel);
     m.restore(s, loadModel);
@@ -103,6 +113,8 @@ export interface LinearWeights {
  * likelihoods, which differ from log-probabilities by a per-row constant).
  */
 export function linearWeights(est: Estimator): LinearWeights | null {
+  // a model fitted without likely label errors predicts with its final fit's weights
+  if (est instanceof LabelCleaningClassifier) return est.fitted === null ? null : linearWeights(est.fitted);
   if (est instanceof LogisticRegression || est instanceof LinearSvm || est instanceof SgdClassifier) {
     if (est.nFeatures < 0) return null;
     return { classes: est.nClasses, weights: est.coef, intercept: est.intercept, input: "value" };

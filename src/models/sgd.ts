@@ -21,9 +21,9 @@ import { WasmSgdEpochs } from "./kernels/sgd-wasm.js";
 import { JsSgdEpochs, lossDerivative } from "./sgd-epochs.js";
 import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
 import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
-import { decisionValues, mergeCurves } from "./linear-svm.js";
+import { decisionValues, mergeCurves, plattOneVsRest, withDevLoss } from "./one-vs-rest.js";
 import { numberArray } from "./logistic-regression.js";
-import { crossValidatedPlatt, plattProbabilities } from "./platt.js";
+import { plattProbabilities } from "./platt.js";
 import { divergenceWarning } from "./training-warnings.js";
 
 export const SGD = "sgd";
@@ -59,7 +59,6 @@ export function sgdBinary(
   const averageFrom = p.average === false ? 0 : p.average === true ? 1 : p.average;
   const problem = { X, ySign, rowWeight, validation, params: p, optimalInit, averageFrom };
   const sgd = kernelBackend() === "wasm" ? new WasmSgdEpochs(problem) : new JsSgdEpochs(problem);
-  const order = sgd.order;
   let trainCount = 0;
   for (let i = 0; i < n; i++) if (validation === null || !validation[i]) trainCount++;
 
@@ -71,14 +70,7 @@ export function sgdBinary(
   const curve: CurvePoint[] = [];
   const tol = p.tol;
   while (epoch < p.max_iter) {
-    if (p.shuffle) {
-      for (let i = n - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        const tmp = order[i]!;
-        order[i] = order[j]!;
-        order[j] = tmp;
-      }
-    }
+    if (p.shuffle) sgd.shuffle(rng);
     const sumLoss = sgd.epoch();
     epoch++;
     const norm = sgd.squaredNorm();
@@ -179,18 +171,13 @@ export class SgdClassifier implements Estimator {
     const nOut = nClasses === 2 ? 1 : nClasses;
     const warnings: string[] = [];
     if (this.params.loss === "hinge") {
-      const platt = crossValidatedPlatt(
-        X,
-        y,
-        data.sampleWeight === undefined ? undefined : sw,
-        nClasses,
+      const platt = plattOneVsRest(
+        data,
+        sw,
         this.params.calibration_folds,
         deriveSeed(this.seed, "calibration-folds"),
         this.family,
-        (Xf, yf, swf, label) => {
-          const part = this.fitOvr(Xf, yf, nClasses, swf, label);
-          return (Xh) => decisionValues(Xh, part.coef, part.intercept, nOut);
-        },
+        (Xf, yf, swf, label) => this.fitOvr(Xf, yf, nClasses, swf, label),
       );
       this.plattA = platt.A;
       this.plattB = platt.B;
@@ -208,15 +195,7 @@ export class SgdClassifier implements Estimator {
         );
       }
     });
-    const curve = mergeCurves(full.results.map((r) => r.curve));
-    if (data.dev !== undefined && data.dev.X.rows > 0) {
-      const proba = this.predictProba(data.dev.X);
-      let s = 0;
-      for (let i = 0; i < data.dev.y.length; i++) {
-        s -= Math.log(Math.max(proba[i * nClasses + data.dev.y[i]!]!, 1e-300));
-      }
-      curve[curve.length - 1] = { ...curve.at(-1)!, devLoss: s / data.dev.y.length };
-    }
+    const curve = withDevLoss(mergeCurves(full.results.map((r) => r.curve)), data, (Xd) => this.predictProba(Xd));
     const diverging = divergenceWarning(
       curve.map((c) => c.loss),
       curve.map((c) => c.step),

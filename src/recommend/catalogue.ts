@@ -86,7 +86,7 @@ function droppedKeys(from: ModelSpec, toFamily: string): string[] {
 }
 
 /** Settings that mean the same in every family and are kept across a switch when not the default. */
-const CARRIED_MODEL_KEYS = ["class_weight", "calibration"] as const;
+const CARRIED_MODEL_KEYS = ["class_weight", "calibration", "label_issues"] as const;
 
 /** A model spec of `family` with only the given knobs (defaults fill the rest when the spec is parsed). */
 function modelMove(
@@ -118,7 +118,7 @@ function modelMove(
   const targetKeys = familyKeys(model.family);
   const carried = CARRIED_MODEL_KEYS.filter((k) => {
     const v = (current as Record<string, unknown>)[k];
-    return targetKeys.includes(k) && !(k in model) && v !== undefined && v !== null && v !== "none";
+    return targetKeys.includes(k) && !(k in model) && v !== undefined && v !== null && v !== "none" && v !== "keep";
   });
   const value = { ...model, ...Object.fromEntries(carried.map((k) => [k, (current as Record<string, unknown>)[k]])) };
   const notes = [
@@ -480,6 +480,30 @@ function calibrationMoves(spec: Spec): Move[] {
   }));
 }
 
+/**
+ * Leave likely label errors out of the fit (model.label_issues: drop — confident learning on
+ * out-of-fold training probabilities). Label noise shows as variance: the model fits the noise.
+ */
+function labelIssueMoves(spec: Spec): Move[] {
+  const current = spec.model.label_issues ?? "keep";
+  const to = current === "drop" ? "keep" : "drop";
+  return [
+    {
+      id: `model.label_issues=${to}`,
+      title:
+        to === "drop"
+          ? "leave likely label errors out of training (confident learning on out-of-fold probabilities)"
+          : "train on every row again (keep the likely label errors)",
+      group: "data",
+      slot: "model.label_issues",
+      patch: [set("model.label_issues", to, spec.model.label_issues)],
+      answers: to === "drop" ? ["variance", "error_tags"] : ["avoidable_bias"],
+      changesFeatures: false,
+      ...(spec.model.family === "gradient_boosting" || spec.model.family === "mlp" ? { wideCost: true } : {}),
+    },
+  ];
+}
+
 function dataMoves(spec: Spec): Move[] {
   const out: Move[] = [];
   const limit = spec.data.split.train_limit;
@@ -516,6 +540,7 @@ export function buildCatalogue(spec: Spec, data: CatalogueData): Move[] {
     ...modelMoves(spec, data),
     ...classWeightMoves(spec),
     ...calibrationMoves(spec),
+    ...labelIssueMoves(spec),
     ...thresholdMoves(spec, data),
     ...dataMoves(spec),
   ];

@@ -15,6 +15,14 @@ import { z } from "zod";
  */
 const calibration = z.enum(["none", "sigmoid", "isotonic"]).optional();
 
+/**
+ * Likely label errors in the training rows, any family: "drop" fits the family on 5 stratified
+ * folds, finds the rows whose out-of-fold probabilities confidently point to another class
+ * (confident learning, Northcutt et al. 2021 — cleanlab's CleanLearning), and fits the final model
+ * without them. Absent or "keep": every training row is used. Dev and test are never touched.
+ */
+const labelIssues = z.enum(["keep", "drop"]).optional();
+
 const classWeight = z
   .union([z.literal("balanced"), z.record(z.string(), z.number().positive())])
   .nullable()
@@ -34,6 +42,7 @@ export const logisticRegressionParamsSchema = z.strictObject({
   fit_intercept: z.boolean().default(true),
   class_weight: classWeight,
   calibration,
+  label_issues: labelIssues,
   /** multiclass strategy: softmax over all classes, or one binary model per class. */
   multi_class: z.enum(["multinomial", "ovr"]).default("multinomial"),
 });
@@ -56,6 +65,7 @@ export const naiveBayesParamsSchema = z.strictObject({
   /** complement only: normalise each class's weights (sklearn's norm, off by default there too). */
   norm: z.boolean().default(false),
   calibration,
+  label_issues: labelIssues,
 });
 export type NaiveBayesParams = z.infer<typeof naiveBayesParamsSchema>;
 
@@ -64,6 +74,7 @@ export const gaussianNbParamsSchema = z.strictObject({
   /** Added to every variance, as a share of the largest feature variance (sklearn's var_smoothing). */
   var_smoothing: z.number().min(0).default(1e-9),
   calibration,
+  label_issues: labelIssues,
 });
 export type GaussianNbParams = z.infer<typeof gaussianNbParamsSchema>;
 
@@ -81,6 +92,7 @@ export const linearSvmParamsSchema = z.strictObject({
   intercept_scaling: z.number().positive().default(1),
   class_weight: classWeight,
   calibration,
+  label_issues: labelIssues,
   /** Probabilities come from Platt scaling fitted on this many cross-validation folds. */
   calibration_folds: z.number().int().min(2).default(5),
 });
@@ -115,6 +127,7 @@ export const sgdParamsSchema = z.strictObject({
   n_iter_no_change: z.number().int().positive().default(5),
   class_weight: classWeight,
   calibration,
+  label_issues: labelIssues,
   /** hinge only: Platt scaling is fitted on this many cross-validation folds. */
   calibration_folds: z.number().int().min(2).default(5),
 });
@@ -153,6 +166,7 @@ export const gradientBoostingParamsSchema = z.strictObject({
   tol: z.number().min(0).default(1e-7),
   class_weight: classWeight,
   calibration,
+  label_issues: labelIssues,
 });
 export type GradientBoostingParams = z.infer<typeof gradientBoostingParamsSchema>;
 
@@ -184,6 +198,7 @@ export const mlpParamsSchema = z.strictObject({
   validation_fraction: z.number().gt(0).lt(1).default(0.1),
   class_weight: classWeight,
   calibration,
+  label_issues: labelIssues,
 });
 export type MlpParams = z.infer<typeof mlpParamsSchema>;
 

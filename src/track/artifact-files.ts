@@ -4,7 +4,18 @@
  * artifact's name, so no name can reach outside the store; names are still checked so that an
  * export to plain files (name → file) stays safe too.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
 import { unlinkSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -39,14 +50,40 @@ export function artifactPath(storeDir: string, sha256: string): string {
   return join(storeDir, "artifacts", sha256.slice(0, 2), sha256.slice(2));
 }
 
+/** True when the file at `path` holds exactly `bytes` (compared in 1 MiB pieces; false when unreadable). */
+function holdsExactly(path: string, bytes: Uint8Array): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    if (fstatSync(fd).size !== bytes.length) return false;
+    const piece = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(1, bytes.length)));
+    for (let offset = 0; offset < bytes.length;) {
+      const n = readSync(fd, piece, 0, Math.min(piece.length, bytes.length - offset), offset);
+      if (n === 0 || Buffer.compare(piece.subarray(0, n), bytes.subarray(offset, offset + n)) !== 0) return false;
+      offset += n;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * Writes the content if it is not already there: to a temporary file first, fsynced, then renamed,
- * so that a killed process never leaves a partial file under a hash name.
+ * Writes the content unless a file with exactly these bytes is already there: to a temporary file
+ * first, fsynced, then renamed, so that a killed process never leaves a partial file under a hash
+ * name. An existing file is compared, not trusted for its name: a corrupt or truncated one (bit rot,
+ * a bad copy) is replaced, so storing the content again repairs every run that shares it.
  */
 export function writeArtifactFile(storeDir: string, bytes: Uint8Array): { sha256: string; size: number } {
   const sha256 = sha256Hex(bytes);
   const path = artifactPath(storeDir, sha256);
-  if (!existsSync(path)) {
+  if (!existsSync(path) || !holdsExactly(path, bytes)) {
     const folder = join(storeDir, "artifacts", sha256.slice(0, 2));
     mkdirSync(folder, { recursive: true });
     const temporary = join(folder, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);

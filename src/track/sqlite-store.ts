@@ -4,7 +4,7 @@
  * on SQLITE_BUSY, so concurrent processes queue for the write lock instead of failing with
  * "database is locked" (the failure MLflow and Optuna users know). The contract is in store.ts.
  */
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
@@ -155,7 +155,11 @@ export class SqliteStore implements Store, RunTransferStore {
   };
 
   /** Use {@link openSqliteStore}: opening may have to wait for other processes' migrations. */
-  private constructor(dbPath: string, db: Db, options: Required<SqliteStoreOptions>) {
+  /** Opened from a read-only file or folder: reads work, every write is a "read-only" StoreError. */
+  readonly readOnly: boolean;
+
+  private constructor(dbPath: string, db: Db, options: Required<SqliteStoreOptions>, readOnly = false) {
+    this.readOnly = readOnly || !canWrite(dbPath);
     this.location = dbPath;
     this.storeDir = dirname(dbPath);
     this.db = db;
@@ -220,9 +224,46 @@ export class SqliteStore implements Store, RunTransferStore {
       await migrate(db, dbPath, retry);
     } catch (error) {
       db.close();
+      if (isReadOnlyFolderError(error)) return SqliteStore.openFromReadOnlyFolder(dbPath, resolved);
       throw translateSqliteError(error, dbPath);
     }
     return new SqliteStore(dbPath, db, resolved);
+  }
+
+  /**
+   * A store whose folder cannot be written (a mounted backup, a shared read-only folder): SQLite
+   * cannot create the -shm file a WAL database needs even to be read. Such a store is read from a
+   * copy in memory (its header marked rollback-journal, which is how a copy is read), read-only:
+   * every write is a "read-only" StoreError. Writes left in a -wal file would be missed: refused.
+   */
+  private static openFromReadOnlyFolder(dbPath: string, resolved: Required<SqliteStoreOptions>): SqliteStore {
+    let bytes: Buffer;
+    try {
+      if (statSync(`${dbPath}-wal`, { throwIfNoEntry: false })?.size)
+        throw new StoreError(
+          `store ${dbPath} is in a read-only folder and has writes not yet merged (${dbPath}-wal): ` +
+            "open it once where its folder can be written, or copy the folder",
+        );
+      bytes = readFileSync(dbPath);
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot read store ${dbPath}: ${(error as Error).message}`, { cause: error });
+    }
+    if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
+    const db = new Database(bytes, { readonly: true });
+    try {
+      checkIsMlloopStore(db, dbPath);
+      const version = db.pragma("user_version", { simple: true }) as number;
+      if (version !== SQLITE_SCHEMA_VERSION)
+        throw new StoreError(
+          `store ${dbPath} is read-only and has schema version ${version}; this mlloop reads version ` +
+            `${SQLITE_SCHEMA_VERSION}: open it once where it can be written (it is upgraded then)`,
+        );
+    } catch (error) {
+      db.close();
+      throw translateSqliteError(error, dbPath);
+    }
+    return new SqliteStore(dbPath, db, resolved, true);
   }
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────────
@@ -1037,6 +1078,21 @@ async function retryWhileBusy<T>(location: string, what: string, maxWaitMs: numb
   }
 }
 
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Opening a WAL store in a folder where its -shm file cannot be made. */
+function isReadOnlyFolderError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_READONLY_DIRECTORY" || code === "SQLITE_READONLY_CANTINIT";
+}
+
 function translateSqliteError(error: unknown, location: string): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
@@ -1048,7 +1104,12 @@ function translateSqliteError(error: unknown, location: string): unknown {
     return new StoreError(`store ${location} is corrupt: ${message}`, { cause: error });
   }
   if (code === "SQLITE_FULL") return new StoreError(`store ${location}: the disk is full`, { cause: error });
-  if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_IOERR")) {
+  if (code.startsWith("SQLITE_READONLY")) {
+    return new StoreError(`store ${location} is read-only: it can be read, not written (${message})`, {
+      cause: error,
+    });
+  }
+  if (code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_IOERR")) {
     return new StoreError(`store ${location}: ${message}`, { cause: error });
   }
   return error;

@@ -433,6 +433,8 @@ export interface ModelRegistryStore {
 export interface Store extends ModelRegistryStore {
   /** Where the store is (file path or URL without password), for messages. */
   readonly location: string;
+  /** True when the store can be read but not written (a read-only file or folder): derived results are not cached. */
+  readonly readOnly?: boolean;
 
   /**
    * Creates a `running` run owned by this process (pid, host) and returns it. The owner must keep

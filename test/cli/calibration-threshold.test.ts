@@ -100,6 +100,15 @@ describe("model.calibration and the max_recall_at_precision policy on the CLI", 
     expect(Math.abs(sig.metrics.dev!.roc_auc! - plain.metrics.dev!.roc_auc!)).toBeLessThan(0.05);
   });
 
+  it("label_issues: drop trains without the likely label errors and says how many it left out", async () => {
+    const r = await runCli(["run", SPEC, "--store", store, "--set", "model.label_issues=drop", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const run = json<RunJson>(r);
+    expect(run.warnings.join("\n")).toMatch(
+      /label_issues: drop left out \d+ of \d+ training rows as likely label errors \(confident learning on 5-fold out-of-fold probabilities\)/,
+    );
+  });
+
   it("a bad calibration method or a missing floor is one clear error", async () => {
     const bad = await runCli(["run", SPEC, "--store", store, "--set", "model.calibration=platt"]);
     expect(bad.code).not.toBe(0);

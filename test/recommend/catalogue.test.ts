@@ -75,4 +75,13 @@ describe("catalogue: calibration and threshold moves", () => {
     // a weakly regularised incumbent: steps down, and one beyond the usual range
     expect(cs(100)).toEqual([1, 10, 1000, 10000]);
   });
+
+  it("offers to leave likely label errors out of the fit, and to keep them again", () => {
+    const ids = (s: ReturnType<typeof spec>) =>
+      buildCatalogue(s, data)
+        .filter((m) => m.slot === "model.label_issues")
+        .map((m) => m.id);
+    expect(ids(spec())).toEqual(["model.label_issues=drop"]);
+    expect(ids(spec({}, { family: "logistic_regression", label_issues: "drop" }))).toEqual(["model.label_issues=keep"]);
+  });
 });

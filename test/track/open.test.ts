@@ -22,7 +22,8 @@ describe("choosing the store", () => {
       kind: "sqlite",
       path: "/home/ann/project/runs.sqlite",
     });
-    expect(resolveStoreLocation("  ", { cwd, env })).toEqual({ kind: "sqlite", path: "/data/team.db" });
+    // a blank --store (an unset shell variable) is a mistake, not "the default" (issue #12)
+    expect(() => resolveStoreLocation("  ", { cwd, env })).toThrow(/--store is empty/);
   });
 
   it("treats a path without a database extension as a store folder", () => {

@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { ModelError } from "../../errors.js";
+import type { Rng } from "../../util/random.js";
 
 export type KernelBackend = "js" | "wasm";
 
@@ -230,4 +231,17 @@ export class WasmArena {
   viewI32(at: number, length: number): Int32Array {
     return new Int32Array(this.memory.buffer, at, length);
   }
+}
+
+/**
+ * Shuffles the i32 array at byte offset `at`, entries [0, n), inside a module that exports
+ * kernels/lib/rng.ts, drawing from `rng` exactly as the JavaScript drivers' Fisher–Yates loop does
+ * (same generator, same state afterwards): the shuffle no longer waits for V8 to compile that loop.
+ */
+export function shuffleInModule(exports: Record<string, unknown>, at: number, n: number, rng: Rng): void {
+  const st = rng.state;
+  (exports["rngLoad"] as (a: number, b: number, c: number, d: number) => void)(st[0]!, st[1]!, st[2]!, st[3]!);
+  (exports["shuffleI32"] as (p: number, n: number) => void)(at, n);
+  const word = exports["rngWord"] as (k: number) => number;
+  for (let k = 0; k < 4; k++) st[k] = word(k);
 }
