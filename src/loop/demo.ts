@@ -17,6 +17,7 @@ import { measureOutcome, recordOutcome, type RecommendationOutcome } from "../re
 import type { Recommendation } from "../recommend/recommend.js";
 import { loadSpecFile } from "../spec/load.js";
 import { canonicalJson } from "../spec/canonical.js";
+import { reportsDirFor } from "../track/open.js";
 import type { RunId, Store } from "../track/store.js";
 import { runExperiment, type StageEvents } from "./run-experiment.js";
 import { renderDemoReport } from "./demo-report.js";
@@ -91,7 +92,7 @@ export function demoReportPath(storeLocation: string, experiment: string): strin
       .replace(/[^A-Za-z0-9._-]/g, "_")
       .replace(/^\.+/, "_")
       .slice(0, 120) || "demo";
-  return join(dirname(resolve(storeLocation)), "reports", `${name}.html`);
+  return join(reportsDirFor(storeLocation), `${name}.html`);
 }
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
