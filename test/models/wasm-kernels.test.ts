@@ -220,6 +220,14 @@ describe("linear SVM dual coordinate descent: WebAssembly epochs are bit-identic
       expect(wasm.primal).toBe(js.primal);
       expect(wasm.curve).toEqual(js.curve);
       expect(wasm.w).toEqual(js.w);
+      // Without the objective report (calibration folds): the same weights, no passes for the curve.
+      for (const run of [dualCoordinateDescentJs, dualCoordinateDescentWasm]) {
+        const bare = run(X, ySign, c, loss, bias, tol, 1000, createRng(3), "none");
+        expect(bare.w).toEqual(js.w);
+        expect(bare.iterations).toBe(js.iterations);
+        expect(bare.curve).toEqual([]);
+        expect(bare.primal).toBeNaN();
+      }
     });
   }
 });

@@ -8,7 +8,7 @@
 import type { CsrMatrix } from "../../features/csr.js";
 import type { Rng } from "../../util/random.js";
 import type { CurvePoint } from "../estimator.js";
-import type { DualCdResult } from "../linear-svm.js";
+import type { DualCdResult, ObjectiveReport } from "../linear-svm.js";
 import { shuffleInModule, WasmArena } from "./wasm-kernels.js";
 
 type Fn = (...args: number[]) => number;
@@ -22,6 +22,7 @@ export function dualCoordinateDescentWasm(
   tol: number,
   maxIter: number,
   rng: Rng,
+  report: ObjectiveReport = "curve",
 ): DualCdResult {
   const { rows, cols } = X;
   const nnz = X.indptr[rows]!;
@@ -82,7 +83,7 @@ export function dualCoordinateDescentWasm(
     const pgMinNew = read("pgMinNew");
     iter++;
     violation = pgMaxNew - pgMinNew;
-    if (iter === nextCheckpoint) {
+    if (iter === nextCheckpoint && report === "curve") {
       curve.push({ step: iter, loss: primal() });
       nextCheckpoint *= 2;
     }
@@ -99,8 +100,8 @@ export function dualCoordinateDescentWasm(
     pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
     pgMinOld = pgMinNew >= 0 ? -Infinity : pgMinNew;
   }
-  const final = primal();
-  if (curve.at(-1)?.step !== iter) curve.push({ step: iter, loss: final });
+  const final = report === "curve" ? primal() : NaN;
+  if (report === "curve" && curve.at(-1)?.step !== iter) curve.push({ step: iter, loss: final });
   const w = Float64Array.from(arena.viewF64(wAt, cols + 1));
   arena.close();
   return { w, iterations: iter, converged, violation, curve, primal: final };
