@@ -7,6 +7,7 @@ import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { performance } from "node:perf_hooks";
 import { SpecError } from "../errors.js";
 import type { CurvePoint, TrainingReport } from "../models/estimator.js";
+import { warmKernels } from "../models/kernels/wasm-kernels.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
 import { crossValidationSummary, evaluatedRows, fitModel, poolDataInfo } from "./fit-model.js";
 import type { Spec } from "../spec/schema.js";
@@ -174,6 +175,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       : opts.cache instanceof StageCache
         ? opts.cache
         : new StageCache(opts.cache ?? defaultCacheDir(store), cacheMaxBytesFromEnv());
+  // The model's kernels compile on V8's threads while the data loads (never fails a run: a fit
+  // whose module is not compiled yet compiles it itself).
+  warmKernels().catch(() => undefined);
   const inputs = await prepareInputs({
     spec,
     baseDir: opts.baseDir,

@@ -53,7 +53,7 @@ export function dualCoordinateDescent(
   maxIter: number,
   rng: Rng,
 ): DualCdResult {
-  return kernelBackend() === "wasm"
+  return kernelBackend("linear-svm-dcd") === "wasm"
     ? dualCoordinateDescentWasm(X, ySign, c, loss, bias, tol, maxIter, rng)
     : dualCoordinateDescentJs(X, ySign, c, loss, bias, tol, maxIter, rng);
 }

@@ -58,7 +58,7 @@ export function sgdBinary(
   }
   const averageFrom = p.average === false ? 0 : p.average === true ? 1 : p.average;
   const problem = { X, ySign, rowWeight, validation, params: p, optimalInit, averageFrom };
-  const sgd = kernelBackend() === "wasm" ? new WasmSgdEpochs(problem) : new JsSgdEpochs(problem);
+  const sgd = kernelBackend("sgd-epochs") === "wasm" ? new WasmSgdEpochs(problem) : new JsSgdEpochs(problem);
   let trainCount = 0;
   for (let i = 0; i < n; i++) if (validation === null || !validation[i]) trainCount++;
 
