@@ -15,7 +15,7 @@ import { canonicalize, specHash } from "../spec/canonical.js";
 import { diffSpecs, type SpecPatch } from "../spec/patch.js";
 import { deriveSeed } from "../util/random.js";
 import { didYouMean } from "../spec/suggest.js";
-import type { RunId, Store } from "../track/store.js";
+import type { Provenance, RunId, Store } from "../track/store.js";
 import { startRun } from "../track/run-logger.js";
 import { trainProfile } from "../features/train-profile.js";
 import { cacheDirFor, cacheMaxBytesFromEnv, StageCache } from "./cache.js";
@@ -48,6 +48,8 @@ export interface RunExperimentOptions {
   readonly cache?: string | StageCache | false;
   /** Create the run with this id (a sweep trial's id derived from (sweep, trial)); default a new one. */
   readonly runId?: RunId;
+  /** Provenance captured already (see StartRunOptions.provenanceRecord); default: captured for this run. */
+  readonly provenance?: Provenance;
   /** Free-form params recorded with the run (a sweep trial's point). */
   readonly params?: Readonly<Record<string, unknown>>;
   /**
@@ -198,6 +200,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
   const run = await startRun(store, {
     ...(opts.runId === undefined ? {} : { id: opts.runId }),
     ...(opts.params === undefined ? {} : { params: opts.params }),
+    ...(opts.provenance === undefined ? {} : { provenanceRecord: opts.provenance }),
     experiment: spec.experiment,
     spec,
     specHash: specHash(spec),
