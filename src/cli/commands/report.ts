@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { diagnoseRun } from "../../loop/diagnose-run.js";
 import { renderHtmlReport } from "../../report/report-html.js";
+import { renderTrackedRunReport } from "../../report/tracked-run.js";
 import { listOutcomes } from "../../recommend/outcome.js";
 import { openStore, reportsDirFor } from "../../track/open.js";
 import type { RunId } from "../../track/store.js";
@@ -42,19 +43,26 @@ Examples:
       const toStdout = opts.output === "-";
       const reporter = createStageReporter({ enabled: !toStdout });
       try {
-        const { diagnosis } = await diagnoseRun(store, runArg, {
-          noCv: !opts.cv,
-          events: {
-            start: (s, total) => reporter.start(s, total),
-            progress: (d, t) => reporter.update(d, t),
-            finish: (s, ms, detail) => reporter.finish(s, ms, detail),
-          },
-        });
-        reporter.stop();
-        const html = renderHtmlReport(diagnosis, await listOutcomes(store, diagnosis.runId as RunId));
+        const run = await store.getRun(runArg);
+        let html: string;
+        if (run.specJson === null) {
+          // logged through the tracking API: params, metrics, per-step charts and classes (no diagnosis without a spec)
+          html = renderTrackedRunReport(run, await store.getMetrics(run.id), await store.getPredictions(run.id));
+        } else {
+          const { diagnosis } = await diagnoseRun(store, run.id, {
+            noCv: !opts.cv,
+            events: {
+              start: (s, total) => reporter.start(s, total),
+              progress: (d, t) => reporter.update(d, t),
+              finish: (s, ms, detail) => reporter.finish(s, ms, detail),
+            },
+          });
+          reporter.stop();
+          html = renderHtmlReport(diagnosis, await listOutcomes(store, diagnosis.runId as RunId));
+        }
         if (toStdout) process.stdout.write(html);
         else {
-          const file = output ?? join(reportsDirFor(store.location), `${diagnosis.runId.slice(0, 12)}.html`);
+          const file = output ?? join(reportsDirFor(store.location), `${run.id.slice(0, 12)}.html`);
           mkdirSync(dirname(file), { recursive: true });
           writeFileSync(file, html);
           process.stdout.write(`wrote ${file} (${(html.length / 1024).toFixed(0)} KB)\n`);
