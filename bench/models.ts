@@ -11,6 +11,7 @@ import type { CsrMatrix } from "../src/features/csr.js";
 import { binaryMetrics } from "../src/evaluate/metrics.js";
 import { StageCache } from "../src/loop/cache.js";
 import { prepareInputs, type RunInputs } from "../src/loop/cache-inputs.js";
+import { warmKernels } from "../src/models/kernels/wasm-kernels.js";
 import { dualCoordinateDescent } from "../src/models/linear-svm.js";
 import { createModel, MODEL_FAMILIES } from "../src/models/registry.js";
 import { modelSchema } from "../src/spec/models.js";
@@ -238,7 +239,9 @@ export async function modelTable(
   log: (line: string) => void,
 ): Promise<ModelRow[]> {
   log("preparing the spam features (examples/spam/baseline.yaml split and words features)…");
+  const warm = warmKernels(); // as `mlloop run` does while it loads the data
   const { tfidf, counts, split } = await spamProblems(tmp);
+  await warm;
   for (const p of [tfidf, counts]) {
     writeProblem(join(tmp, p.name), p);
     await py.call({ cmd: "load", name: p.name, dir: join(tmp, p.name) });

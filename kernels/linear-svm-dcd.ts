@@ -1,9 +1,10 @@
 // AssemblyScript, compiled ahead of time by `npm run build` to dist/kernels/linear-svm-dcd.wasm.
 // liblinear's dual coordinate descent for the L2-regularised (squared) hinge loss: one epoch per
-// call, the same operations in the same order as dualCoordinateDescent in
-// src/models/sparse-linear.ts (its JavaScript reference), so the results are bit-identical. The
-// caller shuffles the active rows between epochs with the seeded generator and keeps the
-// stopping bookkeeping (src/models/kernels/linear-svm-wasm.ts).
+// call, the same operations in the same order as dualCoordinateDescentJs in
+// src/models/linear-svm.ts (its JavaScript reference), so the results are bit-identical. The
+// active rows are shuffled between epochs by shuffleI32 (kernels/lib/rng.ts: the driver's seeded
+// generator, the same draws); the caller keeps the stopping bookkeeping
+// (src/models/kernels/linear-svm-wasm.ts).
 
 // @ts-nocheck: AssemblyScript types (i32, f64, usize) and builtins (load, store)
 
@@ -169,3 +170,5 @@ export function primal(hinge: bool): f64 {
   }
   return f;
 }
+
+export { rngLoad, rngWord, shuffleI32 } from "./lib/rng";

@@ -1,8 +1,9 @@
 // AssemblyScript, compiled ahead of time by `npm run build` to dist/kernels/sgd-epochs.wasm.
 // scikit-learn's plain SGD (src/models/sgd.ts, sgdBinaryJs, is the JavaScript reference): one
 // epoch of per-row updates per call, with the weight-scale trick and the sparse averaging trick,
-// the same operations in the same order. The caller shuffles the row order between epochs with
-// the seeded generator and keeps the stopping rule and the curve (src/models/kernels/sgd-wasm.ts).
+// the same operations in the same order. The row order is shuffled between epochs by shuffleI32
+// (kernels/lib/rng.ts, the driver's seeded generator); the caller keeps the stopping rule and the
+// curve (src/models/kernels/sgd-wasm.ts).
 // exp/log1p/pow are AssemblyScript's (musl), not V8's (fdlibm): results agree with the reference
 // to rounding (test/models/wasm-kernels.test.ts states the tolerance).
 //
@@ -242,3 +243,5 @@ export function validationAccuracy(useAverage: bool): f64 {
   }
   return right / total;
 }
+
+export { rngLoad, rngWord, shuffleI32 } from "./lib/rng";

@@ -44,7 +44,10 @@ export async function loadRunContext(store: Store, idOrPrefix: string): Promise<
     throw new StoreError(`run ${run.id} is ${run.status}: only finished runs can be diagnosed`);
   }
   if (run.specJson === null) {
-    throw new StoreError(`run ${run.id} has no spec: diagnosis rebuilds the data from the spec (log runs with a spec)`);
+    throw new StoreError(
+      `run ${run.id} was logged through the tracking API without a spec: a diagnosis rebuilds the data from a spec. ` +
+        `mlloop report ${run.id.slice(0, 12)} writes its params, metrics, per-step charts and classes; show and compare work on it`,
+    );
   }
   const spec = parseSpec(JSON.parse(run.specJson) as unknown, `run ${run.id}`);
   const classes = (run.dataInfo?.classes as string[] | undefined) ?? [];

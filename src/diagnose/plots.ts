@@ -146,6 +146,44 @@ function svgLegend(chart: Chart, left: number, height: number): string[] {
   return parts;
 }
 
+/** Pixels between two x tick labels at least (a label is up to 5 characters of 11 px type). */
+const MIN_TICK_GAP = 40;
+
+/** Round values from lo to hi (1, 2 or 5 × a power of ten apart), about `count` of them. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((k) => k * power).find((s) => s >= raw) ?? 10 * power;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+  return out;
+}
+
+/**
+ * The x tick values: the first series' own points when it has a few (training sizes, knob values),
+ * thinned so that no two labels are closer than MIN_TICK_GAP pixels; round values otherwise (a ROC
+ * or PR curve has a point per threshold, crowded where the curve bends).
+ */
+export function xTicks(chart: Chart, X: (x: number) => number): number[] {
+  const xs = [...new Set(chart.series[0]?.x ?? [])].sort((a, b) => a - b);
+  if (xs.length > 12 && !chart.logX) {
+    const { x0, x1 } = extent(chart);
+    return niceTicks(x0, x1);
+  }
+  const kept: number[] = [];
+  for (const x of xs) {
+    const last = kept[kept.length - 1];
+    if (last === undefined || X(x) - X(last) >= MIN_TICK_GAP) kept.push(x);
+  }
+  // the last point is labelled: it replaces a kept neighbour that would crowd it
+  const end = xs[xs.length - 1];
+  if (end !== undefined && kept[kept.length - 1] !== end) {
+    if (X(end) - X(kept[kept.length - 1]!) < MIN_TICK_GAP) kept.pop();
+    kept.push(end);
+  }
+  return kept;
+}
+
 /** The chart as a standalone SVG document. */
 export function svgChart(chart: Chart, width = 560, height = 320): string {
   const m = { l: 58, r: 16, t: 30, b: 62 };
@@ -170,15 +208,11 @@ export function svgChart(chart: Chart, width = 560, height = 320): string {
       `<text x="${m.l - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#555">${escapeXml(fmt(v, chart.percent))}</text>`,
     );
   }
-  // x ticks: the points of the first series
-  const xs = chart.series[0]?.x ?? [];
-  const step = Math.max(1, Math.ceil(xs.length / 8));
-  xs.forEach((x, i) => {
-    if (i % step !== 0 && i !== xs.length - 1) return;
+  for (const x of xTicks(chart, X)) {
     parts.push(
       `<text x="${X(x).toFixed(1)}" y="${m.t + ph + 14}" text-anchor="middle" fill="#555">${escapeXml(fmt(x, false))}</text>`,
     );
-  });
+  }
   parts.push(
     `<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + ph}" stroke="#333"/><line x1="${m.l}" x2="${m.l + pw}" y1="${m.t + ph}" y2="${m.t + ph}" stroke="#333"/>`,
   );

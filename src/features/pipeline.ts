@@ -5,7 +5,7 @@
  * serializes to plain JSON so a run's featurizer can be stored as an artifact and loaded again.
  */
 import type { Example } from "../data/example.js";
-import { DataError, SpecError, StoreError } from "../errors.js";
+import { DataError, ModelError, SpecError, StoreError } from "../errors.js";
 import type { FeaturesSpec } from "../spec/schema.js";
 import { csrHstack, type CsrMatrix } from "./csr.js";
 import type { FeatureFamily } from "./family.js";
@@ -94,7 +94,36 @@ function familiesOf(spec: FeaturesSpec): Array<{ name: string; params: unknown }
   return out;
 }
 
-function fit(spec: FeaturesSpec, train: readonly Example[], keepTrain: boolean): [Featurizer, CsrMatrix | null] {
+/** Columns one family may learn when the spec's `limits.features_per_family` is not set. */
+export const DEFAULT_FEATURES_PER_FAMILY = 1_000_000;
+
+export interface FitOptions {
+  /** The spec's `limits.features_per_family` (default DEFAULT_FEATURES_PER_FAMILY). */
+  readonly maxFeaturesPerFamily?: number;
+}
+
+/** A family that learned more columns than allowed: stopped before a model is trained on them. */
+function checkFamilyWidth(name: string, n: number, options: FitOptions): void {
+  const limit = options.maxFeaturesPerFamily ?? DEFAULT_FEATURES_PER_FAMILY;
+  if (n <= limit) return;
+  const words = name === "words";
+  throw new ModelError(
+    `features.${name} learned ${n.toLocaleString("en-US")} features, more than limits.features_per_family ` +
+      `(${limit.toLocaleString("en-US")}${options.maxFeaturesPerFamily === undefined ? ", the default" : ""}): ` +
+      (words
+        ? "shorten ngram_range/char_ngrams, raise min_df, keep the most frequent with max_features, or use vectorizer: hashing (fixed n_features); "
+        : "raise its min_df or min_count, or drop high-cardinality columns; ") +
+      "or raise limits.features_per_family in the spec",
+    { where: `features.${name}` },
+  );
+}
+
+function fit(
+  spec: FeaturesSpec,
+  train: readonly Example[],
+  keepTrain: boolean,
+  options: FitOptions = {},
+): [Featurizer, CsrMatrix | null] {
   if (train.length === 0) throw new DataError("features: there are no training examples to fit the features on");
   const members: Member[] = [];
   const blocks: CsrMatrix[] = [];
@@ -105,6 +134,7 @@ function fit(spec: FeaturesSpec, train: readonly Example[], keepTrain: boolean):
       blocks.push(family.fitTransform ? family.fitTransform(train) : (family.fit(train), family.transform(train)));
     } else family.fit(train);
     const fitMs = performance.now() - t0;
+    checkFamilyWidth(name, family.featureNames().length, options);
     members.push({ family, params, cost: { name, nFeatures: family.featureNames().length, fitMs, transformMs: 0 } });
   }
   const featurizer = new Featurizer(members);
@@ -114,16 +144,17 @@ function fit(spec: FeaturesSpec, train: readonly Example[], keepTrain: boolean):
 }
 
 /** Fit the spec's feature families on the training examples (and only on them). */
-export function fitFeatures(spec: FeaturesSpec, train: readonly Example[]): FittedFeatures {
-  return fit(spec, train, false)[0];
+export function fitFeatures(spec: FeaturesSpec, train: readonly Example[], options: FitOptions = {}): FittedFeatures {
+  return fit(spec, train, false, options)[0];
 }
 
 /** Fit and transform the training examples in one go (one pass over the text for the words family). */
 export function fitTransformFeatures(
   spec: FeaturesSpec,
   train: readonly Example[],
+  options: FitOptions = {},
 ): { features: FittedFeatures; train: CsrMatrix } {
-  const [features, matrix] = fit(spec, train, true);
+  const [features, matrix] = fit(spec, train, true, options);
   return { features, train: matrix! };
 }
 

@@ -300,7 +300,10 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const dataKey = opts.cache === null ? null : datasetKey(spec.data, opts.baseDir, opts.seeds.data);
   const uncacheable = opts.cache !== null && dataKey === null;
   const cache = uncacheable ? null : opts.cache;
-  const featKey = dataKey === null ? null : featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features);
+  const featKey =
+    dataKey === null
+      ? null
+      : featuresKey(dataKey, spec.data.split, opts.seeds.split, spec.features, spec.limits?.features_per_family);
   const report = emptyReport(
     cache,
     uncacheable ? ["data.path is not a regular file (a pipe or device): read once and not cached"] : [],
@@ -390,7 +393,9 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const featurized = await stage(
     "features",
     () => {
-      const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"));
+      const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"), {
+        maxFeaturesPerFamily: spec.limits?.features_per_family,
+      });
       if (opts.trainOnly === true) {
         const none = csrEmpty(0, train.cols);
         return { fitted, train, dev: none, test: none };

@@ -215,8 +215,16 @@ export function datasetKey(data: DataSpec, baseDir: string, dataSeed: number): s
 }
 
 /** Key of the featurised matrix with its split (the split and features stages' output). */
-export function featuresKey(dataKey: string, split: SplitSpec, splitSeed: number, features: FeaturesSpec): string {
+export function featuresKey(
+  dataKey: string,
+  split: SplitSpec,
+  splitSeed: number,
+  features: FeaturesSpec,
+  /** limits.features_per_family when the spec sets it: a lower limit must not be served a wider cached matrix. */
+  featuresPerFamily?: number,
+): string {
   return sha256({
+    ...(featuresPerFamily === undefined ? {} : { featuresPerFamily }),
     v: CACHE_KEY_VERSION,
     stage: "features",
     dataset: dataKey,

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { isAttributionRecord, type AttributionRecord } from "../compare/attribute.js";
 import { buildLedger, type Ledger } from "../compare/lineage.js";
 import { loadSpecFile } from "../spec/load.js";
+import { reportsDirFor } from "../track/open.js";
 import type { RunId, Store } from "../track/store.js";
 import { attributeRuns } from "./attribute.js";
 import { renderLoopReport } from "./loop-report.js";
@@ -52,6 +53,19 @@ export function demoSpecPath(): string {
   return resolve(here, "..", "..", "examples", "spam", "demo-baseline.yaml");
 }
 
+/**
+ * The default report file: `<store folder>/reports/<experiment>.html`, the experiment name made a
+ * plain file name (an experiment name is any text: `--experiment ../../x` must not write outside).
+ */
+export function demoReportPath(storeLocation: string, experiment: string): string {
+  const name =
+    experiment
+      .replace(/[^A-Za-z0-9._-]/g, "_")
+      .replace(/^\.+/, "_")
+      .slice(0, 120) || "demo";
+  return join(reportsDirFor(storeLocation), `${name}.html`);
+}
+
 const signed = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(4)}`;
 
 /** --fast screens on fewer rows and folds; the full demo uses the loop's defaults. */
@@ -81,19 +95,6 @@ async function attributeMove(
   const t = result.attribution.total;
   log(`   total: ${signed(t.value)} [${signed(t.ciLow)}, ${signed(t.ciHigh)}]`);
   return result;
-}
-
-/**
- * The default report file: `<store folder>/reports/<experiment>.html`, the experiment name made a
- * plain file name (an experiment name is any text: `--experiment ../../x` must not write outside).
- */
-export function demoReportPath(storeLocation: string, experiment: string): string {
-  const name =
-    experiment
-      .replace(/[^A-Za-z0-9._-]/g, "_")
-      .replace(/^\.+/, "_")
-      .slice(0, 120) || "demo";
-  return join(dirname(resolve(storeLocation)), "reports", `${name}.html`);
 }
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {

@@ -34,7 +34,8 @@ const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 h3{font-size:1rem;margin:1.2rem 0 .3rem}.muted{color:#777}
-table{border-collapse:collapse;margin:.5rem 0;font-size:13px}th,td{border-bottom:1px solid #eee;padding:3px 8px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5rem 0;font-size:13px;max-width:100%}th,td{border-bottom:1px solid #eee;padding:3px 8px;text-align:left;vertical-align:top}
+td{overflow-wrap:anywhere}pre{white-space:pre-wrap;overflow-wrap:anywhere}svg{max-width:100%;height:auto}
 th{background:#fafafa}.iter{border:1px solid #ddd;border-radius:6px;padding:.4rem 1rem;margin:1rem 0}
 code{background:#f4f4f4;padding:1px 4px}
 `;

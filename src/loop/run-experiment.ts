@@ -7,6 +7,7 @@ import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { performance } from "node:perf_hooks";
 import { SpecError } from "../errors.js";
 import type { CurvePoint, TrainingReport } from "../models/estimator.js";
+import { warmKernels } from "../models/kernels/wasm-kernels.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
 import { crossValidationSummary, evaluatedRows, fitModel, poolDataInfo } from "./fit-model.js";
 import type { Spec } from "../spec/schema.js";
@@ -14,7 +15,7 @@ import { canonicalize, specHash } from "../spec/canonical.js";
 import { diffSpecs, type SpecPatch } from "../spec/patch.js";
 import { deriveSeed } from "../util/random.js";
 import { didYouMean } from "../spec/suggest.js";
-import type { RunId, Store } from "../track/store.js";
+import type { Provenance, RunId, Store } from "../track/store.js";
 import { startRun } from "../track/run-logger.js";
 import { trainProfile } from "../features/train-profile.js";
 import { cacheDirFor, cacheMaxBytesFromEnv, StageCache } from "./cache.js";
@@ -47,6 +48,8 @@ export interface RunExperimentOptions {
   readonly cache?: string | StageCache | false;
   /** Create the run with this id (a sweep trial's id derived from (sweep, trial)); default a new one. */
   readonly runId?: RunId;
+  /** Provenance captured already (see StartRunOptions.provenanceRecord); default: captured for this run. */
+  readonly provenance?: Provenance;
   /** Free-form params recorded with the run (a sweep trial's point). */
   readonly params?: Readonly<Record<string, unknown>>;
   /**
@@ -174,6 +177,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       : opts.cache instanceof StageCache
         ? opts.cache
         : new StageCache(opts.cache ?? defaultCacheDir(store), cacheMaxBytesFromEnv());
+  // The model's kernels compile on V8's threads while the data loads (never fails a run: a fit
+  // whose module is not compiled yet compiles it itself).
+  warmKernels().catch(() => undefined);
   const inputs = await prepareInputs({
     spec,
     baseDir: opts.baseDir,
@@ -194,6 +200,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
   const run = await startRun(store, {
     ...(opts.runId === undefined ? {} : { id: opts.runId }),
     ...(opts.params === undefined ? {} : { params: opts.params }),
+    ...(opts.provenance === undefined ? {} : { provenanceRecord: opts.provenance }),
     experiment: spec.experiment,
     spec,
     specHash: specHash(spec),

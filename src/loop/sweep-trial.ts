@@ -16,7 +16,8 @@ import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import type { Spec } from "../spec/schema.js";
 import type { Curve, PrunerName } from "../search/pruners.js";
 import { shouldPrune } from "../search/pruners.js";
-import type { RunId, RunRecord, Store } from "../track/store.js";
+import { captureProvenance } from "../track/provenance.js";
+import type { Provenance, RunId, RunRecord, Store } from "../track/store.js";
 import { isTransferStore } from "../track/transfer-types.js";
 import { runExperiment } from "./run-experiment.js";
 
@@ -79,6 +80,14 @@ export class TrialPruned extends Error {
     super(`pruned at step ${step} (dev loss ${value.toPrecision(4)})`);
     this.name = "TrialPruned";
   }
+}
+
+let processProvenance: Promise<Provenance> | null = null;
+
+/** Git and environment, captured once per process for all the trials it runs. */
+function provenanceOnce(): Promise<Provenance> {
+  processProvenance ??= captureProvenance();
+  return processProvenance;
 }
 
 async function findRun(store: Store, id: RunId): Promise<RunRecord | null> {
@@ -155,6 +164,7 @@ export async function runTrial(task: TrialTask, store: Store): Promise<TrialResu
       store,
       runId: task.runId,
       params: task.params,
+      provenance: await provenanceOnce(),
       name: `${task.sweep} #${task.trial}`,
       tags,
       onIteration: pruneHook(task, curve),

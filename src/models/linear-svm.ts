@@ -27,6 +27,13 @@ import { plattProbabilities } from "./platt.js";
 
 export const LINEAR_SVM = "linear_svm";
 
+/**
+ * What a fit reports of its primal objective: "curve" (at iterations 1, 2, 4, 8, … and at the end:
+ * each value is a pass over X) or "none" (the calibration folds, whose objective nobody reads:
+ * curve empty, primal NaN). The weights are the same either way.
+ */
+export type ObjectiveReport = "curve" | "none";
+
 export interface DualCdResult {
   /** d weights followed by the bias weight (0 without an intercept). */
   readonly w: Float64Array;
@@ -52,10 +59,11 @@ export function dualCoordinateDescent(
   tol: number,
   maxIter: number,
   rng: Rng,
+  report: ObjectiveReport = "curve",
 ): DualCdResult {
-  return kernelBackend() === "wasm"
-    ? dualCoordinateDescentWasm(X, ySign, c, loss, bias, tol, maxIter, rng)
-    : dualCoordinateDescentJs(X, ySign, c, loss, bias, tol, maxIter, rng);
+  return kernelBackend("linear-svm-dcd") === "wasm"
+    ? dualCoordinateDescentWasm(X, ySign, c, loss, bias, tol, maxIter, rng, report)
+    : dualCoordinateDescentJs(X, ySign, c, loss, bias, tol, maxIter, rng, report);
 }
 
 /** The JavaScript reference of kernels/linear-svm-dcd.ts (MLLOOP_KERNELS=js). */
@@ -68,6 +76,7 @@ export function dualCoordinateDescentJs(
   tol: number,
   maxIter: number,
   rng: Rng,
+  report: ObjectiveReport = "curve",
 ): DualCdResult {
   const { indptr, indices, data } = X;
   const d = X.cols;
@@ -142,7 +151,7 @@ export function dualCoordinateDescentJs(
     }
     iter++;
     violation = pgMaxNew - pgMinNew;
-    if (iter === nextCheckpoint) {
+    if (iter === nextCheckpoint && report === "curve") {
       curve.push({ step: iter, loss: primal() });
       nextCheckpoint *= 2;
     }
@@ -160,6 +169,7 @@ export function dualCoordinateDescentJs(
     pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
     pgMinOld = pgMinNew >= 0 ? -Infinity : pgMinNew;
   }
+  if (report === "none") return { w, iterations: iter, converged, violation, curve, primal: NaN };
   const final = primal();
   if (curve.at(-1)?.step !== iter) curve.push({ step: iter, loss: final });
   return { w, iterations: iter, converged, violation, curve, primal: final };
@@ -208,7 +218,14 @@ export class LinearSvm implements Estimator {
   ) {}
 
   /** One-vs-rest (or binary) SVM on the given rows; `seedLabel` separates the RNG streams of CV fits. */
-  private fitSvm(X: CsrMatrix, y: Int32Array, nClasses: number, sw: Float64Array, seedLabel: string): SvmFit {
+  private fitSvm(
+    X: CsrMatrix,
+    y: Int32Array,
+    nClasses: number,
+    sw: Float64Array,
+    seedLabel: string,
+    report: ObjectiveReport = "curve",
+  ): SvmFit {
     const p = this.params;
     const d = X.cols;
     const nOut = nClasses === 2 ? 1 : nClasses;
@@ -228,7 +245,7 @@ export class LinearSvm implements Estimator {
         c[i] = p.C * sw[i]! * m;
       }
       const rng = createRng(deriveSeed(this.seed, `${seedLabel}/${k}`));
-      const r = dualCoordinateDescent(X, ySign, c, p.loss, bias, p.tol, p.max_iter, rng);
+      const r = dualCoordinateDescent(X, ySign, c, p.loss, bias, p.tol, p.max_iter, rng, report);
       coef.set(r.w.subarray(0, d), k * d);
       intercept[k] = r.w[d]! * bias;
       results.push(r);
@@ -249,7 +266,7 @@ export class LinearSvm implements Estimator {
       this.params.calibration_folds,
       deriveSeed(this.seed, "calibration-folds"),
       this.family,
-      (Xf, yf, swf, label) => this.fitSvm(Xf, yf, nClasses, swf, label),
+      (Xf, yf, swf, label) => this.fitSvm(Xf, yf, nClasses, swf, label, "none"),
     );
     this.plattA = platt.A;
     this.plattB = platt.B;

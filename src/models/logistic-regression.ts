@@ -102,7 +102,7 @@ export class LogisticRegression implements Estimator {
       const curves: CurvePoint[][] = [];
       // The smooth (L2) binary problem runs whole in WebAssembly when it is built; otherwise the
       // objective's products on X (one copy of X and its transpose) are shared by all one-vs-rest problems.
-      const wholeInWasm = this.l1Strength === 0 && kernelBackend() === "wasm";
+      const wholeInWasm = this.l1Strength === 0 && kernelBackend("logistic-tron") === "wasm";
       const products = wholeInWasm ? null : sparseProducts(X);
       for (let k = 0; k < nOut; k++) {
         const positive = nClasses === 2 ? 1 : k;

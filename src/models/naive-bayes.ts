@@ -43,11 +43,11 @@ export class NaiveBayes implements Estimator {
     const family = `${this.family} (${this.params.variant})`;
     const binarizes = this.params.variant === "bernoulli" && this.params.binarize !== null;
     // The WebAssembly passes check X's values on the copy they read (binarizing replaces them first).
-    const passesCheck = kernelBackend() === "wasm" && !binarizes;
+    const passesCheck = kernelBackend("naive-bayes") === "wasm" && !binarizes;
     const sw = checkFitData(data, family, !passesCheck);
     const { y, nClasses: K } = data;
     const X = this.prepare(data.X, family, false);
-    const passes = kernelBackend() === "wasm" ? new NaiveBayesPasses(X, y, sw) : null;
+    const passes = kernelBackend("naive-bayes") === "wasm" ? new NaiveBayesPasses(X, y, sw) : null;
     try {
       if (passesCheck) {
         const bad = passes!.firstNonFinite();

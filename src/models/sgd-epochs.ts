@@ -8,6 +8,7 @@
  */
 import type { CsrMatrix } from "../features/csr.js";
 import type { SgdParams } from "../spec/models.js";
+import type { Rng } from "../util/random.js";
 import { rowDot } from "./sparse-linear.js";
 
 /** As in sklearn for sparse input: the intercept sees every row while a sparse feature sees few. */
@@ -66,8 +67,10 @@ export interface SgdProblem {
 }
 
 export interface SgdEpochs {
-  /** The row order of the next epoch; the driver shuffles it in place between epochs. */
+  /** The row order of the next epoch. */
   readonly order: Int32Array;
+  /** Shuffles `order` in place (Fisher–Yates, drawing from `rng`) before an epoch. */
+  shuffle(rng: Rng): void;
   /** One pass over `order`; returns the summed loss of the rows trained on. */
   epoch(): number;
   /** ‖w‖² of the current (unaveraged) weights. */
@@ -115,6 +118,16 @@ export class JsSgdEpochs implements SgdEpochs {
 
   private averaging(): boolean {
     return this.u !== null && this.t > this.q.averageFrom;
+  }
+
+  shuffle(rng: Rng): void {
+    const order = this.order;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const tmp = order[i]!;
+      order[i] = order[j]!;
+      order[j] = tmp;
+    }
   }
 
   epoch(): number {

@@ -58,8 +58,7 @@ export function sgdBinary(
   }
   const averageFrom = p.average === false ? 0 : p.average === true ? 1 : p.average;
   const problem = { X, ySign, rowWeight, validation, params: p, optimalInit, averageFrom };
-  const sgd = kernelBackend() === "wasm" ? new WasmSgdEpochs(problem) : new JsSgdEpochs(problem);
-  const order = sgd.order;
+  const sgd = kernelBackend("sgd-epochs") === "wasm" ? new WasmSgdEpochs(problem) : new JsSgdEpochs(problem);
   let trainCount = 0;
   for (let i = 0; i < n; i++) if (validation === null || !validation[i]) trainCount++;
 
@@ -71,14 +70,7 @@ export function sgdBinary(
   const curve: CurvePoint[] = [];
   const tol = p.tol;
   while (epoch < p.max_iter) {
-    if (p.shuffle) {
-      for (let i = n - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        const tmp = order[i]!;
-        order[i] = order[j]!;
-        order[j] = tmp;
-      }
-    }
+    if (p.shuffle) sgd.shuffle(rng);
     const sumLoss = sgd.epoch();
     epoch++;
     const norm = sgd.squaredNorm();

@@ -11,7 +11,7 @@ const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}
 h1{font-size:1.4rem;margin-bottom:.2rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 .verdict{font-size:1.3rem;font-weight:700;padding:.6rem .9rem;border-radius:6px;background:#fff4e0;border:1px solid #f0c36d;display:inline-block}
-.muted{color:#777}table{border-collapse:collapse;margin:.5rem 0;font-size:13px}th,td{border-bottom:1px solid #eee;padding:3px 8px;text-align:left;vertical-align:top}
+.muted{color:#777}table{border-collapse:collapse;margin:.5rem 0;font-size:13px;max-width:100%}th,td{border-bottom:1px solid #eee;padding:3px 8px;text-align:left;vertical-align:top}td{overflow-wrap:anywhere}
 th{background:#fafafa}td:not(:first-child){font-variant-numeric:tabular-nums}.charts{display:flex;flex-wrap:wrap;gap:12px}
 .rec{border:1px solid #ddd;border-radius:6px;padding:.6rem .9rem;margin:.6rem 0}.rec code{background:#f4f4f4;padding:1px 4px}
 pre{background:#f7f7f7;padding:.4rem .6rem;white-space:pre-wrap;margin:.3rem 0}.ok{color:#1a7f37}.bad{color:#c62828}

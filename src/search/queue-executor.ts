@@ -15,6 +15,7 @@
  *   (README, workers) no acknowledged job is lost.
  */
 import { Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from "bullmq";
+import { Redis } from "ioredis";
 import { UsageError } from "../errors.js";
 import type { Executor } from "./executor.js";
 
@@ -22,16 +23,28 @@ export const DEFAULT_QUEUE_NAME = "mlloop";
 /** How long a job stays locked to a silent worker before it is given to another (ms). */
 export const DEFAULT_LOCK_MS = 30_000;
 
+function redactRedis(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** ioredis options from a redis:// URL (BullMQ workers need maxRetriesPerRequest: null). */
 export function redisConnection(url: string): ConnectionOptions {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new UsageError(`--queue ${url}: not a URL; expected redis://host:port (or rediss:// for TLS)`);
+    throw new UsageError(`--queue ${redactRedis(url)}: not a URL; expected redis://host:port (or rediss:// for TLS)`);
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
-    throw new UsageError(`--queue ${url}: expected a redis:// or rediss:// URL (got ${u.protocol.replace(":", "")})`);
+    throw new UsageError(
+      `--queue ${redactRedis(url)}: expected a redis:// or rediss:// URL (got ${u.protocol.replace(":", "")})`,
+    );
   }
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
   return {
@@ -45,6 +58,23 @@ export function redisConnection(url: string): ConnectionOptions {
     // keep trying through a Redis restart instead of failing the sweep
     retryStrategy: (times: number) => Math.min(times * 200, 2000),
   };
+}
+
+/** Fails fast with a clear error when Redis cannot be reached at start (later outages are waited out). */
+export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
+  const options = redisConnection(url) as Record<string, unknown>;
+  const client = new Redis({ ...options, retryStrategy: () => null, lazyConnect: true, connectTimeout: timeoutMs });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    throw new UsageError(
+      `--queue ${redactRedis(url)}: cannot reach Redis (${err instanceof Error ? err.message : String(err)}); is redis-server running there?`,
+    );
+  } finally {
+    client.disconnect();
+  }
 }
 
 export interface QueueExecutorOptions<Task, Result> {
@@ -65,6 +95,7 @@ export async function queueExecutor<Task, Result>(
   o: QueueExecutorOptions<Task, Result>,
 ): Promise<Executor<Task, Result>> {
   const connection = redisConnection(o.url);
+  await checkRedis(o.url);
   const name = o.queueName ?? DEFAULT_QUEUE_NAME;
   const queue = new Queue(name, { connection });
   const events = new QueueEvents(name, { connection });
@@ -119,6 +150,7 @@ export interface QueueWorker {
 }
 
 export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
+  await checkRedis(o.url);
   const lockDuration = o.lockMs ?? DEFAULT_LOCK_MS;
   const worker = new Worker(
     o.queueName ?? DEFAULT_QUEUE_NAME,

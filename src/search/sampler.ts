@@ -30,7 +30,9 @@ export function suggestPoint(
   trial: number,
   history: readonly TpeObservation[],
 ): Point {
-  const seed = deriveSeed(config.seed, trial);
+  // Two steps: deriveSeed(seed, label) XORs the seed and the label's first character alike, so
+  // deriveSeed(0, 1) = deriveSeed(1, 0) and sweeps with seeds 0 and 1 would share their points.
+  const seed = deriveSeed(deriveSeed(config.seed, "sampler"), `trial ${trial}`);
   if (config.name === "grid") {
     const pts = gridPoints(space, config.gridSteps ?? 5);
     return pts[trial % pts.length]!;

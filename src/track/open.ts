@@ -47,6 +47,15 @@ export function findStoreUpwards(cwd: string): string | null {
   }
 }
 
+/**
+ * Where HTML reports go (`mlloop report`, `mlloop demo`): `reports/` beside a SQLite store's
+ * database file; `.mlloop/reports` under the working directory for a PostgreSQL store.
+ */
+export function reportsDirFor(storeLocation: string, cwd = process.cwd()): string {
+  if (/^postgres(ql)?:\/\//i.test(storeLocation)) return resolve(cwd, DEFAULT_STORE_DIR, "reports");
+  return join(dirname(resolve(cwd, storeLocation)), "reports");
+}
+
 export function resolveStoreLocation(location?: string, options: OpenStoreOptions = {}): StoreLocation {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;

@@ -17,6 +17,7 @@
  *
  * Keys may be quoted ("my key") and array elements numbered (spec.features.words.ngram_range.1).
  */
+import { catastrophicBacktracking } from "./regex-safety.js";
 import { UsageError } from "../errors.js";
 import { compareCodePoints } from "../util/codepoint-order.js";
 import { closest } from "../spec/suggest.js";
@@ -297,6 +298,12 @@ class Parser {
       } catch (e) {
         throw this.error(`invalid regular expression /${body}/${flags}: ${(e as Error).message}`, start);
       }
+      const risk = catastrophicBacktracking(body);
+      if (risk !== null)
+        throw this.error(
+          `regular expression /${body}/${flags} is refused: ${risk}; write it without the nesting (e.g. /^(a+)+$/ → /^a+$/)`,
+          start,
+        );
       return { kind: "regex", text: body, flags };
     }
     const start = this.pos;

@@ -24,6 +24,7 @@ import type {
   Heartbeat,
   MetricRow,
   PredictionRow,
+  Provenance,
   RunRecord,
   SpecRecord,
   Store,
@@ -50,6 +51,11 @@ export interface StartRunOptions {
   readonly dataInfo?: DataInfo;
   /** Capture git and environment (default true) — from this folder (default process.cwd()). */
   readonly provenance?: boolean | { readonly cwd?: string; readonly maxPatchBytes?: number };
+  /**
+   * Provenance captured already (a sweep captures it once per process: git and the environment do
+   * not change between its trials, and capturing runs git several times); replaces `provenance`.
+   */
+  readonly provenanceRecord?: Provenance;
   /** Heartbeat interval in ms (default 2,000); `false` for none (the run will then be marked crashed after the stale threshold). */
   readonly heartbeat?: number | false;
   /** End the run as failed when an exception goes uncaught (default true). */
@@ -418,7 +424,8 @@ export async function startRun(store: Store, options: StartRunOptions): Promise<
       : { json: canonicalJson(options.spec), hash: options.specHash ?? specHash(options.spec) };
   const provenanceOption = options.provenance ?? true;
   const provenance =
-    provenanceOption === false ? null : await captureProvenance(provenanceOption === true ? {} : provenanceOption);
+    options.provenanceRecord ??
+    (provenanceOption === false ? null : await captureProvenance(provenanceOption === true ? {} : provenanceOption));
   const record = await store.createRun({
     ...(options.id === undefined ? {} : { id: options.id }),
     experiment: options.experiment,

@@ -10,6 +10,11 @@ export interface Rng {
   int(n: number): number;
   /** Standard normal (Box–Muller). */
   normal(): number;
+  /**
+   * The generator's live state (four sfc32 words): a WebAssembly kernel that draws the same
+   * numbers reads it, draws, and writes it back (kernels/lib/rng.ts).
+   */
+  readonly state: Uint32Array;
 }
 
 function splitmix32(seed: number): () => number {
@@ -46,6 +51,7 @@ export function createRng(seed: number): Rng {
   for (let i = 0; i < 12; i++) nextU32();
   let spare: number | null = null;
   const rng: Rng = {
+    state: st,
     next: () => nextU32() / 4294967296,
     int: (n: number) => Math.floor((nextU32() / 4294967296) * n),
     normal: () => {

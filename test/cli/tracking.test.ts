@@ -5,6 +5,7 @@
  * runs (examples/tracking/train.mjs, a hand-written softmax regression on the wine data).
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { collect, json, ROOT, runCli, tempDir } from "./cli-helpers.js";
@@ -127,7 +128,25 @@ describe("a script using the tracking API", () => {
       "recorded no such metric (recorded: accuracy, error_rate, loss, macro_f1, weighted_f1)",
     );
 
-    for (const text of [where.stdout, compare.stdout, log.stdout, card.stdout, chart.stdout]) {
+    // the HTML report of a tracked run: params, metrics, the per-step charts and the classes (no diagnosis without a spec)
+    const reportFile = join(dir, "tracked.html");
+    const report = await runCli(["report", b, ...s, "-o", reportFile]);
+    expect(report.code, report.stderr).toBe(0);
+    const html = readFileSync(reportFile, "utf8");
+    expect(html).toContain("<h2>Params</h2>");
+    expect(html).toMatch(/<td>lr<\/td><td>0\.5<\/td>/);
+    expect(html).toContain("<h2>Metrics by step</h2>");
+    expect(html).toContain("loss by step");
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(1);
+    expect(html).toMatch(/<h2>Classes on dev \(\d+ examples\)<\/h2>/);
+    const diagnose = await runCli(["diagnose", b, ...s]);
+    expect(diagnose.code).toBe(4);
+    expect(diagnose.stderr).toContain(
+      `mlloop report ${b.slice(0, 12)} writes its params, metrics, per-step charts and classes`,
+    );
+    const reportText = html.replace(/<style[\s\S]*?<\/style>/g, " ").replace(/<[^>]*>/g, " ");
+
+    for (const text of [where.stdout, compare.stdout, log.stdout, card.stdout, chart.stdout, reportText]) {
       expect(text).not.toMatch(EMAIL_WORDING);
     }
   });

@@ -16,7 +16,7 @@ import { queueExecutor } from "../../src/search/queue-executor.js";
 import { parseSweepSpace } from "../../src/search/space-file.js";
 import { openStore } from "../../src/track/open.js";
 import type { Store } from "../../src/track/store.js";
-import { BIN, ROOT, tempDir } from "../cli/cli-helpers.js";
+import { BIN, ROOT, runCli, tempDir } from "../cli/cli-helpers.js";
 import { createTestDatabase, type TestDatabase } from "../track/pg-test-db.js";
 
 function redisUrl(): string {
@@ -130,6 +130,41 @@ describe("sweep trials on BullMQ workers (real Redis, real PostgreSQL)", () => {
       await ex.close();
     }
   }, 180_000);
+
+  it("mlloop sweep run --queue: the CLI sends the trials to the workers and prints the outcome", async () => {
+    const { url, store } = await freshStore();
+    const q = `q-cli-${Date.now()}`;
+    const w = startWorker(url, redisUrl(), q);
+    const spaceFile = join(dir, "space.yaml");
+    writeFileSync(spaceFile, "model.C: { log: [1, 100] }\n");
+    const r = await runCli(
+      [
+        "--store",
+        url,
+        "sweep",
+        "run",
+        SPEC,
+        "--space",
+        spaceFile,
+        "--trials",
+        "3",
+        "--queue",
+        redisUrl(),
+        "--queue-name",
+        q,
+        "--name",
+        "cli",
+        "--json",
+      ],
+      { cwd: dir, env: { MLLOOP_ARTIFACTS: artifacts } },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { trials: Array<{ state: string }> };
+    expect(out.trials.map((t) => t.state)).toEqual(["complete", "complete", "complete"]);
+    const runs = await sweepRuns(store, "cli");
+    expect([...runs.values()].map((x) => x.pid)).toEqual([w.pid, w.pid, w.pid]);
+  }, 120_000);
 
   it("kill -9 mid-trial: retried on another worker and recorded once; killed twice: recorded failed, the sweep goes on", async () => {
     const { url, store } = await freshStore();

@@ -140,6 +140,24 @@ describe("sweep run", () => {
     expect(Object.keys(view.importance).sort()).toEqual(["features.numeric.missing", "model.C"]);
   });
 
+  it("the halving pruner stops trials only at its rungs (steps 1, 4, 16 …)", async () => {
+    const store = await freshStore();
+    const out = await runSweep({
+      store,
+      name: "h",
+      specFile: SPEC,
+      space,
+      trials: 12,
+      sampler: { name: "random", seed: 5 },
+      pruner: "halving",
+    });
+    const pruned = out.trials.filter((t) => t.state === "pruned");
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const t of pruned) expect([1, 4, 16, 64]).toContain(t.curve.at(-1)![0]);
+    // the first trial has nobody to lose to
+    expect(out.trials[0]!.state).toBe("complete");
+  });
+
   it("a finished trial sent again is not run again; a worker with other data refuses the trial", async () => {
     const store = await freshStore();
     const out = await runSweep({
@@ -232,6 +250,7 @@ describe("mlloop sweep (CLI)", () => {
     [["--trials", "0"], "--trials 0: expected an integer >= 1"],
     [["--metric", "test.f1"], "a sweep never chooses on test"],
     [["--queue", "http://x"], "expected a redis:// or rediss:// URL"],
+    [["--queue", "redis://:secret@127.0.0.1:1"], "--queue redis://:***@127.0.0.1:1: cannot reach Redis"],
   ])("refuses %j with a clear message and records nothing", async (args, message) => {
     const dir = tempDir("mlloop-sweep-bad-");
     const r = await runCli(["--store", join(dir, "s"), "sweep", "run", SPEC, "--space", SPACE_FILE, ...args]);

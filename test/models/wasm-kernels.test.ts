@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CsrMatrix } from "../../src/features/csr.js";
 import { tronBinaryLogisticWasm } from "../../src/models/kernels/logistic-tron-wasm.js";
 import { JsSparseProducts, WasmSparseProducts } from "../../src/models/kernels/sparse-products.js";
-import { kernelBackend } from "../../src/models/kernels/wasm-kernels.js";
+import { kernelBackend, warmKernels } from "../../src/models/kernels/wasm-kernels.js";
 import type { TrainingReport } from "../../src/models/estimator.js";
 import { dualCoordinateDescentJs, type DualCdResult } from "../../src/models/linear-svm.js";
 import { dualCoordinateDescentWasm } from "../../src/models/kernels/linear-svm-wasm.js";
@@ -45,6 +45,22 @@ describe("kernel back end", () => {
     expect(kernelBackend()).toBe("js");
     process.env["MLLOOP_KERNELS"] = "gpu";
     expect(() => kernelBackend()).toThrow(/MLLOOP_KERNELS="gpu" is not a kernel back end \(allowed: js, wasm\)/);
+  });
+
+  it("compiles the modules ahead of the first fit once, however often it is asked", async () => {
+    const first = warmKernels();
+    expect(warmKernels()).toBe(first);
+    await expect(first).resolves.toBeUndefined();
+  });
+
+  it("falls back to JavaScript for a module the build does not have, unless wasm is asked for", () => {
+    delete process.env["MLLOOP_KERNELS"];
+    for (const name of ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes"]) {
+      expect(kernelBackend(name)).toBe("wasm");
+    }
+    expect(kernelBackend("not-a-kernel")).toBe("js");
+    process.env["MLLOOP_KERNELS"] = "wasm";
+    expect(() => kernelBackend("not-a-kernel")).toThrow(/dist\/kernels\/not-a-kernel\.wasm is not built/);
   });
 });
 
@@ -204,6 +220,14 @@ describe("linear SVM dual coordinate descent: WebAssembly epochs are bit-identic
       expect(wasm.primal).toBe(js.primal);
       expect(wasm.curve).toEqual(js.curve);
       expect(wasm.w).toEqual(js.w);
+      // Without the objective report (calibration folds): the same weights, no passes for the curve.
+      for (const run of [dualCoordinateDescentJs, dualCoordinateDescentWasm]) {
+        const bare = run(X, ySign, c, loss, bias, tol, 1000, createRng(3), "none");
+        expect(bare.w).toEqual(js.w);
+        expect(bare.iterations).toBe(js.iterations);
+        expect(bare.curve).toEqual([]);
+        expect(bare.primal).toBeNaN();
+      }
     });
   }
 });

@@ -4,6 +4,7 @@ import { paramImportance } from "../../src/search/importance.js";
 import { halvingShouldPrune, medianShouldPrune, rungOf, type Curve } from "../../src/search/pruners.js";
 import { activePoint, parseSweepSpace } from "../../src/search/space-file.js";
 import { randomValue } from "../../src/search/tpe.js";
+import { suggestPoint } from "../../src/search/sampler.js";
 import type { Space } from "../../src/search/space.js";
 import { createRng } from "../../src/util/random.js";
 
@@ -98,5 +99,16 @@ describe("the space file", () => {
     ["a: [1\n", "not valid YAML"],
   ])("refuses %j with a message that says what and where", (text, message) => {
     expect(() => parseSweepSpace(text, "space.yaml")).toThrow(message);
+  });
+});
+
+describe("samplers", () => {
+  it("different seeds give different points for every trial (no seed/trial aliasing)", () => {
+    const space: Space = { C: { kind: "float", low: 1e-3, high: 1e3, log: true } };
+    const points = (seed: number) =>
+      Array.from({ length: 10 }, (_, t) => suggestPoint(space, { name: "random", seed }, t, []).C as number);
+    const all = [0, 1, 2, 3].flatMap(points);
+    expect(new Set(all).size).toBe(all.length);
+    expect(points(1)).toEqual(points(1));
   });
 });

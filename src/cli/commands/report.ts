@@ -1,11 +1,12 @@
 /** `mlloop report RUN`: the run's diagnosis as one self-contained HTML file. */
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { diagnoseRun } from "../../loop/diagnose-run.js";
 import { renderHtmlReport } from "../../report/report-html.js";
+import { renderTrackedRunReport } from "../../report/tracked-run.js";
 import { listOutcomes } from "../../recommend/outcome.js";
-import { openStore } from "../../track/open.js";
+import { openStore, reportsDirFor } from "../../track/open.js";
 import type { RunId } from "../../track/store.js";
 import { UsageError } from "../../errors.js";
 import { checkOutputFile } from "../output-file.js";
@@ -22,7 +23,10 @@ export function registerReport(program: Command): void {
     .command("report")
     .description("write a run's diagnosis as one self-contained HTML file (diagnoses the run first if needed)")
     .argument("<run>", "run id or unique prefix")
-    .option("-o, --output <file>", "where to write it (default mlloop-report-<run>.html; - for stdout)")
+    .option(
+      "-o, --output <file>",
+      "where to write it (default <store folder>/reports/<run>.html, beside the demo's reports; - for stdout)",
+    )
     .option("--no-cv", "when a diagnosis must be computed: skip its cross-validated steps")
     .addHelpText(
       "after",
@@ -39,19 +43,27 @@ Examples:
       const toStdout = opts.output === "-";
       const reporter = createStageReporter({ enabled: !toStdout });
       try {
-        const { diagnosis } = await diagnoseRun(store, runArg, {
-          noCv: !opts.cv,
-          events: {
-            start: (s, total) => reporter.start(s, total),
-            progress: (d, t) => reporter.update(d, t),
-            finish: (s, ms, detail) => reporter.finish(s, ms, detail),
-          },
-        });
-        reporter.stop();
-        const html = renderHtmlReport(diagnosis, await listOutcomes(store, diagnosis.runId as RunId));
+        const run = await store.getRun(runArg);
+        let html: string;
+        if (run.specJson === null) {
+          // logged through the tracking API: params, metrics, per-step charts and classes (no diagnosis without a spec)
+          html = renderTrackedRunReport(run, await store.getMetrics(run.id), await store.getPredictions(run.id));
+        } else {
+          const { diagnosis } = await diagnoseRun(store, run.id, {
+            noCv: !opts.cv,
+            events: {
+              start: (s, total) => reporter.start(s, total),
+              progress: (d, t) => reporter.update(d, t),
+              finish: (s, ms, detail) => reporter.finish(s, ms, detail),
+            },
+          });
+          reporter.stop();
+          html = renderHtmlReport(diagnosis, await listOutcomes(store, diagnosis.runId as RunId));
+        }
         if (toStdout) process.stdout.write(html);
         else {
-          const file = output ?? resolve(`mlloop-report-${diagnosis.runId.slice(0, 12)}.html`);
+          const file = output ?? join(reportsDirFor(store.location), `${run.id.slice(0, 12)}.html`);
+          mkdirSync(dirname(file), { recursive: true });
           writeFileSync(file, html);
           process.stdout.write(`wrote ${file} (${(html.length / 1024).toFixed(0)} KB)\n`);
         }

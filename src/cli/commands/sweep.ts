@@ -23,6 +23,7 @@ interface SweepRunOptions {
   pruner: string;
   workers: string;
   queue?: string;
+  queueName: string;
   name?: string;
   seed: string;
   metric?: string;
@@ -64,6 +65,7 @@ async function makeExecutor(
     const { queueExecutor } = await import("../../search/queue-executor.js");
     return queueExecutor<TrialTask, TrialResult>({
       url: opts.queue,
+      queueName: opts.queueName,
       jobName: "sweep-trial",
       jobId: (t) => `trial-${t.runId}`,
       parallelism: Math.max(1, workers),
@@ -115,6 +117,7 @@ function registerSweepRun(sweep: Command): void {
     .option("--pruner <name>", `stop poor trials early on their dev loss: ${PRUNER_NAMES.join(", ")}`, "none")
     .option("--workers <n>", "trials at once: local worker threads, or jobs in flight with --queue", "1")
     .option("--queue <url>", "send trials to BullMQ on Redis (redis://host:6379) for `mlloop worker` processes")
+    .option("--queue-name <name>", "queue name (the workers' --queue-name)", "mlloop")
     .option("--name <name>", "sweep name (default: <spec file>-<sampler>); an existing name resumes that sweep")
     .option("--seed <n>", "sampler seed", "0")
     .option("--metric <split.metric>", "objective (default: the spec's primary metric on dev)")

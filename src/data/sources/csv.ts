@@ -5,7 +5,7 @@
  */
 import { createReadStream } from "node:fs";
 import { Transform, type TransformCallback } from "node:stream";
-import { parse, type CsvError } from "csv-parse";
+import { CsvError, parse } from "csv-parse";
 import { DataError } from "../../errors.js";
 import type { DataSpec } from "../../spec/schema.js";
 import {
@@ -23,6 +23,8 @@ import { resolveDataPath } from "./files.js";
 import type { SourceOptions, SourceResult } from "./source.js";
 
 type CsvSpec = Extract<DataSpec, { source: "csv" }>;
+
+const cut = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 /** Line number of byte offsets, for offsets that only move forward. */
 class LineIndex {
@@ -117,7 +119,10 @@ export async function loadCsv(data: CsvSpec, opts: SourceOptions): Promise<Sourc
     max_record_size: maxBytes,
     on_skip: (err: CsvError | undefined) => {
       if (err !== undefined)
-        builder.badRows.push({ where: `${abs}:${String(err.lines)}`, reason: `malformed CSV: ${err.message}` });
+        builder.badRows.push({
+          where: `${abs}:${String(err.lines)}`,
+          reason: `malformed CSV: ${cut(err.message, 160)}`,
+        });
       return undefined;
     },
   });
@@ -190,8 +195,10 @@ export async function loadCsv(data: CsvSpec, opts: SourceOptions): Promise<Sourc
     const err = e as CsvError;
     if (err.code === "CSV_MAX_RECORD_SIZE")
       throw recordTooLong(`${abs}:${String(err.lines)}`, maxBytes, data.max_record_bytes !== undefined);
-    if (typeof err.code === "string" && err.code.startsWith("CSV_"))
-      throw new DataError(`${abs}:${String(err.lines)}: malformed CSV: ${err.message}`, {
+    // every csv-parse error is about the file (INVALID_OPENING_QUOTE has no CSV_ prefix)
+    if (e instanceof CsvError || (typeof err.code === "string" && err.code.startsWith("CSV_")))
+      // csv-parse quotes the field it stopped in: a cut of it only
+      throw new DataError(`${abs}:${String(err.lines)}: malformed CSV: ${cut(err.message, 160)}`, {
         where: `${abs}:${String(err.lines)}`,
         cause: e,
       });

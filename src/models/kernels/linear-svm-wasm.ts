@@ -1,14 +1,15 @@
 /**
  * liblinear's dual coordinate descent with the epochs in WebAssembly (kernels/linear-svm-dcd.ts).
- * The seeded shuffle of the active rows and the stopping rule stay here, in the same order as the
+ * The seeded shuffle of the active rows runs in the module too, drawing from the same generator
+ * (kernels/lib/rng.ts); the stopping rule stays here, in the same order as the
  * JavaScript reference (dualCoordinateDescentJs in linear-svm.ts), so the two are bit-identical
  * (test/models/wasm-kernels.test.ts).
  */
 import type { CsrMatrix } from "../../features/csr.js";
 import type { Rng } from "../../util/random.js";
 import type { CurvePoint } from "../estimator.js";
-import type { DualCdResult } from "../linear-svm.js";
-import { WasmArena } from "./wasm-kernels.js";
+import type { DualCdResult, ObjectiveReport } from "../linear-svm.js";
+import { shuffleInModule, WasmArena } from "./wasm-kernels.js";
 
 type Fn = (...args: number[]) => number;
 
@@ -21,6 +22,7 @@ export function dualCoordinateDescentWasm(
   tol: number,
   maxIter: number,
   rng: Rng,
+  report: ObjectiveReport = "curve",
 ): DualCdResult {
   const { rows, cols } = X;
   const nnz = X.indptr[rows]!;
@@ -62,7 +64,6 @@ export function dualCoordinateDescentWasm(
     wAt,
     indexAt,
   );
-  const index = arena.viewI32(indexAt, rows);
   const epoch = e["epoch"] as Fn;
   const primal = (): number => (e["primal"] as Fn)(hinge);
   const read = (name: string): number => (e[name] as { value: number }).value;
@@ -76,18 +77,13 @@ export function dualCoordinateDescentWasm(
   const curve: CurvePoint[] = [];
   let nextCheckpoint = 1;
   while (iter < maxIter) {
-    for (let s = activeSize - 1; s > 0; s--) {
-      const j = rng.int(s + 1);
-      const t = index[s]!;
-      index[s] = index[j]!;
-      index[j] = t;
-    }
+    shuffleInModule(e, indexAt, activeSize, rng);
     activeSize = epoch(activeSize, pgMaxOld, pgMinOld);
     const pgMaxNew = read("pgMaxNew");
     const pgMinNew = read("pgMinNew");
     iter++;
     violation = pgMaxNew - pgMinNew;
-    if (iter === nextCheckpoint) {
+    if (iter === nextCheckpoint && report === "curve") {
       curve.push({ step: iter, loss: primal() });
       nextCheckpoint *= 2;
     }
@@ -104,8 +100,8 @@ export function dualCoordinateDescentWasm(
     pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
     pgMinOld = pgMinNew >= 0 ? -Infinity : pgMinNew;
   }
-  const final = primal();
-  if (curve.at(-1)?.step !== iter) curve.push({ step: iter, loss: final });
+  const final = report === "curve" ? primal() : NaN;
+  if (report === "curve" && curve.at(-1)?.step !== iter) curve.push({ step: iter, loss: final });
   const w = Float64Array.from(arena.viewF64(wAt, cols + 1));
   arena.close();
   return { w, iterations: iter, converged, violation, curve, primal: final };

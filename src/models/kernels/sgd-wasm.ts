@@ -1,10 +1,11 @@
 /**
  * The epochs of plain SGD in WebAssembly (kernels/sgd-epochs.ts), behind the same `SgdEpochs`
- * interface as the JavaScript reference (JsSgdEpochs in sgd-epochs.ts): the driver in sgd.ts
- * shuffles `order` (a view of the module's memory) with the seeded generator between epochs.
+ * interface as the JavaScript reference (JsSgdEpochs in sgd-epochs.ts); the row order is shuffled
+ * in the module too, drawing from the driver's seeded generator (kernels/lib/rng.ts).
  */
 import type { SgdEpochs, SgdProblem } from "../sgd-epochs.js";
-import { WasmArena } from "./wasm-kernels.js";
+import type { Rng } from "../../util/random.js";
+import { shuffleInModule, WasmArena } from "./wasm-kernels.js";
 
 type Fn = (...args: number[]) => number;
 
@@ -18,6 +19,7 @@ export class WasmSgdEpochs implements SgdEpochs {
   private readonly uAt: number;
   private readonly cols: number;
   private readonly averageFrom: number;
+  private readonly orderAt: number;
 
   constructor(q: SgdProblem) {
     const { X, params: p } = q;
@@ -46,6 +48,7 @@ export class WasmSgdEpochs implements SgdEpochs {
     a.viewF64(wAt, rows).set(q.rowWeight);
     if (q.validation !== null) a.viewU8(validation, rows).set(q.validation);
     this.order = a.viewI32(order, rows);
+    this.orderAt = order;
     for (let i = 0; i < rows; i++) this.order[i] = i;
     this.vAt = vAt;
     this.uAt = averaged ? uAt : 0;
@@ -70,6 +73,10 @@ export class WasmSgdEpochs implements SgdEpochs {
       vAt,
       this.uAt,
     );
+  }
+
+  shuffle(rng: Rng): void {
+    shuffleInModule(this.arena.exports, this.orderAt, this.order.length, rng);
   }
 
   private read(name: string): number {

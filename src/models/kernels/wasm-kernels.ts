@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { ModelError } from "../../errors.js";
+import type { Rng } from "../../util/random.js";
 
 export type KernelBackend = "js" | "wasm";
 
@@ -69,38 +70,48 @@ function loadModule(name: string): WasmModule | null {
 /** Every kernel module; compiled when this file is imported (see below). */
 const KERNEL_MODULES = ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes"];
 
-/**
- * The optimising compile of a module takes 2–10 ms of CPU (measured per module in
- * docs/benchmarks.md): done in the first fit, it was a fifth of a first SGD fit. Like a Python
- * extension loaded by `import sklearn`, the kernels are compiled when the models are imported —
- * asynchronously, on V8's compile threads, all at once, while the importing program goes on
- * loading its other modules. With MLLOOP_KERNELS=js nothing is compiled.
- */
-async function precompile(): Promise<void> {
-  if (process.env["MLLOOP_KERNELS"] === "js") return;
-  const found = KERNEL_MODULES.map((name) => [name, candidatePaths(name).find((p) => existsSync(p))] as const);
-  if (found.some(([, path]) => path !== undefined)) setCompileFlags();
-  await Promise.all(
-    found.map(async ([name, path]) => {
-      if (path === undefined || modules.has(name)) return;
-      const mod = await Wasm.compile(readFileSync(path));
-      if (!modules.has(name)) modules.set(name, mod);
-    }),
-  );
-}
-await precompile();
+let warming: Promise<void> | null = null;
 
-/** The back end in force: MLLOOP_KERNELS, else wasm when the module is built, else js. */
-export function kernelBackend(): KernelBackend {
+/**
+ * Compiles every kernel module asynchronously, on V8's compile threads, all at once. The optimising
+ * compile of a module takes 2–10 ms of CPU (docs/benchmarks.md); done at the first fit, it was a
+ * fifth of a first SGD fit. `mlloop run` starts this before it loads and featurises the data, so
+ * the compile overlaps that work, as a Python extension is loaded by `import sklearn` before any
+ * fit; a fit whose module is not compiled yet compiles it then. Importing the models compiles
+ * nothing (`mlloop run --help` measured 0.1 s more CPU when the import compiled them). With
+ * MLLOOP_KERNELS=js nothing is compiled.
+ */
+export function warmKernels(): Promise<void> {
+  warming ??= (async () => {
+    if (process.env["MLLOOP_KERNELS"] === "js") return;
+    const found = KERNEL_MODULES.map((name) => [name, candidatePaths(name).find((p) => existsSync(p))] as const);
+    if (found.some(([, path]) => path !== undefined)) setCompileFlags();
+    await Promise.all(
+      found.map(async ([name, path]) => {
+        if (path === undefined || modules.has(name)) return;
+        const mod = await Wasm.compile(readFileSync(path));
+        if (!modules.has(name)) modules.set(name, mod);
+      }),
+    );
+  })();
+  return warming;
+}
+
+/**
+ * The back end in force for kernel module `name`: MLLOOP_KERNELS, else wasm when that module is
+ * built, else js (a build older than a new kernel falls back to its JavaScript reference instead
+ * of failing). MLLOOP_KERNELS=wasm with the module missing is an error.
+ */
+export function kernelBackend(name = "sparse-linear"): KernelBackend {
   const asked = process.env["MLLOOP_KERNELS"];
   if (asked === "js") return "js";
   if (asked !== undefined && asked !== "" && asked !== "wasm") {
     throw new ModelError(`MLLOOP_KERNELS="${asked}" is not a kernel back end (allowed: js, wasm)`);
   }
-  if (loadModule("sparse-linear") !== null) return "wasm";
+  if (loadModule(name) !== null) return "wasm";
   if (asked === "wasm") {
     throw new ModelError(
-      `MLLOOP_KERNELS=wasm but dist/kernels/sparse-linear.wasm is not built (looked in ${candidatePaths("sparse-linear").join(", ")}); run npm run build`,
+      `MLLOOP_KERNELS=wasm but dist/kernels/${name}.wasm is not built (looked in ${candidatePaths(name).join(", ")}); run npm run build`,
     );
   }
   return "js";
@@ -230,4 +241,17 @@ export class WasmArena {
   viewI32(at: number, length: number): Int32Array {
     return new Int32Array(this.memory.buffer, at, length);
   }
+}
+
+/**
+ * Shuffles the i32 array at byte offset `at`, entries [0, n), inside a module that exports
+ * kernels/lib/rng.ts, drawing from `rng` exactly as the JavaScript drivers' Fisher–Yates loop does
+ * (same generator, same state afterwards): the shuffle no longer waits for V8 to compile that loop.
+ */
+export function shuffleInModule(exports: Record<string, unknown>, at: number, n: number, rng: Rng): void {
+  const st = rng.state;
+  (exports["rngLoad"] as (a: number, b: number, c: number, d: number) => void)(st[0]!, st[1]!, st[2]!, st[3]!);
+  (exports["shuffleI32"] as (p: number, n: number) => void)(at, n);
+  const word = exports["rngWord"] as (k: number) => number;
+  for (let k = 0; k < 4; k++) st[k] = word(k);
 }
