@@ -70,10 +70,10 @@ describe("catalogue: calibration and threshold moves", () => {
         .map((m) => Number(/C=([^)]+)\)/.exec(m.id)![1]));
     // the default C = 1 can now be regularised more strongly too
     expect(cs(1)).toEqual([0.01, 0.1, 10, 100, 1000]);
-    // an over-regularised incumbent: steps up from 1e-4, then the usual range
-    expect(cs(1e-4)).toEqual([0.001, 0.01, 1, 10, 100, 1000]);
+    // an over-regularised incumbent: steps up from 1e-4, then the usual range (0.1 … 1000)
+    expect(cs(1e-4)).toEqual([0.001, 0.01, 0.1, 1, 10, 100, 1000]);
     // a weakly regularised incumbent: steps down, and one beyond the usual range
-    expect(cs(100)).toEqual([1, 10, 1000, 10000]);
+    expect(cs(100)).toEqual([0.1, 1, 10, 1000, 10000]);
   });
 
   it("offers to leave likely label errors out of the fit, and to keep them again", () => {
