@@ -8,6 +8,8 @@
 
 // @ts-nocheck: AssemblyScript types (i32, f64, usize) and builtins (load, store)
 
+import { sparseRowDot } from "./lib/sparse-dot";
+
 let rows: i32 = 0;
 let cols: i32 = 0;
 let bias: f64 = 0;
@@ -39,25 +41,9 @@ export let pgMinNew: f64 = 0;
   store<i32>(p + ((<usize>i) << 2), v);
 }
 
-/**
- * Σ_p w[indices[p]] · data[p] over start ≤ p < end, in four interleaved sums added as
- * (s0 + s1) + (s2 + s3): each row's update waits for this dot product, and one running sum would
- * wait for every addition in turn (rowDot in src/models/sparse-linear.ts sums in the same order).
- */
+/** The row's dot product with `w` (kernels/lib/sparse-dot.ts). */
 @inline function rowDot(start: i32, end: i32): f64 {
-  let s0: f64 = 0;
-  let s1: f64 = 0;
-  let s2: f64 = 0;
-  let s3: f64 = 0;
-  let p = start;
-  for (; p + 3 < end; p += 4) {
-    s0 += at(w, idx(indices, p)) * at(data, p);
-    s1 += at(w, idx(indices, p + 1)) * at(data, p + 1);
-    s2 += at(w, idx(indices, p + 2)) * at(data, p + 2);
-    s3 += at(w, idx(indices, p + 3)) * at(data, p + 3);
-  }
-  for (; p < end; p++) s0 += at(w, idx(indices, p)) * at(data, p);
-  return s0 + s1 + (s2 + s3);
+  return sparseRowDot(w, indices, data, start, end);
 }
 
 /** Offsets of X (CSR), labels, c, and the solver's arrays (rows: diag, upper, QD, alpha, index; w: cols + 1). Returns the number of rows with c_i > 0. */

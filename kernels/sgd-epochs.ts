@@ -11,6 +11,8 @@
 
 // @ts-nocheck: AssemblyScript types (i32, f64, usize) and builtins (load, store)
 
+import { sparseRowDot } from "./lib/sparse-dot";
+
 const SPARSE_INTERCEPT_DECAY: f64 = 0.01;
 const MAX_DLOSS: f64 = 1e12;
 const HINGE: i32 = 0;
@@ -62,21 +64,9 @@ export let t: f64 = 1;
   return validation != 0 && load<u8>(validation + <usize>i) != 0;
 }
 
-/** Σ_p v[indices[p]] · data[p] in four interleaved sums, the order of rowDot in src/models/sparse-linear.ts. */
+/** The row's dot product with `v` (kernels/lib/sparse-dot.ts). */
 @inline function rowDot(start: i32, end: i32): f64 {
-  let s0: f64 = 0;
-  let s1: f64 = 0;
-  let s2: f64 = 0;
-  let s3: f64 = 0;
-  let p = start;
-  for (; p + 3 < end; p += 4) {
-    s0 += at(v, idx(indices, p)) * at(data, p);
-    s1 += at(v, idx(indices, p + 1)) * at(data, p + 1);
-    s2 += at(v, idx(indices, p + 2)) * at(data, p + 2);
-    s3 += at(v, idx(indices, p + 3)) * at(data, p + 3);
-  }
-  for (; p < end; p++) s0 += at(v, idx(indices, p)) * at(data, p);
-  return s0 + s1 + (s2 + s3);
+  return sparseRowDot(v, indices, data, start, end);
 }
 
 /** Offsets of X (CSR), labels ±1, row weights, validation mask (or 0), row order, v and u (or 0). */

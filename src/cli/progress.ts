@@ -3,6 +3,7 @@
  * with --json: nothing on stdout (scripts parse it), one line per finished stage on stderr when
  * verbose.
  */
+import type { LoopOptions } from "../loop/loop.js";
 import cliProgress from "cli-progress";
 import { dim, fmtMs, green } from "./render.js";
 
@@ -55,5 +56,29 @@ export function createStageReporter(opts: { enabled: boolean }): StageReporter {
       );
     },
     stop: stopBar,
+  };
+}
+
+/** Stage bars for full runs and one bar per screening batch, shared by `loop` and `demo`. */
+export function loopProgress(reporter: StageReporter): Pick<LoopOptions, "stages" | "onScreenProgress"> {
+  let label = "";
+  return {
+    stages: {
+      start: (s, total) => reporter.start(s, total),
+      progress: (d, t) => reporter.update(d, t),
+      finish: () => reporter.stop(),
+    },
+    onScreenProgress: (done, total, what) => {
+      if (what !== label) {
+        reporter.stop();
+        reporter.start(`screen ${what}`, total);
+        label = what;
+      }
+      reporter.update(done, total);
+      if (done === total) {
+        reporter.stop();
+        label = "";
+      }
+    },
   };
 }

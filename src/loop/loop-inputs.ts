@@ -24,10 +24,16 @@ export function seedsOf(spec: Spec): { data: number; split: number } {
 
 const noStage = async <T>(_name: string, fn: () => T | Promise<T>): Promise<T> => fn();
 
-/** Parsed datasets of this process, so screening many feature variants decodes the parse cache once. */
-const datasets = new Map<string, Promise<Dataset>>();
-
-export async function trainMatrixOf(spec: Spec, baseDir: string, cache: StageCache | null): Promise<TrainMatrix> {
+/**
+ * The training split's features for screening. `datasets` holds the parsed datasets of one loop, so
+ * screening many feature variants decodes the parse cache once (and nothing outlives the loop).
+ */
+export async function trainMatrixOf(
+  spec: Spec,
+  baseDir: string,
+  cache: StageCache | null,
+  datasets?: Map<string, Promise<Dataset>>,
+): Promise<TrainMatrix> {
   const inputs = await prepareInputs({
     spec,
     baseDir,

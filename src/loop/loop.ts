@@ -32,6 +32,7 @@ import {
   type Decision,
 } from "./loop-acceptance.js";
 import { readFindings, type Finding } from "./loop-findings.js";
+import type { Dataset } from "../data/example.js";
 import { loopDataOf, trainMatrixOf, type LoopData } from "./loop-inputs.js";
 import { defaultCacheDir, runExperiment, type StageEvents } from "./run-experiment.js";
 
@@ -225,6 +226,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   const experiment = opts.experiment ?? opts.spec.experiment;
   const rule = bonferroniRule(budget);
   const cache = new StageCache(defaultCacheDir(store), cacheMaxBytesFromEnv());
+  const datasets = new Map<string, Promise<Dataset>>();
   let screeningMs = 0;
 
   // ── resume: what this experiment already holds ───────────────────────────────────────────────
@@ -371,7 +373,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
           moves,
           classes: data.classes,
           positive: data.positive,
-          trainMatrix: (spec) => trainMatrixOf(spec, opts.baseDir, cache),
+          trainMatrix: (spec) => trainMatrixOf(spec, opts.baseDir, cache, datasets),
           executor,
           seed: deriveSeed(incumbentSpec.seed, "screen"),
           rungs: opts.screening?.rungs,

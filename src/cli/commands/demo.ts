@@ -3,10 +3,9 @@ import type { Command } from "commander";
 import { runDemo } from "../../loop/demo.js";
 import { parseBudget, parseWorkers } from "../../loop/loop-options.js";
 import { openStore } from "../../track/open.js";
-import { createStageReporter } from "../progress.js";
+import { createStageReporter, loopProgress } from "../progress.js";
 import { bold, dim, out, printJson } from "../render.js";
 import type { GlobalOptions } from "../main.js";
-import { loopProgress } from "./loop.js";
 
 interface DemoCliOptions {
   fast?: boolean;

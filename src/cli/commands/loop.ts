@@ -2,39 +2,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { runLoop, type LoopOptions, type LoopResult } from "../../loop/loop.js";
+import { runLoop, type LoopResult } from "../../loop/loop.js";
 import { parseBudget, parseDuration, parseTarget, parseWorkers } from "../../loop/loop-options.js";
 import { renderLoopReport } from "../../loop/loop-report.js";
 import { loadSpecFile } from "../../spec/load.js";
 import { openStore } from "../../track/open.js";
 import { inertLine } from "../../util/inert.js";
-import { createStageReporter, type StageReporter } from "../progress.js";
+import { createStageReporter, loopProgress } from "../progress.js";
 import { bold, printJson } from "../render.js";
 import type { GlobalOptions } from "../main.js";
-
-/** Stage bars for full runs and one bar per screening batch, shared by `loop` and `demo`. */
-export function loopProgress(reporter: StageReporter): Pick<LoopOptions, "stages" | "onScreenProgress"> {
-  let label = "";
-  return {
-    stages: {
-      start: (s, total) => reporter.start(s, total),
-      progress: (d, t) => reporter.update(d, t),
-      finish: () => reporter.stop(),
-    },
-    onScreenProgress: (done, total, what) => {
-      if (what !== label) {
-        reporter.stop();
-        reporter.start(`screen ${what}`, total);
-        label = what;
-      }
-      reporter.update(done, total);
-      if (done === total) {
-        reporter.stop();
-        label = "";
-      }
-    },
-  };
-}
 
 interface LoopCliOptions {
   budget: string;
