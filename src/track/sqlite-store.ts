@@ -1125,13 +1125,18 @@ export const MLLOOP_APPLICATION_ID = 0x6d6c6c70;
  * application's file.
  */
 function checkIsMlloopStore(db: Db, location: string): void {
-  const appId = db.pragma("application_id", { simple: true }) as number;
+  // One read transaction for the three reads: a process creating the store at the same moment
+  // commits between separate statements, and a half-seen store (a version but no tables yet) looked
+  // like another application's file.
+  const { appId, tables, version } = db.transaction(() => ({
+    appId: db.pragma("application_id", { simple: true }) as number,
+    tables: db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all() as string[],
+    version: db.pragma("user_version", { simple: true }) as number,
+  }))();
   if (appId === MLLOOP_APPLICATION_ID) return;
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .pluck()
-    .all() as string[];
-  const version = db.pragma("user_version", { simple: true }) as number;
   if (appId === 0 && tables.length === 0 && version === 0) return;
   const legacy = appId === 0 && version >= 1 && tables.includes("runs") && tables.includes("metrics");
   if (legacy) return;
