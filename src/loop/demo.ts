@@ -111,6 +111,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     baseDir: loaded.baseDir,
     budget: opts.budget ?? 8,
     experiment,
+    // the demo tells the whole story from the deliberately simple spec, so that spec is run first
+    start: "spec",
     workers: opts.workers,
     screening: fast ? FAST_SCREENING : undefined,
     log: opts.log,

@@ -7,6 +7,7 @@ import { resolvePositiveClass } from "./run-experiment.js";
 import type { Spec } from "../spec/schema.js";
 import type { Dataset } from "../data/example.js";
 import { deriveSeed } from "../util/random.js";
+import { duplicateClusters } from "../data/split.js";
 import { prepareInputs } from "./cache-inputs.js";
 import type { StageCache } from "./cache.js";
 import type { CatalogueData } from "../recommend/catalogue.js";
@@ -27,12 +28,14 @@ const noStage = async <T>(_name: string, fn: () => T | Promise<T>): Promise<T> =
 /**
  * The training split's features for screening. `datasets` holds the parsed datasets of one loop, so
  * screening many feature variants decodes the parse cache once (and nothing outlives the loop).
+ * `withGroups` adds the exact-duplicate group of each training row (the incumbent's matrix: fold layout).
  */
 export async function trainMatrixOf(
   spec: Spec,
   baseDir: string,
   cache: StageCache | null,
   datasets?: Map<string, Promise<Dataset>>,
+  withGroups = false,
 ): Promise<TrainMatrix> {
   const inputs = await prepareInputs({
     spec,
@@ -44,7 +47,16 @@ export async function trainMatrixOf(
     datasetMemo: datasets,
   });
   const rows = inputs.idx.train;
-  return { X: inputs.X.train, y: Int32Array.from(rows, (i) => inputs.y[i]!) };
+  let groups: Int32Array | null = null;
+  if (withGroups && spec.data.split.duplicates !== "keep") {
+    // the split's own duplicate clusters (cached per parsed dataset), restricted to training rows
+    const groupOf = new Map<number, number>();
+    duplicateClusters(await inputs.examples()).forEach((members, g) => {
+      for (const i of members) groupOf.set(i, g);
+    });
+    groups = Int32Array.from(rows, (i) => groupOf.get(i) ?? -1);
+  }
+  return { X: inputs.X.train, y: Int32Array.from(rows, (i) => inputs.y[i]!), groups };
 }
 
 export async function loopDataOf(spec: Spec, baseDir: string, cache: StageCache | null): Promise<LoopData> {

@@ -58,7 +58,7 @@ function roundsSection(r: LoopResult): string[] {
   const parts = [`<h2>Rounds: diagnose, then screen the catalogue on the training split</h2>`];
   r.rounds.forEach((round, i) => {
     parts.push(
-      `<div class="iter"><h3>Round ${i + 1}: incumbent <code>${esc(round.incumbent.slice(0, 12))}</code> — out-of-fold ${esc(r.metric)} ${num(round.screen.incumbentMetric)}</h3>`,
+      `<div class="iter"><h3>Round ${i + 1}: ${round.incumbent === null ? "the spec as given, before any full run" : `incumbent <code>${esc(round.incumbent.slice(0, 12))}</code>`} — out-of-fold ${esc(r.metric)} ${num(round.screen.incumbentMetric)}</h3>`,
     );
     if (round.findings.length > 0)
       parts.push(`<ul>${round.findings.map((f) => `<li><b>${esc(f.kind)}</b>: ${esc(f.text)}</li>`).join("")}</ul>`);

@@ -23,7 +23,9 @@ import type { RunId, RunSummary, Store } from "../track/store.js";
 import { deriveSeed } from "../util/random.js";
 import { cacheMaxBytesFromEnv, StageCache } from "./cache.js";
 import {
-  bonferroniRule,
+  fallbackRule,
+  levelAt,
+  atLevel,
   decideBinary,
   decideByCorrectness,
   describeRule,
@@ -70,6 +72,14 @@ export interface LoopOptions {
     readonly depth?: number;
     readonly width?: number;
   };
+  /**
+   * A new experiment's first full run: "screened" (default) screens the catalogue around the spec
+   * first and runs the best screened configuration (the spec itself when nothing beats it on the
+   * training split), so no run of the budget goes to a configuration screening already ranks below
+   * another; "spec" runs the spec as given first, a reference on dev for every later change (the
+   * demo, which attributes the whole move from it).
+   */
+  readonly start?: "screened" | "spec";
   /** Skip the diagnosis (findings only order ties; tests and benchmarks that time screening alone). */
   readonly diagnose?: boolean;
   readonly log?: (line: string) => void;
@@ -105,8 +115,8 @@ export interface LoopResult {
   readonly attempts: readonly LoopAttempt[];
   readonly findings: readonly Finding[];
   readonly lastScreen: ScreenSummary | null;
-  /** Each diagnose-and-screen round of this process: the incumbent, its findings, the screening's top candidates. */
-  readonly rounds: ReadonlyArray<{ incumbent: RunId; findings: readonly Finding[]; screen: ScreenSummary }>;
+  /** Each diagnose-and-screen round of this process: the incumbent (null: the spec, before any run), its findings, the screening's top candidates. */
+  readonly rounds: ReadonlyArray<{ incumbent: RunId | null; findings: readonly Finding[]; screen: ScreenSummary }>;
   readonly looks: number;
   readonly runsUsed: number;
   readonly resumed: boolean;
@@ -224,7 +234,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   const log = opts.log ?? (() => {});
   const budget = opts.budget ?? 8;
   const experiment = opts.experiment ?? opts.spec.experiment;
-  const rule = bonferroniRule(budget);
+  const rule = fallbackRule(budget);
   const cache = new StageCache(defaultCacheDir(store), cacheMaxBytesFromEnv());
   const datasets = new Map<string, Promise<Dataset>>();
   let screeningMs = 0;
@@ -246,6 +256,9 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   const trajectoryMs: number[] = [];
   const attempts: LoopAttempt[] = [];
   let looks = loopRuns.length;
+  // the fallback carry: the previous comparison's outcome and level
+  let previous: { accepted: boolean; level: number } | null = null;
+  let comparisons = 0;
 
   const metricOf = async (id: RunId, split: "dev" | "test"): Promise<number> =>
     (await store.getMetrics(id, { name: metricName, split })).find((m) => m.step === 0)?.value ?? Number.NaN;
@@ -254,81 +267,6 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   let dataInfo: LoopData | null = null;
   const ensureData = async (): Promise<LoopData> => (dataInfo ??= await loopDataOf(incumbentSpec, opts.baseDir, cache));
 
-  if (loopRuns.length === 0 && finished.length > 0) {
-    // an experiment started by hand: the loop continues from its best finished run on dev
-    const k0 = (await store.getRun(finished[0]!.id)).dataInfo?.classes?.length ?? 2;
-    metricName = taskPrimaryMetric(incumbentSpec.evaluate.primary_metric, k0);
-    let best: RunSummary = finished[0]!;
-    let bestV = -Infinity;
-    for (const r of finished) {
-      const v = await metricOf(r.id, "dev");
-      const signed = metricName === "log_loss" ? -v : v;
-      if (signed > bestV) {
-        bestV = signed;
-        best = r;
-      }
-    }
-    const rec = await store.getRun(best.id);
-    incumbentSpec = specSchema.parse(JSON.parse(rec.specJson ?? "{}")) as Spec;
-    incumbent = best.id;
-    baselineRunId = best.id;
-    await store.setTag(best.id, LOOP_TAG.role, "baseline");
-    looks = 1;
-    trajectory.push(await metricOf(best.id, "dev"));
-    log(
-      `resume: experiment ${experiment} has ${finished.length} finished run(s) and no loop yet; the loop starts from the best on dev, ${best.id.slice(0, 12)} (${metricName} ${f4(trajectory[0]!)})`,
-    );
-  } else if (loopRuns.length > 0) {
-    const base = loopRuns.find((r) => r.tags[LOOP_TAG.role] === "baseline") ?? loopRuns[0]!;
-    baselineRunId = base.id;
-    const baseRec = await store.getRun(base.id);
-    metricName = taskPrimaryMetric(incumbentSpec.evaluate.primary_metric, baseRec.dataInfo?.classes?.length ?? 2);
-    incumbent = base.id;
-    incumbentSpec = specSchema.parse(JSON.parse(baseRec.specJson ?? "{}")) as Spec;
-    trajectory.push(await metricOf(base.id, "dev"));
-    log(
-      `resume: experiment ${experiment} — ${loopRuns.length} finished loop run(s) found; nothing finished is run again`,
-    );
-    for (const r of loopRuns) {
-      if (r.id === base.id) continue;
-      let outcome = r.tags[LOOP_TAG.outcome];
-      if (outcome === undefined && r.tags[LOOP_TAG.incumbent] === incumbent) {
-        // finished before its decision was recorded (killed in between): decide it now
-        const d = await decide(store, rule, metricName, incumbent, r.id, opts.spec.seed);
-        outcome = d.accepted ? "accepted" : "rejected";
-        await store.setTag(r.id, LOOP_TAG.outcome, outcome);
-      }
-      if (outcome === "accepted" && r.tags[LOOP_TAG.incumbent] === incumbent) {
-        incumbent = r.id;
-        incumbentSpec = specSchema.parse(JSON.parse((await store.getRun(r.id)).specJson ?? "{}")) as Spec;
-      }
-      trajectory.push(await metricOf(incumbent, "dev"));
-    }
-    log(
-      `   incumbent ${incumbent.slice(0, 12)}: dev ${metricName} ${f4(trajectory[trajectory.length - 1]!)} after ${loopRuns.length} full run(s)`,
-    );
-  } else {
-    log(`1. baseline: ${incumbentSpec.notes ?? "the spec as given"}`);
-    const first = await runExperiment({
-      spec: incumbentSpec,
-      baseDir: opts.baseDir,
-      store,
-      cache,
-      name: "loop baseline",
-      tags: { [LOOP_TAG.role]: "baseline", [LOOP_TAG.look]: "1", [LOOP_TAG.rule]: rule.name },
-      events: opts.stages,
-    });
-    metricName = taskPrimaryMetric(incumbentSpec.evaluate.primary_metric, first.classes.length);
-    baselineRunId = first.runId;
-    incumbent = first.runId;
-    looks = 1;
-    trajectory.push(first.metrics.dev?.[metricName] ?? Number.NaN);
-    trajectoryMs.push(performance.now() - t0);
-    doneSpecHashes.add(specHash(incumbentSpec));
-    log(`   run ${first.runId.slice(0, 12)}: dev ${metricName} ${f4(trajectory[0]!)}`);
-  }
-  log(`   acceptance rule: ${describeRule(rule)}`);
-
   const workers = opts.workers ?? defaultWorkers();
   const executor: Executor<ScreenTask, ScreenResult> = localPoolExecutor({
     module: new URL("../recommend/screen-worker.js", import.meta.url),
@@ -336,19 +274,157 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
     size: workers,
   });
 
+  /** Screen the catalogue around `around` on its training split, narrated. */
+  const screenAround = async (around: Spec, found: readonly Finding[]): Promise<ScreenReport> => {
+    const data = await ensureData();
+    const moves = buildCatalogue(around, data.catalogue);
+    const s0 = performance.now();
+    const screen = await screenMoves({
+      incumbent: around,
+      moves,
+      classes: data.classes,
+      positive: data.positive,
+      trainMatrix: (spec, withGroups) => trainMatrixOf(spec, opts.baseDir, cache, datasets, withGroups),
+      executor,
+      seed: deriveSeed(around.seed, "screen"),
+      rungs: opts.screening?.rungs,
+      depth: opts.screening?.depth,
+      width: opts.screening?.width,
+      findings: found.map((f) => f.kind),
+      onProgress: opts.onScreenProgress,
+    });
+    screeningMs += performance.now() - s0;
+    log(
+      `   ${moves.length} catalogue moves, ${screen.trials} cross-validation trials in ${(screen.ms / 1000).toFixed(1)} s ` +
+        `(training split only; incumbent out-of-fold ${screen.metric} ${f4(screen.incumbentMetric)})`,
+    );
+    const fits = Object.entries(screen.fitMsByFamily)
+      .sort((a, b) => b[1] - a[1])
+      .map(([f, ms]) => `${f} ${(ms / 1000).toFixed(1)} s`)
+      .join(", ");
+    for (const sk of screen.skipped) log(`   not screened: ${sk.id} (${sk.reason})`);
+    log(`   time: features ${(screen.featureMs / 1000).toFixed(1)} s; fits ${fits}`);
+    const lastRung = screen.rungs.length - 1;
+    const rows = lastRung === 0 ? "all training rows" : "the survivors, on all training rows";
+    log(`   best estimates (${rows}, ${screen.rungs[lastRung]!.folds}-fold; gain over the incumbent, 95% CI):`);
+    for (const c of screen.candidates.filter((x) => x.rung === lastRung).slice(0, 5)) {
+      const ci = c.ciLow !== null ? ` [${s4(c.ciLow)}, ${s4(c.ciHigh!)}]` : "";
+      log(`     ${s4(c.delta)}${ci}  ${c.title}${c.answers ? `  (answers: ${c.answers})` : ""}`);
+    }
+    return screen;
+  };
+
+  let step = 0;
   let stopReason = `used the budget of ${budget} full runs`;
   let findings: Finding[] = [];
   let screen: ScreenReport | null = null;
   let screenedFor: RunId | null = null;
-  const rounds: Array<{ incumbent: RunId; findings: readonly Finding[]; screen: ScreenSummary }> = [];
+  const rounds: Array<{ incumbent: RunId | null; findings: readonly Finding[]; screen: ScreenSummary }> = [];
   const triedBy = new Map<string, Set<string>>();
   for (const r of loopRuns) {
     const inc = r.tags[LOOP_TAG.incumbent];
     const cand = r.tags[LOOP_TAG.candidate];
     if (inc && cand) (triedBy.get(inc) ?? triedBy.set(inc, new Set()).get(inc)!).add(cand);
   }
-  let step = looks;
   try {
+    if (loopRuns.length === 0 && finished.length > 0) {
+      // an experiment started by hand: the loop continues from its best finished run on dev
+      const k0 = (await store.getRun(finished[0]!.id)).dataInfo?.classes?.length ?? 2;
+      metricName = taskPrimaryMetric(incumbentSpec.evaluate.primary_metric, k0);
+      let best: RunSummary = finished[0]!;
+      let bestV = -Infinity;
+      for (const r of finished) {
+        const v = await metricOf(r.id, "dev");
+        const signed = metricName === "log_loss" ? -v : v;
+        if (signed > bestV) {
+          bestV = signed;
+          best = r;
+        }
+      }
+      const rec = await store.getRun(best.id);
+      incumbentSpec = specSchema.parse(JSON.parse(rec.specJson ?? "{}")) as Spec;
+      incumbent = best.id;
+      baselineRunId = best.id;
+      await store.setTag(best.id, LOOP_TAG.role, "baseline");
+      looks = 1;
+      trajectory.push(await metricOf(best.id, "dev"));
+      log(
+        `resume: experiment ${experiment} has ${finished.length} finished run(s) and no loop yet; the loop starts from the best on dev, ${best.id.slice(0, 12)} (${metricName} ${f4(trajectory[0]!)})`,
+      );
+    } else if (loopRuns.length > 0) {
+      const base = loopRuns.find((r) => r.tags[LOOP_TAG.role] === "baseline") ?? loopRuns[0]!;
+      baselineRunId = base.id;
+      const baseRec = await store.getRun(base.id);
+      metricName = taskPrimaryMetric(incumbentSpec.evaluate.primary_metric, baseRec.dataInfo?.classes?.length ?? 2);
+      incumbent = base.id;
+      incumbentSpec = specSchema.parse(JSON.parse(baseRec.specJson ?? "{}")) as Spec;
+      trajectory.push(await metricOf(base.id, "dev"));
+      log(
+        `resume: experiment ${experiment} — ${loopRuns.length} finished loop run(s) found; nothing finished is run again`,
+      );
+      for (const r of loopRuns) {
+        if (r.id === base.id) continue;
+        let outcome = r.tags[LOOP_TAG.outcome];
+        comparisons++;
+        const level = levelAt(rule, comparisons, previous);
+        if (outcome === undefined && r.tags[LOOP_TAG.incumbent] === incumbent) {
+          // finished before its decision was recorded (killed in between): decide it now
+          const d = await decide(store, atLevel(rule, level), metricName, incumbent, r.id, opts.spec.seed);
+          outcome = d.accepted ? "accepted" : "rejected";
+          await store.setTag(r.id, LOOP_TAG.outcome, outcome);
+        }
+        previous = { accepted: outcome === "accepted", level };
+        if (outcome === "accepted" && r.tags[LOOP_TAG.incumbent] === incumbent) {
+          incumbent = r.id;
+          incumbentSpec = specSchema.parse(JSON.parse((await store.getRun(r.id)).specJson ?? "{}")) as Spec;
+        }
+        trajectory.push(await metricOf(incumbent, "dev"));
+      }
+      log(
+        `   incumbent ${incumbent.slice(0, 12)}: dev ${metricName} ${f4(trajectory[trajectory.length - 1]!)} after ${loopRuns.length} full run(s)`,
+      );
+    } else {
+      let startSpec = incumbentSpec;
+      let startTitle = incumbentSpec.notes ?? "the spec as given";
+      const startTags: Record<string, string> = {};
+      if ((opts.start ?? "screened") === "screened") {
+        step++;
+        log(`${step}. screen the catalogue around the spec (training split only; no full run yet)`);
+        const first = await screenAround(incumbentSpec, []);
+        rounds.push({ incumbent: null, findings: [], screen: summarise(first) });
+        const best = first.candidates.find((c) => c.error === null && c.rung === first.rungs.length - 1 && c.delta > 0);
+        if (best !== undefined) {
+          startSpec = specSchema.parse({ ...(canonicalize(best.spec) as Record<string, unknown>), experiment }) as Spec;
+          startTitle = `the spec with: ${best.title}`;
+          startTags[LOOP_TAG.candidate] = best.id;
+          log(`   start from the best screened configuration:`);
+          for (const line of formatPatch(best.patch)) log(`        ${line}`);
+        } else log(`   nothing screened beats the spec on the training split: start from it`);
+      }
+      log(`${step === 0 ? "1." : "  "} first full run: ${startTitle}`);
+      const first = await runExperiment({
+        spec: startSpec,
+        baseDir: opts.baseDir,
+        store,
+        cache,
+        name: startTags[LOOP_TAG.candidate] ? `loop start: ${startTitle}`.slice(0, 80) : "loop baseline",
+        notes: startTitle,
+        tags: { [LOOP_TAG.role]: "baseline", [LOOP_TAG.look]: "1", [LOOP_TAG.rule]: rule.name, ...startTags },
+        events: opts.stages,
+      });
+      incumbentSpec = startSpec;
+      metricName = taskPrimaryMetric(incumbentSpec.evaluate.primary_metric, first.classes.length);
+      baselineRunId = first.runId;
+      incumbent = first.runId;
+      looks = 1;
+      trajectory.push(first.metrics.dev?.[metricName] ?? Number.NaN);
+      trajectoryMs.push(performance.now() - t0);
+      doneSpecHashes.add(specHash(incumbentSpec));
+      log(`   run ${first.runId.slice(0, 12)}: dev ${metricName} ${f4(trajectory[0]!)}`);
+    }
+    log(`   acceptance rule: ${describeRule(rule)}`);
+
+    step = Math.max(step, looks);
     while (true) {
       const current = trajectory[trajectory.length - 1];
       if (targetMet(opts.target, current)) {
@@ -365,43 +441,9 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
         log(`\n${step}. diagnose ${incumbent.slice(0, 12)} and screen the catalogue`);
         findings = opts.diagnose === false ? [] : await readFindings(store, incumbent, opts.baseDir);
         for (const f of findings) log(`   finding (${f.kind}): ${f.text}`);
-        const data = await ensureData();
-        const moves = buildCatalogue(incumbentSpec, data.catalogue);
-        const s0 = performance.now();
-        screen = await screenMoves({
-          incumbent: incumbentSpec,
-          moves,
-          classes: data.classes,
-          positive: data.positive,
-          trainMatrix: (spec) => trainMatrixOf(spec, opts.baseDir, cache, datasets),
-          executor,
-          seed: deriveSeed(incumbentSpec.seed, "screen"),
-          rungs: opts.screening?.rungs,
-          depth: opts.screening?.depth,
-          width: opts.screening?.width,
-          findings: findings.map((f) => f.kind),
-          onProgress: opts.onScreenProgress,
-        });
-        screeningMs += performance.now() - s0;
+        screen = await screenAround(incumbentSpec, findings);
         screenedFor = incumbent;
         rounds.push({ incumbent, findings, screen: summarise(screen) });
-        log(
-          `   ${moves.length} catalogue moves, ${screen.trials} cross-validation trials in ${(screen.ms / 1000).toFixed(1)} s ` +
-            `(training split only; incumbent out-of-fold ${screen.metric} ${f4(screen.incumbentMetric)})`,
-        );
-        const fits = Object.entries(screen.fitMsByFamily)
-          .sort((a, b) => b[1] - a[1])
-          .map(([f, ms]) => `${f} ${(ms / 1000).toFixed(1)} s`)
-          .join(", ");
-        for (const sk of screen.skipped) log(`   not screened: ${sk.id} (${sk.reason})`);
-        log(`   time: features ${(screen.featureMs / 1000).toFixed(1)} s; fits ${fits}`);
-        const lastRung = screen.rungs.length - 1;
-        const rows = lastRung === 0 ? "all training rows" : "the survivors, on all training rows";
-        log(`   best estimates (${rows}, ${screen.rungs[lastRung]!.folds}-fold; gain over the incumbent, 95% CI):`);
-        for (const c of screen.candidates.filter((x) => x.rung === lastRung).slice(0, 5)) {
-          const ci = c.ciLow !== null ? ` [${s4(c.ciLow)}, ${s4(c.ciHigh!)}]` : "";
-          log(`     ${s4(c.delta)}${ci}  ${c.title}${c.answers ? `  (answers: ${c.answers})` : ""}`);
-        }
       }
       const tried = triedBy.get(incumbent) ?? new Set<string>();
       const next: ScreenedCandidate | undefined = screen!.candidates.find(
@@ -447,7 +489,10 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
       });
       looks = look;
       doneSpecHashes.add(specHash(childSpec));
-      const decision = await decide(store, rule, metricName, incumbent, child.runId, opts.spec.seed);
+      comparisons++;
+      const level = levelAt(rule, comparisons, previous);
+      const decision = await decide(store, atLevel(rule, level), metricName, incumbent, child.runId, opts.spec.seed);
+      previous = { accepted: decision.accepted, level };
       await store.setTag(child.runId, LOOP_TAG.outcome, decision.accepted ? "accepted" : "rejected");
       await store.putPairResult("loop-acceptance", `${incumbent}:${child.runId}`, incumbent, child.runId, {
         rule: rule.name,

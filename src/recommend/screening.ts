@@ -40,6 +40,11 @@ export interface TrainMatrix {
   readonly X: CsrMatrix;
   /** Class index per training row. */
   readonly y: Int32Array;
+  /**
+   * Exact-duplicate group per training row (-1: no copy), when the split keeps copies on one side:
+   * folds then keep each group together. Null when the split keeps duplicates anywhere.
+   */
+  readonly groups?: Int32Array | null;
 }
 
 export interface ScreenOptions {
@@ -49,7 +54,7 @@ export interface ScreenOptions {
   /** Index of the positive class (binary), null for multiclass. */
   readonly positive: number | null;
   /** The training split's features for a spec (from the stage cache); never dev or test. */
-  trainMatrix(spec: Spec): Promise<TrainMatrix>;
+  trainMatrix(spec: Spec, withGroups?: boolean): Promise<TrainMatrix>;
   readonly executor: Executor<ScreenTask, ScreenResult>;
   readonly seed: number;
   readonly rungs?: readonly ScreenRung[];
@@ -65,6 +70,8 @@ export interface ScreenOptions {
    * sorts them.
    */
   readonly randomCompounds?: number;
+  /** Whole configurations screened after the singles (default 12; see wholeConfigurations). */
+  readonly wholeConfigurations?: number;
   /** Candidates promoted to the last rung (default 4). */
   readonly survivors?: number;
   /**
@@ -122,8 +129,18 @@ interface Evaluation {
   readonly metric: number;
   readonly proba: Float64Array;
   readonly threshold: number | null;
+  /**
+   * Binary: the positive-class score whose cut at `cut` gives the decisions the metric was computed
+   * on. When the candidate tunes its threshold, 0/1 decisions at a threshold chosen on the other
+   * folds (cut 0.5); otherwise the score itself at `threshold`.
+   */
+  readonly decision?: Float64Array;
+  readonly cut?: number;
   readonly error: string | null;
 }
+
+/** Metrics a decision threshold changes (those computed from the confusion matrix). */
+const THRESHOLD_METRICS = new Set(["f1", "precision", "recall", "accuracy", "error_rate"]);
 
 const LOWER_IS_BETTER = new Set(["log_loss", "brier", "error_rate"]);
 
@@ -135,12 +152,18 @@ function placeholderFree(patch: SpecPatch): SpecPatchOp[] {
   });
 }
 
-/** Stratified sample of `fraction` of the rows and a stratified fold for each, both seeded. */
+/**
+ * Stratified sample of `fraction` of the rows and a stratified fold for each, both seeded. With
+ * `groups` (a group id per row, -1 for none), the sampled members of a group share the fold of the
+ * first of them: copies of one message never sit on both sides of a fold, as they never straddle
+ * train and dev.
+ */
 export function stratifiedRowsAndFolds(
   y: Int32Array,
   fraction: number,
   k: number,
   seed: number,
+  groups?: Int32Array | null,
 ): { rows: Int32Array; folds: Int32Array } {
   const rng = createRng(seed);
   const byClass = new Map<number, number[]>();
@@ -165,6 +188,16 @@ export function stratifiedRowsAndFolds(
     }
   }
   const order = rows.map((_, i) => i).sort((a, b) => rows[a]! - rows[b]!);
+  if (groups) {
+    const foldOfGroup = new Map<number, number>();
+    for (const i of order) {
+      const g = groups[rows[i]!]!;
+      if (g < 0) continue;
+      const f = foldOfGroup.get(g);
+      if (f === undefined) foldOfGroup.set(g, folds[i]!);
+      else folds[i] = f;
+    }
+  }
   return { rows: Int32Array.from(order, (i) => rows[i]!), folds: Int32Array.from(order, (i) => folds[i]!) };
 }
 
@@ -197,13 +230,14 @@ class ScreenSession {
   constructor(
     readonly opts: ScreenOptions,
     readonly yAll: Int32Array,
+    groups: Int32Array | null,
   ) {
     this.rungs = opts.rungs ?? DEFAULT_RUNGS;
     this.k = opts.classes.length;
     this.metricName = taskPrimaryMetric(opts.incumbent.evaluate.primary_metric, this.k);
     this.higherIsBetter = !LOWER_IS_BETTER.has(this.metricName);
     this.layouts = this.rungs.map((r, i) =>
-      stratifiedRowsAndFolds(yAll, r.fraction, r.folds, deriveSeed(opts.seed, `screen-rung-${i}`)),
+      stratifiedRowsAndFolds(yAll, r.fraction, r.folds, deriveSeed(opts.seed, `screen-rung-${i}`), groups),
     );
   }
 
@@ -241,7 +275,7 @@ class ScreenSession {
     return chooseThreshold(spec.evaluate.threshold, yBin, score, spec.evaluate.costs).threshold;
   }
 
-  scoreOf(c: Candidate, spec: Spec, proba: Float64Array, y: Int32Array): Evaluation {
+  scoreOf(c: Candidate, spec: Spec, proba: Float64Array, y: Int32Array, folds: Int32Array, nFolds: number): Evaluation {
     const k = this.k;
     if (this.opts.positive === null) {
       const m = evaluateSplit({ kind: "multiclass", y, proba, nClasses: k });
@@ -250,9 +284,29 @@ class ScreenSession {
     const pos = this.opts.positive;
     const yBin = Uint8Array.from(y, (v) => (v === pos ? 1 : 0));
     const score = Float64Array.from({ length: y.length }, (_, i) => proba[i * k + pos]!);
+    // the value a full run would fix: chosen on every out-of-fold score
     const threshold = this.thresholdFor(c, spec, yBin, score);
-    const m = evaluateSplit({ kind: "binary", yTrue: yBin, score, threshold });
-    return { metric: m.metrics[this.metricName] ?? Number.NaN, proba, threshold, error: null };
+    let decision = score;
+    let cut = threshold;
+    const tunes = c.moves.some((m) => m.threshold !== undefined) || spec.evaluate.threshold.policy !== "fixed";
+    if (tunes && THRESHOLD_METRICS.has(this.metricName)) {
+      // Scored with a threshold chosen on the other folds: a threshold tuned on the very scores it
+      // is judged on flatters the candidate (most for naive Bayes, whose scores need it most).
+      decision = new Float64Array(score.length);
+      for (let f = 0; f < nFolds; f++) {
+        const other = [...folds.keys()].filter((i) => folds[i] !== f);
+        const t = this.thresholdFor(
+          c,
+          spec,
+          Uint8Array.from(other, (i) => yBin[i]!),
+          Float64Array.from(other, (i) => score[i]!),
+        );
+        for (let i = 0; i < score.length; i++) if (folds[i] === f) decision[i] = score[i]! >= t ? 1 : 0;
+      }
+      cut = 0.5;
+    }
+    const m = evaluateSplit({ kind: "binary", yTrue: yBin, score: decision, threshold: cut });
+    return { metric: m.metrics[this.metricName] ?? Number.NaN, proba, threshold, decision, cut, error: null };
   }
 
   private async taskOf(c: Candidate, r: number, yRows: Int32Array): Promise<ScreenTask | string> {
@@ -307,7 +361,7 @@ class ScreenSession {
         `${r}:${c.id}`,
         error !== null
           ? { metric: Number.NaN, proba: res.proba, threshold: null, error }
-          : this.scoreOf(c, spec, res.proba, yRows),
+          : this.scoreOf(c, spec, res.proba, yRows, this.layouts[r]!.folds, this.rungs[r]!.folds),
       );
     });
     return cands.map((c) => this.cache.get(`${r}:${c.id}`)!);
@@ -348,7 +402,49 @@ export function randomCompounds(moves: readonly Move[], n: number, seed: number,
       .map((m) => m.id)
       .sort()
       .join(" + ");
-    if (!out.has(key)) out.set(key, { id: key, moves: picked });
+    // deduplicated as a set; the id keeps the anchor first (the move the compound grew from)
+    if (!out.has(key)) out.set(key, { id: picked.map((m) => m.id).join(" + "), moves: picked });
+  }
+  return [...out.values()];
+}
+
+/** Slots a whole configuration never samples: the data moves (less or more data) and label cleaning are not architecture choices. */
+const NOT_IN_CONFIGURATIONS = (slot: string): boolean =>
+  slot.startsWith("data.") ||
+  slot === "model.label_issues" ||
+  slot === "model.calibration" ||
+  slot === "features.words";
+
+/**
+ * `n` distinct whole configurations, seeded, as random search samples them: the anchor (the best
+ * single move), a model setting, and every other key changed with probability one half (each
+ * feature family on or off, each word knob). The loop screens them on the training split instead
+ * of spending full runs on them, so it keeps random search's reach at no cost to the budget.
+ */
+export function wholeConfigurations(moves: readonly Move[], n: number, seed: number, anchor?: Move): Candidate[] {
+  const bySlot = new Map<string, Move[]>();
+  for (const m of moves) {
+    if (m.slot === anchor?.slot || NOT_IN_CONFIGURATIONS(m.slot)) continue;
+    (bySlot.get(m.slot) ?? bySlot.set(m.slot, []).get(m.slot)!).push(m);
+  }
+  const rng = createRng(seed);
+  const slots = [...bySlot.keys()].filter((k) => k !== "model").sort();
+  const out = new Map<string, Candidate>();
+  for (let tries = 0; out.size < n && tries < n * 20 && bySlot.size > 0; tries++) {
+    const picked: Move[] = anchor === undefined ? [] : [anchor];
+    const pick = (slot: string): void => {
+      const list = bySlot.get(slot)!;
+      picked.push(list[rng.int(list.length)]!);
+    };
+    if (bySlot.has("model")) pick("model");
+    for (const slot of slots) if (rng.next() < 0.5) pick(slot);
+    if (picked.length < 2) continue;
+    const key = picked
+      .map((m) => m.id)
+      .sort()
+      .join(" + ");
+    // deduplicated as a set; the id keeps the anchor first (the move the compound grew from)
+    if (!out.has(key)) out.set(key, { id: picked.map((m) => m.id).join(" + "), moves: picked });
   }
   return [...out.values()];
 }
@@ -413,10 +509,10 @@ function gainInterval(session: ScreenSession, ev: Evaluation, inc: Evaluation): 
   const rows = session.layouts[session.layouts.length - 1]!.rows;
   const boot = pairedBootstrap({
     yTrue: Uint8Array.from(rows, (i) => (session.yAll[i] === pos ? 1 : 0)),
-    scoreA: Float64Array.from({ length: rows.length }, (_, i) => inc.proba[i * k + pos]!),
-    scoreB: Float64Array.from({ length: rows.length }, (_, i) => ev.proba[i * k + pos]!),
-    thresholdA: inc.threshold ?? 0.5,
-    thresholdB: ev.threshold ?? 0.5,
+    scoreA: inc.decision ?? Float64Array.from({ length: rows.length }, (_, i) => inc.proba[i * k + pos]!),
+    scoreB: ev.decision ?? Float64Array.from({ length: rows.length }, (_, i) => ev.proba[i * k + pos]!),
+    thresholdA: inc.cut ?? inc.threshold ?? 0.5,
+    thresholdB: ev.cut ?? ev.threshold ?? 0.5,
     metric: session.metricName as BootstrapMetricName,
     resamples: 1000,
     seed: deriveSeed(session.opts.seed, "screen-ci"),
@@ -468,8 +564,8 @@ function byEstimate(a: ScreenedCandidate, b: ScreenedCandidate): number {
 
 export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const t0 = performance.now();
-  const incumbentMatrix = await opts.trainMatrix(opts.incumbent);
-  const session = new ScreenSession(opts, incumbentMatrix.y);
+  const incumbentMatrix = await opts.trainMatrix(opts.incumbent, true);
+  const session = new ScreenSession(opts, incumbentMatrix.y, incumbentMatrix.groups ?? null);
   const incumbent: Candidate = { id: "incumbent", moves: [] };
   const maxWide = opts.maxWideColumns ?? 3000;
   const skipped: Array<{ id: string; reason: string }> = [];
@@ -493,16 +589,24 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
     .map((c, i) => ({ c, v: single0[i]!.metric }))
     .filter((e) => Number.isFinite(e.v))
     .sort((a, b) => session.better(b.v) - session.better(a.v));
+  const anchor =
+    ranked0[0] !== undefined && session.better(ranked0[0].v) > session.better(inc0!.metric)
+      ? ranked0[0].c.moves[0]
+      : undefined;
   const randoms = randomCompounds(
     screenable,
     opts.randomCompounds ?? 8,
     deriveSeed(opts.seed, "random-compounds"),
-    ranked0[0] !== undefined && session.better(ranked0[0].v) > session.better(inc0!.metric)
-      ? ranked0[0].c.moves[0]
-      : undefined,
+    anchor,
   );
-  for (const c of randoms) all.set(c.id, c);
-  await session.evaluateRung(randoms, 0, "random compounds");
+  const wholes = wholeConfigurations(
+    screenable,
+    opts.wholeConfigurations ?? 12,
+    deriveSeed(opts.seed, "whole-configurations"),
+    anchor,
+  );
+  for (const c of [...randoms, ...wholes]) if (!all.has(c.id)) all.set(c.id, c);
+  await session.evaluateRung([...randoms, ...wholes], 0, "random compounds");
   // a beam of two: compounds grow from the best single move and from the best move on another key,
   // since the move that helps most alone need not be the one that helps most with others
   const first = ranked0[0];
@@ -518,6 +622,7 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
     // at most two survivors per first move and model: a rejected compound leaves others to try
     group: (c) => `${c.moves[0]?.slot ?? c.id}|${c.moves.find((m) => m.slot === "model")?.id ?? ""}`,
     perGroup: 2,
+    keepBestOf: (c) => session.resolveSpec(c)?.model.family ?? "",
     evaluate: async (cands, r) =>
       (await session.evaluateRung(cands, r, r === 0 ? "single moves" : `rung ${r + 1}`)).map((e) =>
         session.better(e.metric),

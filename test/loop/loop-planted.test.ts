@@ -1,7 +1,9 @@
 /**
  * Planted situations where the right next move is known: the loop's FIRST attempt must be that
  * move. Each data set is small, synthetic and seeded, written here; the loop runs through
- * `runLoop` with small screening rungs (budget 2: the baseline and one attempt).
+ * `runLoop` with small screening rungs (budget 2: the spec as given, `start: "spec"`, and one
+ * attempt). With the default start the loop screens before its first run; (a) is checked that way
+ * too: the first full run already carries the right move.
  *
  *   (a) an informative text column the spec does not use (it reads a noise column only)
  *       → use that column;
@@ -50,7 +52,13 @@ function normal(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
 }
 
-async function loopOn(name: string, csv: string[], spec: Record<string, unknown>, log: string[]): Promise<LoopResult> {
+async function loopOn(
+  name: string,
+  csv: string[],
+  spec: Record<string, unknown>,
+  log: string[],
+  start: "spec" | "screened" = "spec",
+): Promise<LoopResult> {
   const dir = tempDir(`mlloop-planted-${name}-`);
   writeFileSync(join(dir, "data.csv"), `${csv.join("\n")}\n`);
   const store = await openStore(join(dir, "mlloop.db"));
@@ -59,8 +67,9 @@ async function loopOn(name: string, csv: string[], spec: Record<string, unknown>
     store,
     spec: parseSpec({ experiment: name, ...spec }),
     baseDir: dir,
-    budget: 2,
+    budget: start === "spec" ? 2 : 1,
     workers: 0,
+    start,
     screening: SCREENING,
     log: (l) => log.push(l),
   });
@@ -102,7 +111,25 @@ describe("planted situations: the loop's first attempt is the known right move",
       log,
     );
     expect(firstMove(r), log.join("\n")).toBe("words.fields+body");
-  }, 60_000);
+
+    // the default start: screening before any full run puts the column in the first run itself
+    const log2: string[] = [];
+    const r2 = await loopOn(
+      "a-screened",
+      rows,
+      {
+        data: { source: "csv", path: "data.csv", columns: { id: "id", label: "label", text: ["noise", "body"] } },
+        features: { words: { fields: ["noise"] } },
+        model: { family: "logistic_regression" },
+      },
+      log2,
+      "screened",
+    );
+    expect(r2.runsUsed).toBe(1);
+    const startRun = await stores[stores.length - 1]!.getRun(r2.baselineRunId);
+    expect(startRun.tags["loop.candidate"]?.split(" + ")[0], log2.join("\n")).toBe("words.fields+body");
+    expect(r2.trajectory[0]!, log2.join("\n")).toBeGreaterThan(r.trajectory[0]!);
+  }, 90_000);
 
   it("(b) an over-regularised model (C = 1e-4) → weaker regularisation", async () => {
     const rng = createRng(202);

@@ -8,6 +8,7 @@ import { renderLoopReport } from "../../loop/loop-report.js";
 import { loadSpecFile } from "../../spec/load.js";
 import { openStore } from "../../track/open.js";
 import { inertLine } from "../../util/inert.js";
+import { UsageError } from "../../errors.js";
 import { createStageReporter, loopProgress } from "../progress.js";
 import { bold, printJson } from "../render.js";
 import type { GlobalOptions } from "../main.js";
@@ -20,6 +21,7 @@ interface LoopCliOptions {
   report?: string;
   set: string[];
   workers?: string;
+  start: string;
   json?: boolean;
 }
 
@@ -43,6 +45,11 @@ export function registerLoop(program: Command): void {
     )
     .option("--report <path>", "HTML report (default <store folder>/reports/<experiment>-loop.html)")
     .option("-s, --set <key=value>", "override a spec key of the starting spec (repeatable)", collect, [])
+    .option(
+      "--start <screened|spec>",
+      "a new experiment's first full run: the best screened configuration (screened), or the spec as given (spec)",
+      "screened",
+    )
     .option("--workers <n>", "screening workers (default MLLOOP_WORKERS, else up to 2; 0 runs inline)")
     .option("--json", "print the result as JSON")
     .addHelpText(
@@ -51,7 +58,8 @@ export function registerLoop(program: Command): void {
 Examples:
   $ mlloop loop examples/spam/demo-baseline.yaml --budget 8 --target 'f1>=0.97'
   $ mlloop loop my-spec.yaml --time 10m --experiment churn-loop --json
-  $ mlloop loop examples/spam/demo-baseline.yaml --experiment spam-loop   # again: resumes, repeats no finished run`,
+  $ mlloop loop examples/spam/demo-baseline.yaml --experiment spam-loop   # again: resumes, repeats no finished run
+  $ mlloop loop examples/spam/demo-baseline.yaml --start spec   # run the spec as given first, as a reference on dev`,
     )
     .action(async (specPath: string, opts: LoopCliOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions & LoopCliOptions>();
@@ -60,6 +68,8 @@ Examples:
       const timeMs = opts.time !== undefined ? parseDuration(opts.time) : undefined;
       const target = opts.target !== undefined ? parseTarget(opts.target) : undefined;
       const workers = opts.workers !== undefined ? parseWorkers(opts.workers) : undefined;
+      if (opts.start !== "screened" && opts.start !== "spec")
+        throw new UsageError(`--start must be "screened" or "spec", not ${JSON.stringify(opts.start)}`);
       const loaded = loadSpecFile(
         specPath,
         opts.experiment ? [...opts.set, `experiment=${opts.experiment}`] : opts.set,
@@ -78,6 +88,7 @@ Examples:
           target,
           experiment: opts.experiment,
           workers,
+          start: opts.start,
           log,
           ...loopProgress(reporter),
         });
