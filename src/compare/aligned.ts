@@ -31,6 +31,8 @@ export interface RunEvaluation {
    */
   readonly primaryMetric: string;
   readonly equivalenceBand: number | null;
+  /** k when the run's dev metrics are k-fold out-of-fold predictions (evaluate.cross_validate), else null. */
+  readonly crossValidated: number | null;
 }
 
 const POSITIVE_GUESSES = ["1", "true", "yes", "spam", "positive"];
@@ -73,6 +75,7 @@ export function runEvaluation(run: RunRecord): RunEvaluation {
             classes?.length,
           ),
     equivalenceBand: typeof evaluate?.["equivalence_band"] === "number" ? evaluate["equivalence_band"] : null,
+    crossValidated: typeof evaluate?.["cross_validate"] === "number" ? evaluate["cross_validate"] : null,
   };
 }
 

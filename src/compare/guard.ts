@@ -100,6 +100,16 @@ export function checkEvaluationIdentity(
   );
   if (refused.length === 0) return all;
   const hints: string[] = [];
+  const cvRuns = [a, b].filter((e) => e.crossValidated !== null);
+  if (refused.some((d) => d.kind === "examples") && cvRuns.length === 1) {
+    const cv = cvRuns[0]!;
+    const other = cv === a ? b : a;
+    hints.push(
+      `Run ${short(cv.runId)} is cross-validated (evaluate.cross_validate: ${cv.crossValidated}): its dev metrics are ` +
+        `out-of-fold predictions over the pooled train and dev examples, while run ${short(other.runId)} was scored on a ` +
+        `held-out dev split. Run both one way (set or remove evaluate.cross_validate) to compare them.`,
+    );
+  }
   if (refused.some((d) => d.kind === "examples")) {
     hints.push(
       "The runs were evaluated on different examples: --unpaired gives an explicitly labelled unpaired comparison.",
