@@ -377,11 +377,7 @@ type Ranked = { c: Candidate; v: number };
  * over a space samples and greedy growth from single moves cannot reach.
  */
 export function randomCompounds(moves: readonly Move[], n: number, seed: number, anchor?: Move): Candidate[] {
-  const bySlot = new Map<string, Move[]>();
-  for (const m of moves) {
-    if (m.slot === anchor?.slot) continue;
-    (bySlot.get(m.slot) ?? bySlot.set(m.slot, []).get(m.slot)!).push(m);
-  }
+  const bySlot = movesBySlot(moves, (slot) => slot === anchor?.slot);
   const rng = createRng(seed);
   const pick = (slot: string): Move => {
     const list = bySlot.get(slot)!;
@@ -389,14 +385,32 @@ export function randomCompounds(moves: readonly Move[], n: number, seed: number,
   };
   const wordKnobs = [...bySlot.keys()].filter((k) => k.startsWith("features.words.") && k !== "features.words.fields");
   const others = [...bySlot.keys()].filter((k) => k !== "model" && !wordKnobs.includes(k)).sort();
-  const out = new Map<string, Candidate>();
-  for (let tries = 0; out.size < n && tries < n * 20 && bySlot.size > 0; tries++) {
+  return distinctCompounds(n, bySlot.size > 0, () => {
     const picked: Move[] = anchor === undefined ? [] : [anchor];
     if (bySlot.has("model")) picked.push(pick("model"));
     if (wordKnobs.length > 0 && rng.next() < 0.5) picked.push(pick(wordKnobs[rng.int(wordKnobs.length)]!));
     const extra = rng.int(3);
     const pool = others.slice();
     for (let i = 0; i < extra && pool.length > 0; i++) picked.push(pick(pool.splice(rng.int(pool.length), 1)[0]!));
+    return picked;
+  });
+}
+
+/** The moves grouped by the key they own, leaving out the slots `skip` names. */
+function movesBySlot(moves: readonly Move[], skip: (slot: string) => boolean): Map<string, Move[]> {
+  const bySlot = new Map<string, Move[]>();
+  for (const m of moves) {
+    if (skip(m.slot)) continue;
+    (bySlot.get(m.slot) ?? bySlot.set(m.slot, []).get(m.slot)!).push(m);
+  }
+  return bySlot;
+}
+
+/** Up to `n` distinct compounds (two moves or more) from `draw`, with at most 20 draws per place. */
+function distinctCompounds(n: number, any: boolean, draw: () => Move[]): Candidate[] {
+  const out = new Map<string, Candidate>();
+  for (let tries = 0; out.size < n && tries < n * 20 && any; tries++) {
+    const picked = draw();
     if (picked.length < 2) continue;
     const key = picked
       .map((m) => m.id)
@@ -422,15 +436,10 @@ const NOT_IN_CONFIGURATIONS = (slot: string): boolean =>
  * of spending full runs on them, so it keeps random search's reach at no cost to the budget.
  */
 export function wholeConfigurations(moves: readonly Move[], n: number, seed: number, anchor?: Move): Candidate[] {
-  const bySlot = new Map<string, Move[]>();
-  for (const m of moves) {
-    if (m.slot === anchor?.slot || NOT_IN_CONFIGURATIONS(m.slot)) continue;
-    (bySlot.get(m.slot) ?? bySlot.set(m.slot, []).get(m.slot)!).push(m);
-  }
+  const bySlot = movesBySlot(moves, (slot) => slot === anchor?.slot || NOT_IN_CONFIGURATIONS(slot));
   const rng = createRng(seed);
   const slots = [...bySlot.keys()].filter((k) => k !== "model").sort();
-  const out = new Map<string, Candidate>();
-  for (let tries = 0; out.size < n && tries < n * 20 && bySlot.size > 0; tries++) {
+  return distinctCompounds(n, bySlot.size > 0, () => {
     const picked: Move[] = anchor === undefined ? [] : [anchor];
     const pick = (slot: string): void => {
       const list = bySlot.get(slot)!;
@@ -438,15 +447,8 @@ export function wholeConfigurations(moves: readonly Move[], n: number, seed: num
     };
     if (bySlot.has("model")) pick("model");
     for (const slot of slots) if (rng.next() < 0.5) pick(slot);
-    if (picked.length < 2) continue;
-    const key = picked
-      .map((m) => m.id)
-      .sort()
-      .join(" + ");
-    // deduplicated as a set; the id keeps the anchor first (the move the compound grew from)
-    if (!out.has(key)) out.set(key, { id: picked.map((m) => m.id).join(" + "), moves: picked });
-  }
-  return [...out.values()];
+    return picked;
+  });
 }
 
 /** Greedy compounds on rung 0: add the move that helps most, while it helps (up to `depth` moves). */

@@ -99,32 +99,18 @@ describe("planted situations: the loop's first attempt is the known right move",
       ).join(" ");
       rows.push(`r${i},${noise},${body},${label}`);
     }
+    const spec = {
+      data: { source: "csv", path: "data.csv", columns: { id: "id", label: "label", text: ["noise", "body"] } },
+      features: { words: { fields: ["noise"] } },
+      model: { family: "logistic_regression" },
+    };
     const log: string[] = [];
-    const r = await loopOn(
-      "a",
-      rows,
-      {
-        data: { source: "csv", path: "data.csv", columns: { id: "id", label: "label", text: ["noise", "body"] } },
-        features: { words: { fields: ["noise"] } },
-        model: { family: "logistic_regression" },
-      },
-      log,
-    );
+    const r = await loopOn("a", rows, spec, log);
     expect(firstMove(r), log.join("\n")).toBe("words.fields+body");
 
     // the default start: screening before any full run puts the column in the first run itself
     const log2: string[] = [];
-    const r2 = await loopOn(
-      "a-screened",
-      rows,
-      {
-        data: { source: "csv", path: "data.csv", columns: { id: "id", label: "label", text: ["noise", "body"] } },
-        features: { words: { fields: ["noise"] } },
-        model: { family: "logistic_regression" },
-      },
-      log2,
-      "screened",
-    );
+    const r2 = await loopOn("a-screened", rows, spec, log2, "screened");
     expect(r2.runsUsed).toBe(1);
     const startRun = await stores[stores.length - 1]!.getRun(r2.baselineRunId);
     expect(startRun.tags["loop.candidate"]?.split(" + ")[0], log2.join("\n")).toBe("words.fields+body");
