@@ -451,6 +451,19 @@ export function wholeConfigurations(moves: readonly Move[], n: number, seed: num
   });
 }
 
+/** The random compounds and whole configurations screened on rung 0, both built on `anchor`. */
+function sampledCandidates(opts: ScreenOptions, screenable: readonly Move[], anchor: Move | undefined): Candidate[] {
+  return [
+    ...randomCompounds(screenable, opts.randomCompounds ?? 8, deriveSeed(opts.seed, "random-compounds"), anchor),
+    ...wholeConfigurations(
+      screenable,
+      opts.wholeConfigurations ?? 12,
+      deriveSeed(opts.seed, "whole-configurations"),
+      anchor,
+    ),
+  ];
+}
+
 /** Greedy compounds on rung 0: add the move that helps most, while it helps (up to `depth` moves). */
 async function growCompounds(
   session: ScreenSession,
@@ -595,20 +608,9 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
     ranked0[0] !== undefined && session.better(ranked0[0].v) > session.better(inc0!.metric)
       ? ranked0[0].c.moves[0]
       : undefined;
-  const randoms = randomCompounds(
-    screenable,
-    opts.randomCompounds ?? 8,
-    deriveSeed(opts.seed, "random-compounds"),
-    anchor,
-  );
-  const wholes = wholeConfigurations(
-    screenable,
-    opts.wholeConfigurations ?? 12,
-    deriveSeed(opts.seed, "whole-configurations"),
-    anchor,
-  );
-  for (const c of [...randoms, ...wholes]) if (!all.has(c.id)) all.set(c.id, c);
-  await session.evaluateRung([...randoms, ...wholes], 0, "random compounds");
+  const sampled = sampledCandidates(opts, screenable, anchor);
+  for (const c of sampled) if (!all.has(c.id)) all.set(c.id, c);
+  await session.evaluateRung(sampled, 0, "random compounds");
   // a beam of two: compounds grow from the best single move and from the best move on another key,
   // since the move that helps most alone need not be the one that helps most with others
   const first = ranked0[0];
