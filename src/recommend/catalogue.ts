@@ -190,6 +190,16 @@ function modelMoves(spec: Spec, data: CatalogueData): Move[] {
   }
   if (m.family !== "mlp")
     out.push({ ...modelMove(m, { family: "mlp", hidden_layer_sizes: [64], max_iter: 30 }, bias), wideCost: true });
+  // Gaussian naive Bayes models continuous columns; on word counts alone it only wastes a screening
+  // slot, so it is offered when the spec reads numeric columns (or already uses it)
+  const numericInUse = (spec.features.numeric?.columns.length ?? 0) > 0;
+  if (m.family !== "gaussian_nb" && numericInUse) out.push(modelMove(m, { family: "gaussian_nb" }, bias));
+  if (m.family === "gaussian_nb") {
+    // var_smoothing is a share of the largest variance: the decades from 1e-11 to 1e-1 span "no
+    // smoothing" to "every feature nearly equally wide" (sklearn's default 1e-9 sits low in it)
+    for (const vs of around(m.var_smoothing, 1e-11, 1e-1))
+      out.push(modelMove(m, { family: m.family, var_smoothing: vs }, vs > m.var_smoothing ? variance : bias));
+  }
   // the current family's other knobs
   if (m.family === "logistic_regression" && m.penalty === "l2") {
     out.push(modelMove(m, { family: m.family, penalty: "elasticnet", l1_ratio: 0.5 }, variance));

@@ -84,4 +84,43 @@ describe("catalogue: calibration and threshold moves", () => {
     expect(ids(spec())).toEqual(["model.label_issues=drop"]);
     expect(ids(spec({}, { family: "logistic_regression", label_issues: "drop" }))).toEqual(["model.label_issues=keep"]);
   });
+
+  it("offers Gaussian naive Bayes when the spec reads numeric columns, then its var_smoothing by decades", () => {
+    const tabular = (model: Record<string, unknown>) =>
+      parseSpec({
+        data: { source: "csv", path: "x.csv", columns: { id: "id", label: "label", numeric: ["a", "b"] } },
+        features: { numeric: { columns: ["a", "b"] } },
+        model,
+        evaluate: { positive_class: "1" },
+      });
+    const tab: CatalogueData = { ...data, textFields: [], numericColumns: ["a", "b"] };
+    const gnb = (s: ReturnType<typeof spec>, d: CatalogueData) =>
+      buildCatalogue(s, d)
+        .filter((m) => m.id.startsWith("model=gaussian_nb"))
+        .map((m) => m.id);
+    // words only: not offered (a wasted screening slot on counts)
+    expect(gnb(spec(), data)).toEqual([]);
+    expect(gnb(tabular({ family: "logistic_regression", C: 10 }), tab)).toEqual(["model=gaussian_nb"]);
+    // the switch drops the other family's keys and says so
+    const sw = buildCatalogue(tabular({ family: "logistic_regression", C: 10 }), tab).find(
+      (m) => m.id === "model=gaussian_nb",
+    );
+    expect(sw?.note).toMatch(/drops model\.C/);
+    const base = tabular({ family: "logistic_regression", C: 10 });
+    expect(parseSpec(applyPatch(base, sw!.patch)).model).toEqual({ family: "gaussian_nb", var_smoothing: 1e-9 });
+    // on gaussian_nb: every other decade of var_smoothing in [1e-11, 1e-1]
+    const knobs = gnb(tabular({ family: "gaussian_nb" }), tab);
+    expect(knobs).toEqual([
+      "model=gaussian_nb(var_smoothing=1e-11)",
+      "model=gaussian_nb(var_smoothing=1e-10)",
+      "model=gaussian_nb(var_smoothing=1e-8)",
+      "model=gaussian_nb(var_smoothing=1e-7)",
+      "model=gaussian_nb(var_smoothing=0.000001)",
+      "model=gaussian_nb(var_smoothing=0.00001)",
+      "model=gaussian_nb(var_smoothing=0.0001)",
+      "model=gaussian_nb(var_smoothing=0.001)",
+      "model=gaussian_nb(var_smoothing=0.01)",
+      "model=gaussian_nb(var_smoothing=0.1)",
+    ]);
+  });
 });
