@@ -53,6 +53,17 @@ describe("evaluate.cross_validate on the command line", () => {
       expect(diagnose).toMatch(/of 142 \(/);
       for (const text of [...outputs, compare, log, ledger, attribute, diagnose])
         expect(text).not.toMatch(EMAIL_WORDING);
+      // unequal footing: a held-out run of the same data is refused, and the hint names the cause
+      ok(await runCli(["run", "examples/wine/baseline.yaml", "--store", store]));
+      const holdout = json<Array<{ id: string }>>(await runCli(["runs", "--store", store, "--json"]))
+        .map((r) => r.id)
+        .find((id) => id !== a && id !== b)!;
+      const refused = await runCli(["compare", a!, holdout, "--store", store]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain("dev examples differ");
+      expect(refused.stderr).toContain("is cross-validated (evaluate.cross_validate: 5)");
+      expect(refused.stderr).toContain("held-out dev split");
+      expect(refused.stderr).not.toMatch(/internal error|\n\s+at /);
     },
   );
 });
