@@ -120,30 +120,99 @@ export function fitColumnWidths(
 
 const MIN_CUT_WIDTH = 20;
 
-export function table(head: string[], rows: Array<Array<string | number>>, align?: Array<"left" | "right">): string {
-  const aligns = align ?? head.map((_, i) => (i === 0 ? "left" : "right"));
+export interface TableOptions {
+  /**
+   * Columns that may be left out, first listed first, when the table cannot fit the terminal even
+   * with its text cut and its headers wrapped; a line under the table names the hidden ones.
+   */
+  readonly hideable?: readonly number[];
+  /** Said after the hidden columns' names ("--columns picks them"). */
+  readonly hiddenHint?: string;
+}
+
+const widest = (lines: readonly string[]): number => Math.max(0, ...lines.map(displayLength));
+
+/** A header's words on lines no wider than `width` (or its longest word). */
+function wrapHeader(head: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of head.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && displayLength(lines[last]!) + 1 + displayLength(word) <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+interface Layout {
+  readonly heads: string[][];
+  readonly natural: number[];
+  readonly widths: number[];
+  readonly total: number;
+}
+
+/**
+ * Widths for the given columns: text cut as `fitColumnWidths` does, and, when that is not enough,
+ * headers wider than their values ("test macro_f1" over "0.7513") wrapped onto lines.
+ */
+function layout(
+  heads: readonly string[],
+  cells: readonly string[][],
+  aligns: readonly string[],
+  width: number,
+): Layout {
+  const values = heads.map((_, j) => widest(cells.map((r) => r[j] ?? "")));
+  const fit = (hs: string[][]): Layout => {
+    const natural = hs.map((h, j) => Math.max(widest(h), values[j]!));
+    const widths = fitColumnWidths(
+      natural,
+      aligns.map((a) => a === "left"),
+      width,
+      // short columns (ids, times, names up to 20 characters) stay whole; long text gives way down to 20
+      hs.map((h, j) => (natural[j]! <= MIN_CUT_WIDTH ? natural[j]! : Math.max(widest(h), MIN_CUT_WIDTH))),
+    );
+    return { heads: hs, natural, widths, total: widths.reduce((a, w) => a + w + 3, 1) };
+  };
+  const plain = fit(heads.map((h) => [h]));
+  if (plain.total <= width) return plain;
+  return fit(heads.map((h, j) => (displayLength(h) > values[j]! ? wrapHeader(h, values[j]!) : [h])));
+}
+
+export function table(
+  head: string[],
+  rows: Array<Array<string | number>>,
+  align?: Array<"left" | "right">,
+  options: TableOptions = {},
+): string {
+  const allAligns = align ?? head.map((_, i) => (i === 0 ? "left" : "right"));
   // one line per cell: a newline or control in a value must not break the table or reach the terminal
-  const cells = rows.map((r) => r.map((c) => inertStyled(String(c), inertLine)));
-  const heads = head.map((h) => inertLine(h));
-  const natural = heads.map((h, j) => Math.max(displayLength(h), ...cells.map((r) => displayLength(r[j] ?? ""))));
-  const widths = fitColumnWidths(
-    natural,
-    aligns.map((a) => a === "left"),
-    terminalWidth(),
-    // short columns (ids, times, names up to 20 characters) stay whole; long text gives way down to 20
-    heads.map((h, j) => (natural[j]! <= MIN_CUT_WIDTH ? natural[j]! : Math.max(displayLength(h), MIN_CUT_WIDTH))),
-  );
+  const allCells = rows.map((r) => r.map((c) => inertStyled(String(c), inertLine)));
+  const allHeads = head.map((h) => inertLine(h));
+  const width = terminalWidth();
+  let shown = allHeads.map((_, j) => j);
+  const pick = <T>(xs: readonly T[]): T[] => shown.map((j) => xs[j]!);
+  let fitted = layout(pick(allHeads), allCells.map(pick), pick(allAligns), width);
+  const hidden: number[] = [];
+  for (const j of options.hideable ?? []) {
+    if (fitted.total <= width) break;
+    hidden.push(j);
+    shown = shown.filter((k) => k !== j);
+    fitted = layout(pick(allHeads), allCells.map(pick), pick(allAligns), width);
+  }
+  const { heads, natural, widths } = fitted;
   const cut = widths.some((w, j) => w < natural[j]!);
   const t = new Table({
-    head: heads.map((h) => bold(h)),
+    head: heads.map((lines) => lines.map((l) => bold(l)).join("\n")),
     style: { head: [], border: [], compact: true },
-    colAligns: aligns,
+    colAligns: pick(allAligns),
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
     // cli-table3 cuts a cell longer than its column with "…" (colWidths include the padding)
     ...(cut ? { colWidths: widths.map((w) => w + 2), wordWrap: false } : {}),
   });
-  for (const r of cells) t.push(r);
-  return t.toString();
+  for (const r of allCells) t.push(pick(r));
+  if (hidden.length === 0) return t.toString();
+  const names = hidden.map((j) => allHeads[j]).join(", ");
+  const hint = options.hiddenHint === undefined ? "" : ` (${options.hiddenHint})`;
+  return `${t.toString()}\n${dim(`not shown at ${width} columns: ${names}${hint}`)}`;
 }
 
 /** Metric values: 4 decimals; counts as integers; NaN as "—". */

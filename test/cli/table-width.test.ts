@@ -45,4 +45,39 @@ describe("table", () => {
     const t = table(head, rows, ["left", "left", "right", "left"]);
     expect(t).toContain(notes);
   });
+
+  it("wraps headers wider than their values, then hides the hideable columns in order, and says which", () => {
+    const head7 = ["run", "experiment", "status", "created", "parent", "dev macro_f1", "test macro_f1", "name/notes"];
+    const row = ["01a24525b766", "wine", "finished", "2026-12-05 07:40:29", "", "0.7136", "0.6988", notes];
+    const opts = { hideable: [4, 3, 1], hiddenHint: "--columns picks them" };
+    const at = (cols: number) => {
+      process.env["COLUMNS"] = String(cols);
+      return table(head7, [row], ["left", "left", "left", "left", "left", "right", "right", "left"], opts);
+    };
+    // wide enough: every column, one header line
+    const wide = at(140);
+    expect(width(wide)).toBeLessThanOrEqual(140);
+    expect(wide).toContain("│ dev macro_f1 │");
+    expect(wide).not.toContain("not shown");
+    // 100: parent and created hidden, the metric headers still on one line
+    const mid = at(100);
+    expect(width(mid)).toBeLessThanOrEqual(100);
+    expect(mid).not.toContain("2026-12-05");
+    expect(mid).toContain("│ wine ");
+    expect(mid.split("\n").at(-1)).toBe("not shown at 100 columns: parent, created (--columns picks them)");
+    // 80: the experiment goes too, and the metric headers wrap over their values
+    const narrow = at(80);
+    expect(width(narrow)).toBe(80);
+    expect(narrow).toMatch(/│ run {10}│ status {3}│ {6}dev │ {5}test │ name\/notes +│/);
+    expect(narrow).toMatch(/│ {14}│ {10}│ macro_f1 │ macro_f1 │ +│/);
+    expect(narrow).toContain("│ 01a24525b766 │ finished │   0.7136 │   0.6988 │ baseline — four");
+    expect(narrow.split("\n").at(-1)).toBe(
+      "not shown at 80 columns: parent, created, experiment (--columns picks them)",
+    );
+    // piped without $COLUMNS: nothing hidden or cut
+    delete process.env["COLUMNS"];
+    const piped = table(head7, [row], undefined, opts);
+    expect(piped).toContain(notes);
+    expect(piped).toContain("2026-12-05 07:40:29");
+  });
 });

@@ -244,6 +244,8 @@ Examples:
               nameAndNotes(r.name, r.values["notes"]),
             ]),
             ["left", "left", "left", "left", "left", ...(oneMetric ? [] : ["left" as const]), "right", "right", "left"],
+            // on a narrow terminal the lineage and the time give way before the metrics and notes
+            { hideable: [4, 3, 1], hiddenHint: "--columns picks them" },
           )}\n`,
         );
       } finally {
