@@ -128,17 +128,30 @@ export interface TableOptions {
   readonly hideable?: readonly number[];
   /** Said after the hidden columns' names ("--columns picks them"). */
   readonly hiddenHint?: string;
+  /** Text columns up to this many characters are never cut, and longer ones not below it (default 20). */
+  readonly minCut?: number;
 }
 
 const widest = (lines: readonly string[]): number => Math.max(0, ...lines.map(displayLength));
 
-/** A header's words on lines no wider than `width` (or its longest word). */
+/**
+ * A header on lines no wider than `width` where it can be: broken at spaces, and inside a word
+ * after an underscore ("weighted_" / "f1"), never elsewhere.
+ */
 function wrapHeader(head: string, width: number): string[] {
+  const words = head.split(" ");
+  // words stay whole when there are spaces to break at ("test" / "macro_f1", not "macro_" / "f1")
+  if (words.length > 1) width = Math.max(width, ...words.map(displayLength));
+  const pieces = words.flatMap((word, i) => {
+    const parts = word.split(/(?<=_)/);
+    return parts.map((p, k) => ({ text: p, space: i > 0 && k === 0 }));
+  });
   const lines: string[] = [];
-  for (const word of head.split(" ")) {
+  for (const { text, space } of pieces) {
     const last = lines.length - 1;
-    if (last >= 0 && displayLength(lines[last]!) + 1 + displayLength(word) <= width) lines[last] += ` ${word}`;
-    else lines.push(word);
+    const joined = last >= 0 ? `${lines[last]!}${space ? " " : ""}${text}` : text;
+    if (last >= 0 && displayLength(joined) <= width) lines[last] = joined;
+    else lines.push(text);
   }
   return lines;
 }
@@ -151,14 +164,16 @@ interface Layout {
 }
 
 /**
- * Widths for the given columns: text cut as `fitColumnWidths` does, and, when that is not enough,
- * headers wider than their values ("test macro_f1" over "0.7513") wrapped onto lines.
+ * Widths for the given columns: text cut as `fitColumnWidths` does, and, while that is not enough,
+ * the header that sticks out furthest beyond its values ("test macro_f1" over "0.7513") wrapped
+ * onto lines, one header at a time.
  */
 function layout(
   heads: readonly string[],
   cells: readonly string[][],
   aligns: readonly string[],
   width: number,
+  minCut: number,
 ): Layout {
   const values = heads.map((_, j) => widest(cells.map((r) => r[j] ?? "")));
   const fit = (hs: string[][]): Layout => {
@@ -167,14 +182,26 @@ function layout(
       natural,
       aligns.map((a) => a === "left"),
       width,
-      // short columns (ids, times, names up to 20 characters) stay whole; long text gives way down to 20
-      hs.map((h, j) => (natural[j]! <= MIN_CUT_WIDTH ? natural[j]! : Math.max(widest(h), MIN_CUT_WIDTH))),
+      // short columns (ids, times, names up to minCut characters) stay whole; long text gives way
+      hs.map((h, j) => (natural[j]! <= minCut ? natural[j]! : Math.max(widest(h), minCut))),
     );
     return { heads: hs, natural, widths, total: widths.reduce((a, w) => a + w + 3, 1) };
   };
-  const plain = fit(heads.map((h) => [h]));
-  if (plain.total <= width) return plain;
-  return fit(heads.map((h, j) => (displayLength(h) > values[j]! ? wrapHeader(h, values[j]!) : [h])));
+  const hs = heads.map((h) => [h]);
+  const tried = new Set<number>();
+  let best = fit(hs);
+  for (;;) {
+    if (best.total <= width) return best;
+    let j = -1;
+    for (let k = 0; k < hs.length; k++) {
+      const excess = widest(hs[k]!) - values[k]!;
+      if (!tried.has(k) && excess > 0 && (j < 0 || excess > widest(hs[j]!) - values[j]!)) j = k;
+    }
+    if (j < 0) return best;
+    tried.add(j);
+    hs[j] = wrapHeader(heads[j]!, values[j]!);
+    best = fit(hs);
+  }
 }
 
 export function table(
@@ -188,15 +215,16 @@ export function table(
   const allCells = rows.map((r) => r.map((c) => inertStyled(String(c), inertLine)));
   const allHeads = head.map((h) => inertLine(h));
   const width = terminalWidth();
+  const minCut = options.minCut ?? MIN_CUT_WIDTH;
   let shown = allHeads.map((_, j) => j);
   const pick = <T>(xs: readonly T[]): T[] => shown.map((j) => xs[j]!);
-  let fitted = layout(pick(allHeads), allCells.map(pick), pick(allAligns), width);
+  let fitted = layout(pick(allHeads), allCells.map(pick), pick(allAligns), width, minCut);
   const hidden: number[] = [];
   for (const j of options.hideable ?? []) {
     if (fitted.total <= width) break;
     hidden.push(j);
     shown = shown.filter((k) => k !== j);
-    fitted = layout(pick(allHeads), allCells.map(pick), pick(allAligns), width);
+    fitted = layout(pick(allHeads), allCells.map(pick), pick(allAligns), width, minCut);
   }
   const { heads, natural, widths } = fitted;
   const cut = widths.some((w, j) => w < natural[j]!);

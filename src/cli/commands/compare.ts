@@ -110,6 +110,8 @@ function renderPair(c: RunComparison, all: boolean, store: { a: string | null; b
             (m.noise ? (m.noise.exceeds ? "" : yellow(" within replicate noise")) : ""),
         ]),
         ["left", "right", "right", "right", "right", "right", "left"],
+        // on a narrow terminal the CI stands in for the p-value, and the verdict keeps its first word
+        { hideable: [5], minCut: 12 },
       ),
     );
     const acc = s.metrics.find((m) => m.mcnemar !== undefined);
