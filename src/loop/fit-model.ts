@@ -9,7 +9,11 @@ import type { SplitName, SplitResult } from "../data/split.js";
 import type { CsrMatrix } from "../features/csr.js";
 import type { FamilyCost } from "../features/pipeline.js";
 import type { CurvePoint, Estimator, TrainingReport } from "../models/estimator.js";
-import { createModel } from "../models/registry.js";
+import { isMainThread } from "node:worker_threads";
+import { DataError, EnvironmentError, ModelError, SpecError } from "../errors.js";
+import { createModel, loadModel } from "../models/registry.js";
+import { createPool } from "../util/pool.js";
+import type { FitFailure, FitOutcome, FitTask } from "./fit-worker.js";
 import type { ModelSpec } from "../spec/models.js";
 import type { Spec } from "../spec/schema.js";
 import type { RunInputs } from "./cache-inputs.js";
@@ -79,23 +83,98 @@ export interface FitInput {
   readonly rows: EvaluatedRows;
   /** Each curve point of an iterative learner on the holdout fit (a sweep's pruner; see FitData.onIteration). */
   readonly onIteration?: (point: CurvePoint) => void;
+  /** Fit the holdout model on its own thread (default: see fitsOnThread). */
+  readonly thread?: boolean;
 }
 
-export function fitModel(input: FitInput): FittedModel {
-  return input.rows.cv === null ? fitHoldout(input) : fitCrossValidated(input);
+/**
+ * The holdout fit runs on its own thread when the code runs compiled on the main thread (the CLI):
+ * that is where a person presses Ctrl-C. Under tsx (tests from the sources) a worker would first
+ * have to boot the TypeScript loader, and a sweep trial's pruner (onIteration) must see every
+ * curve point synchronously; both fit inline, as does code already on a worker thread.
+ */
+const compiled = import.meta.url.endsWith(".js");
+
+function fitsOnThread(input: FitInput): boolean {
+  if (input.thread !== undefined) return input.thread;
+  return compiled && isMainThread && input.onIteration === undefined;
 }
 
-function fitHoldout({ inputs, modelSpec, classes, seed, rows, onIteration }: FitInput): FittedModel {
-  const { X, y } = inputs;
-  const labels = (r: Int32Array): Int32Array => Int32Array.from(r, (i) => y[i]!);
+export async function fitModel(input: FitInput): Promise<FittedModel> {
+  if (input.rows.cv !== null) return fitCrossValidated(input);
+  return fitHoldout(input, fitsOnThread(input) ? await fitOnThread(input) : fitInline(input));
+}
+
+/** A plain CSR object (structured-cloned to the worker; extra properties would not survive). */
+const plain = (X: CsrMatrix): CsrMatrix => ({
+  rows: X.rows,
+  cols: X.cols,
+  indptr: X.indptr,
+  indices: X.indices,
+  data: X.data,
+});
+
+function labelsOf(input: FitInput, r: Int32Array): Int32Array {
+  return Int32Array.from(r, (i) => input.inputs.y[i]!);
+}
+
+function fitInline(input: FitInput): { model: Estimator; training: TrainingReport } {
+  const { inputs, modelSpec, classes, seed, rows, onIteration } = input;
   const model = createModel(modelSpec, seed);
   const training = model.fit({
-    X: X.train,
-    y: labels(rows.train),
+    X: inputs.X.train,
+    y: labelsOf(input, rows.train),
     nClasses: classes.length,
-    dev: rows.dev.length > 0 ? { X: X.dev, y: labels(rows.dev) } : undefined,
+    dev: rows.dev.length > 0 ? { X: inputs.X.dev, y: labelsOf(input, rows.dev) } : undefined,
     ...(onIteration === undefined ? {} : { onIteration }),
   });
+  return { model, training };
+}
+
+async function fitOnThread(input: FitInput): Promise<{ model: Estimator; training: TrainingReport }> {
+  const { inputs, modelSpec, classes, seed, rows } = input;
+  const pool = createPool<null, FitTask, FitOutcome>({
+    module: new URL("./fit-worker.js", import.meta.url),
+    shared: null,
+    size: 1,
+  });
+  try {
+    const outcome = await pool.run({
+      model: modelSpec,
+      seed,
+      nClasses: classes.length,
+      X: plain(inputs.X.train),
+      y: labelsOf(input, rows.train),
+      ...(rows.dev.length > 0 ? { dev: { X: plain(inputs.X.dev), y: labelsOf(input, rows.dev) } } : {}),
+    });
+    if (!outcome.ok) throw rebuildError(outcome.error);
+    return { model: loadModel(outcome.model), training: outcome.training };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The worker's MlloopError as the class it was (the CLI's exit code and message depend on it). */
+function rebuildError(e: FitFailure): Error {
+  const where = e.where === null ? {} : { where: e.where };
+  const byKind: Partial<Record<string, () => Error>> = {
+    model: () => new ModelError(e.message, where),
+    data: () => new DataError(e.message, where),
+    spec: () => new SpecError(e.message, where),
+    environment: () => new EnvironmentError(e.message, where),
+  };
+  const rebuilt = e.kind === null ? undefined : byKind[e.kind]?.();
+  if (rebuilt !== undefined) return rebuilt;
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+function fitHoldout(
+  { inputs, rows }: FitInput,
+  { model, training }: { model: Estimator; training: TrainingReport },
+): FittedModel {
+  const { X } = inputs;
   return {
     model,
     training,

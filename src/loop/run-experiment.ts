@@ -59,6 +59,11 @@ export interface RunExperimentOptions {
    */
   readonly onIteration?: (point: CurvePoint) => void;
   /**
+   * Fit the holdout model on a worker thread, so that signals are handled while it fits (default:
+   * when running compiled on the main thread, i.e. the CLI; see src/loop/fit-model.ts).
+   */
+  readonly fitOnThread?: boolean;
+  /**
    * Called with the data's fingerprint once the inputs are loaded, before the run is created; a
    * throw stops here with nothing recorded (a worker whose data differ from the sweep's).
    */
@@ -238,6 +243,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
           seed: seeds.model,
           rows: evaluated,
           onIteration: opts.onIteration,
+          ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
         }),
       (f) =>
         `${f.crossValidation ? `${f.crossValidation.k}-fold cross-validation, then the pool: ` : ""}` +
