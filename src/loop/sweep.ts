@@ -10,7 +10,7 @@
  * every trial finished before it (as Optuna with n_jobs and no constant liar).
  */
 import { createHash } from "node:crypto";
-import { UsageError } from "../errors.js";
+import { StoreError, UsageError } from "../errors.js";
 import { loadSpecFile } from "../spec/load.js";
 import { canonicalJson, specHash } from "../spec/canonical.js";
 import type { Executor } from "../search/executor.js";
@@ -87,7 +87,13 @@ export async function sweepRuns(store: Store, name: string): Promise<Map<number,
   const out = new Map<number, RunRecord>();
   for (const r of found.slice().reverse()) {
     const n = Number(r.tags[TRIAL_TAG]);
-    if (Number.isInteger(n) && n >= 0) out.set(n, await store.getRun(r.id));
+    if (!Number.isInteger(n) || n < 0) continue;
+    // a retried trial deletes its killed attempt's run: one listed a moment ago may be gone now
+    const run = await store.getRun(r.id).catch((e: unknown) => {
+      if (e instanceof StoreError && e.message.startsWith("no run with id")) return null;
+      throw e;
+    });
+    if (run !== null) out.set(n, run);
   }
   return out;
 }
