@@ -78,7 +78,7 @@ function chmodTree(path: string, dirMode: number, fileMode: number): void {
 }
 
 describe("a read-only store", () => {
-  it("can be read by runs, show and compare; a write is refused as read-only", async () => {
+  it("can be read by runs, show, compare and diagnose; a write is refused as read-only", async () => {
     const dir = tempDir("mlloop-readonly-");
     chmodSync(dir, 0o755);
     cpSync(join(ROOT, "examples", "tickets"), join(dir, "tickets"), { recursive: true });
@@ -103,6 +103,16 @@ describe("a read-only store", () => {
       expect(show.stdout).toContain(ids[0]!.slice(0, 12));
       const compare = runAs(["compare", ids[0]!, ids[1]!, "--store", storeDir, "--json"], dir);
       expect(compare.code, compare.stderr).toBe(0);
+      // diagnose computes from the store and the data, prints, and keeps nothing
+      const diagnose = runAs(["diagnose", ids[0]!, "--store", storeDir, "--no-cv", "--json"], dir);
+      expect(diagnose.code, diagnose.stderr).toBe(0);
+      const d = JSON.parse(diagnose.stdout) as { runId: string; saved: boolean; recommendations: unknown[] };
+      expect([d.runId, d.saved]).toEqual([ids[0], false]);
+      expect(d.recommendations.length).toBeGreaterThan(0);
+      const text = runAs(["diagnose", ids[0]!, "--store", storeDir, "--no-cv"], dir);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toContain("RECOMMENDATIONS");
+      expect(text.stderr).toContain("is read-only (the next diagnose computes it again)");
       const write = runAs(["runs", "delete", ids[0]!, "--store", storeDir], dir);
       expect(write.code, write.stderr).toBe(4);
       expect(write.stderr).toContain("is read-only");
