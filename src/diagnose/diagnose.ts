@@ -182,7 +182,8 @@ async function runDiagnostic(
       finding === null || finding === undefined ? undefined : d.summary?.(finding),
     );
   }
-  if (cacheKey !== null) await ctx.store.putRunResult(runId, STEP_KIND, `${d.key}/${cacheKey}`, finding);
+  if (cacheKey !== null && !ctx.store.readOnly)
+    await ctx.store.putRunResult(runId, STEP_KIND, `${d.key}/${cacheKey}`, finding);
   return finding;
 }
 
@@ -296,7 +297,8 @@ export async function computeDiagnosis(
   }
   const diagnosis = assemble(prep, findings as Findings, previewsOf(findings, data), timings);
   const artifacts: string[] = [];
-  for (const { name, chart } of diagnosisCharts(diagnosis)) {
+  // the charts are artifacts of the run: a read-only store keeps none (the report draws them anew)
+  for (const { name, chart } of store.readOnly ? [] : diagnosisCharts(diagnosis)) {
     const artifact = `diagnose/${name}.svg`;
     await store.putArtifact(prep.ctx.run.id as RunId, artifact, svgChart(chart), "image/svg+xml");
     artifacts.push(artifact);

@@ -55,6 +55,7 @@ export async function diagnoseRun(
     proposals,
   });
   const diagnosis = withRecommendations(findings, recommendations);
-  if (useCache) await store.putRunResult(runId, DIAGNOSIS_KIND, prep.key, diagnosis);
+  // a read-only store (a mounted backup) still gets its diagnosis, printed and not kept
+  if (useCache && !store.readOnly) await store.putRunResult(runId, DIAGNOSIS_KIND, prep.key, diagnosis);
   return { diagnosis, cached: false };
 }

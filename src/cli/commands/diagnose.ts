@@ -8,7 +8,7 @@ import { openStore } from "../../track/open.js";
 import type { RunId } from "../../track/store.js";
 import { createStageReporter } from "../progress.js";
 import { diagnosisView } from "../../report/diagnosis-view.js";
-import { printJson } from "../render.js";
+import { dim, err, printJson } from "../render.js";
 import { renderViewTerminal } from "../view-terminal.js";
 import type { GlobalOptions } from "../main.js";
 
@@ -98,8 +98,10 @@ Examples:
         });
         reporter.stop();
         const outcomes = await listOutcomes(store, diagnosis.runId as RunId);
-        if (opts.json) printJson({ ...diagnosis, cached, outcomes, verdictLabels: VERDICT_LABEL });
+        const saved = cached || store.readOnly !== true;
+        if (opts.json) printJson({ ...diagnosis, cached, saved, outcomes, verdictLabels: VERDICT_LABEL });
         else process.stdout.write(`${renderDiagnosis(diagnosis, outcomes, cached)}\n`);
+        if (!saved) err(dim(`not saved: store ${store.location} is read-only (the next diagnose computes it again)\n`));
       } finally {
         reporter.stop();
         await store.close();
