@@ -30,4 +30,29 @@ describe("runs --where with a regex", () => {
       expect(json<unknown[]>(q).length, pattern).toBe(1);
     }
   });
+
+  it(
+    "patterns without nesting that still backtrack badly finish or stop with a clear error, never hang",
+    { timeout: 60_000 },
+    async () => {
+      // the store of the test above: one run whose note is 40 a's and a "!"
+      // polynomial (a*a*a*…b), overlapping alternatives ((a|a)*, (a|aa)*) with and without flags that
+      // V8's linear-time engine cannot take (i, u), a backreference and a lookahead
+      const finishing = ["/a*a*a*a*a*a*a*a*b/", "/^(a|a)*$/", "/^(a|aa)*$/s"];
+      const stopped = ["/^(a|a)*$/i", "/^(a|a)*$/u", "/^(a|a)*\\1$/", "/^(?=a)(a|a)*$/"];
+      for (const pattern of [...finishing, ...stopped]) {
+        const started = Date.now();
+        const q = await runCli(["runs", "--store", store, "--where", `notes ~ ${pattern}`, "--json"]);
+        expect(Date.now() - started, pattern).toBeLessThan(15_000);
+        if (finishing.includes(pattern)) {
+          expect(q.code, `${pattern}: ${q.stderr}`).toBe(0);
+          expect(json<unknown[]>(q), pattern).toEqual([]);
+        } else {
+          expect(q.code, `${pattern}: ${q.stderr}`).toBe(64);
+          expect(q.stderr, pattern).toContain("took longer than 1 s on one value");
+          expect(q.stderr).not.toMatch(/internal error|\n\s+at /);
+        }
+      }
+    },
+  );
 });
