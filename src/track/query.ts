@@ -17,7 +17,7 @@
  *
  * Keys may be quoted ("my key") and array elements numbered (spec.features.words.ngram_range.1).
  */
-import { catastrophicBacktracking } from "./regex-safety.js";
+import { boundedTest, catastrophicBacktracking } from "./regex-safety.js";
 import { UsageError } from "../errors.js";
 import { compareCodePoints } from "../util/codepoint-order.js";
 import { closest } from "../spec/suggest.js";
@@ -496,7 +496,7 @@ export function textMatches(pattern: string, flags: string | null, text: string)
     if (regexCache.size > 256) regexCache.clear();
     regexCache.set(key, re);
   }
-  return re.test(text);
+  return boundedTest(re, text);
 }
 
 function compareOrdered(a: number | string, b: number | string): number {

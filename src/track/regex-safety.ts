@@ -1,10 +1,52 @@
 /**
  * A guard for the `/regex/` a user gives `runs --where`: JavaScript's backtracking engine takes
  * exponential time on a repeated group that holds a quantifier of varying count (`/^(a+)+$/` on
- * "aaaa…a!"), and a query must not hang the CLI or the dashboard's server. Such patterns (`(a+)+`,
- * `(a*)*`, `(\w+\s?)*`, `(a?){2,}`) are refused with a hint; a group repeated once at most
- * (`(ab+)?`) and exact counts (`(a{2}){20}`) are fine. Polynomial cases (`a*a*a*b`) are not caught.
+ * "aaaa…a!"), and a query must not hang the CLI or the dashboard's server. Two layers:
+ * - when the query is parsed, such patterns (`(a+)+`, `(a*)*`, `(\w+\s?)*`, `(a?){2,}`) are refused
+ *   with a hint; a group repeated once at most (`(ab+)?`) and exact counts (`(a{2}){20}`) are fine;
+ * - when a pattern is matched (`boundedTest`), V8 falls back to its linear-time engine once a match
+ *   backtracks too much (polynomial `a*a*a*b`, overlapping `(a|a)*`): those simply finish. Patterns
+ *   that engine cannot run (backreferences, lookarounds, the i and u flags) run under a time limit
+ *   per value, and a match that exceeds it stops the query with a usage error.
  */
+import { setFlagsFromString } from "node:v8";
+import { createContext, Script } from "node:vm";
+import { UsageError } from "../errors.js";
+
+// Only changes what happens after excessive backtracking (V8's default threshold, 50,000
+// backtracks): a pattern the linear engine supports gets the same answer in linear time.
+setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
+
+/** How long one value may take to match. */
+export const MATCH_LIMIT_MS = 1_000;
+
+// One context and one compiled script for every match: a timeout needs vm, and vm's cost is
+// the context, not the call (about 40 µs a call with a timeout).
+const matchContext = createContext({ re: /$^/, text: "", matched: false });
+const matchScript = new Script("matched = re.test(text)");
+
+/** `re.test(text)`, stopped after MATCH_LIMIT_MS with a UsageError naming the pattern. */
+export function boundedTest(re: RegExp, text: string): boolean {
+  matchContext["re"] = re;
+  matchContext["text"] = text;
+  try {
+    matchScript.runInContext(matchContext, { timeout: MATCH_LIMIT_MS });
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
+      throw new UsageError(
+        `regular expression ${String(re)} took longer than ${MATCH_LIMIT_MS / 1000} s on one value ` +
+          `(${text.length} characters): it backtracks too much; simplify it (no backreferences, lookarounds or ` +
+          `overlapping alternatives such as (a|a)*), or match a plain substring (notes ~ "text")`,
+      );
+    }
+    throw e;
+  } finally {
+    matchContext["re"] = /$^/;
+    matchContext["text"] = "";
+  }
+  return matchContext["matched"] === true;
+}
+
 
 interface Frame {
   /** The group holds a quantifier whose count varies (*, +, ?, {n,}, {n,m} with m > n). */
