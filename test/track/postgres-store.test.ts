@@ -51,6 +51,44 @@ describe("PostgreSQL store", () => {
     }
   });
 
+  it("metrics and predictions still need their run (checked once per statement) and go with it", async () => {
+    const d = await createTestDatabase("mlloop_rows_need_runs");
+    made.push(d);
+    const store = await openPostgresStore(d.url);
+    const client = new pg.Client({ connectionString: d.url });
+    await client.connect();
+    try {
+      const run = await store.createRun({ experiment: "e" });
+      const other = await store.createRun({ experiment: "e" });
+      for (const r of [run, other]) {
+        await store.logMetrics(r.id, [{ name: "loss", value: 1, split: "train", step: 0 }]);
+        await store.logPredictions(r.id, [{ exampleId: "x", split: "dev", label: "a", score: 0.5 }]);
+      }
+      // raw SQL naming a run that does not exist is refused as a foreign key would refuse it
+      for (const sql of [
+        "INSERT INTO metrics (run_id, name, split, step, value, logged_at) VALUES ('nosuchrun', 'loss', '', 0, 1, 0)",
+        "INSERT INTO predictions (run_id, split, example_id) VALUES ('nosuchrun', 'dev', 'x')",
+      ]) {
+        await expect(client.query(sql)).rejects.toMatchObject({ code: "23503" });
+      }
+      await expect(
+        store.logPredictions("01a2000000000000dead" as never, [{ exampleId: "x", split: "dev", label: "a" }]),
+      ).rejects.toThrow(/no run with id/);
+      // deleting a run deletes its rows, and only its rows
+      await store.deleteRunData([run.id]);
+      const left = await client.query<{ t: string; run_id: string }>(
+        "SELECT 'metrics' AS t, run_id FROM metrics UNION ALL SELECT 'predictions', run_id FROM predictions ORDER BY 1",
+      );
+      expect(left.rows).toEqual([
+        { t: "metrics", run_id: other.id },
+        { t: "predictions", run_id: other.id },
+      ]);
+    } finally {
+      await client.end();
+      await store.close();
+    }
+  });
+
   it("is chosen by a postgres:// URL, remembers its artifacts directory, and asks for one when it has none", async () => {
     const d = await createTestDatabase("mlloop_open");
     made.push(d);
