@@ -11,9 +11,11 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   renameSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { unlinkSync } from "node:fs";
@@ -80,7 +82,12 @@ function holdsExactly(path: string, bytes: Uint8Array): boolean {
  * name. An existing file is compared, not trusted for its name: a corrupt or truncated one (bit rot,
  * a bad copy) is replaced, so storing the content again repairs every run that shares it.
  */
-export function writeArtifactFile(storeDir: string, bytes: Uint8Array): { sha256: string; size: number } {
+export function writeArtifactFile(
+  storeDir: string,
+  bytes: Uint8Array,
+  store: string,
+): { sha256: string; size: number } {
+  registerArtifactUser(storeDir, store);
   const sha256 = sha256Hex(bytes);
   const path = artifactPath(storeDir, sha256);
   if (!existsSync(path) || !holdsExactly(path, bytes)) {
@@ -118,4 +125,56 @@ export function readArtifactFile(storeDir: string, sha256: string, what: string)
     throw new StoreError(`${what}: content file ${path} is corrupt (sha256 ${actual}, expected ${sha256})`);
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Which stores keep files under one artifacts directory: two SQLite files in one folder, or a team
+ * store pointed at a folder another store uses, share it, and `gc` on one must not remove what the
+ * other refers to. Each store that writes an artifact leaves a marker `<dir>/artifacts/.stores/<id>`
+ * naming its location (a path, or a PostgreSQL URL without its password); `gc` reads them.
+ */
+const USERS_FOLDER = ".stores";
+const registered = new Set<string>();
+
+function markerPath(storeDir: string, location: string): string {
+  return join(storeDir, "artifacts", USERS_FOLDER, sha256Hex(location).slice(0, 32));
+}
+
+export function registerArtifactUser(storeDir: string, location: string): void {
+  const marker = markerPath(storeDir, location);
+  if (registered.has(marker)) return;
+  if (!existsSync(marker)) {
+    mkdirSync(join(storeDir, "artifacts", USERS_FOLDER), { recursive: true });
+    const temporary = `${marker}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
+    writeFileSync(temporary, `${JSON.stringify({ location })}\n`, { mode: 0o644 });
+    renameSync(temporary, marker);
+  }
+  registered.add(marker);
+}
+
+export interface ArtifactUser {
+  readonly location: string;
+  readonly marker: string;
+}
+
+/** The stores that have written artifacts under `storeDir` (unreadable markers are skipped). */
+export function artifactUsers(storeDir: string): ArtifactUser[] {
+  const dir = join(storeDir, "artifacts", USERS_FOLDER);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^[0-9a-f]{32}$/.test(n));
+  } catch {
+    return [];
+  }
+  const users: ArtifactUser[] = [];
+  for (const name of names.sort()) {
+    const marker = join(dir, name);
+    try {
+      const { location } = JSON.parse(readFileSync(marker, "utf8")) as { location?: unknown };
+      if (typeof location === "string") users.push({ location, marker });
+    } catch {
+      // a marker being written (renamed into place atomically) or damaged: not a store to ask
+    }
+  }
+  return users;
 }

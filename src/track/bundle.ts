@@ -289,7 +289,7 @@ export async function importBundle(store: Store, path: string): Promise<ImportSu
     }
     // Content first (content-addressed, so never wrong): a run row never points at a missing file.
     for (const [sha, bytes] of bundle.objects) {
-      if (writeArtifactFile(root, bytes).sha256 !== sha)
+      if (writeArtifactFile(root, bytes, store.location).sha256 !== sha)
         throw new StoreError(`bundle ${path}: object ${sha} changed while importing`);
     }
   }

@@ -654,7 +654,7 @@ export class PostgresStore implements Store, RunTransferStore {
     const dir = this.requireArtifactsDir(`artifact "${name}" of run ${id}`);
     await this.read("checking a run", (client) => this.requireRun(client, id));
     // The file goes first: a crash in between leaves an unreferenced file, never a dangling row.
-    const { sha256, size } = writeArtifactFile(dir, bytes);
+    const { sha256, size } = writeArtifactFile(dir, bytes, this.location);
     const record: ArtifactRecord = { name, sha256, size, mediaType: media, createdAt: Date.now() };
     await this.write("recording an artifact", async (client) => {
       await this.requireRun(client, id);

@@ -5,12 +5,14 @@
  * that no remaining run names (and temporary files left by killed writers). A run that is a
  * registered model version is not deleted: the registry would point at nothing.
  */
-import { readdirSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { StoreError } from "../errors.js";
+import { MlloopError, StoreError } from "../errors.js";
+import { artifactUsers } from "./artifact-files.js";
+import { openStore } from "./open.js";
 import type { RunId } from "./run-id.js";
 import type { Store } from "./store.js";
-import type { RunTransferStore } from "./transfer-types.js";
+import { isTransferStore, type RunTransferStore } from "./transfer-types.js";
 
 /** Temporary artifact files younger than this may belong to a writer still running. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -48,16 +50,62 @@ export interface GcReport {
   readonly removed: readonly GcFile[];
   readonly staleTemporaryFiles: number;
   readonly dryRun: boolean;
+  /** Other stores that keep files in the same directory; what they refer to was kept too. */
+  readonly sharedWith: readonly string[];
+}
+
+/**
+ * The artifact hashes the other stores using `root` refer to (see artifactUsers). A store whose
+ * file is gone refers to nothing (its marker goes, unless dry run); one that cannot be opened
+ * stops gc: its files cannot be told from garbage.
+ */
+async function otherStoresReferences(
+  root: string,
+  self: string,
+  dryRun: boolean,
+): Promise<{ hashes: Set<string>; sharedWith: string[] }> {
+  const hashes = new Set<string>();
+  const sharedWith: string[] = [];
+  for (const user of artifactUsers(root)) {
+    if (user.location === self) continue;
+    const url = /^postgres(ql)?:\/\//i.test(user.location);
+    if (!url && !existsSync(user.location)) {
+      if (!dryRun) rmSync(user.marker, { force: true });
+      continue;
+    }
+    let other: Store;
+    try {
+      other = await openStore(user.location, { env: {} });
+    } catch (error) {
+      const reason = error instanceof MlloopError ? error.message : String(error);
+      throw new StoreError(
+        `gc: artifacts directory ${root} is also used by store ${user.location}, which cannot be opened (${reason}); ` +
+          `gc here would remove files that store may need. Run gc where that store can be opened, or, if it is ` +
+          `gone for good, remove ${user.marker}`,
+      );
+    }
+    try {
+      if (!isTransferStore(other)) throw new StoreError(`store ${user.location} cannot list its artifacts`);
+      for (const h of await other.referencedArtifactHashes()) hashes.add(h);
+      sharedWith.push(user.location);
+    } finally {
+      await other.close();
+    }
+  }
+  return { hashes, sharedWith };
 }
 
 /** Finds (and unless `dryRun`, removes) artifact files no run refers to. */
-export async function collectArtifacts(store: RunTransferStore, dryRun: boolean): Promise<GcReport> {
+export async function collectArtifacts(store: Store & RunTransferStore, dryRun: boolean): Promise<GcReport> {
   const root = store.artifactsRoot;
   const empty = { files: 0, bytes: 0 };
-  if (root === null) return { root, kept: empty, freed: empty, removed: [], staleTemporaryFiles: 0, dryRun };
+  if (root === null)
+    return { root, kept: empty, freed: empty, removed: [], staleTemporaryFiles: 0, dryRun, sharedWith: [] };
   // Read the references before listing files: a file written after this point is never a candidate
   // unless it is also older than the listing — and artifact files are written before their rows.
   const referenced = await store.referencedArtifactHashes();
+  const others = await otherStoresReferences(root, store.location, dryRun);
+  for (const h of others.hashes) referenced.add(h);
   const started = Date.now();
   const dir = join(root, "artifacts");
   const unreferenced: GcFile[] = [];
@@ -96,5 +144,6 @@ export async function collectArtifacts(store: RunTransferStore, dryRun: boolean)
     removed: unreferenced,
     staleTemporaryFiles: temporary.length,
     dryRun,
+    sharedWith: others.sharedWith,
   };
 }

@@ -541,7 +541,7 @@ export class SqliteStore implements Store, RunTransferStore {
         : requireString(mediaType, `artifact "${name}": media type`);
     await this.run("checking a run", () => this.requireRun(id));
     // The file goes first: a crash in between leaves an unreferenced file, never a dangling row.
-    const { sha256, size } = writeArtifactFile(this.storeDir, bytes);
+    const { sha256, size } = writeArtifactFile(this.storeDir, bytes, this.location);
     const record: ArtifactRecord = { name, sha256, size, mediaType: media, createdAt: Date.now() };
     await this.write("recording an artifact", () => {
       this.requireRun(id);

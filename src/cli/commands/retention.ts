@@ -90,6 +90,8 @@ Examples:
             `artifacts in ${inertLine(plan.root ?? "(none configured)")}: keeping ${plan.kept.files} file${plan.kept.files === 1 ? "" : "s"} (${plan.kept.bytes} bytes), ` +
               `${opts.dryRun ? "would free" : "freeing"} ${plan.freed.files} (${plan.freed.bytes} bytes)\n`,
           );
+          for (const other of plan.sharedWith)
+            process.stdout.write(`  shared with store ${inertLine(other)}: its files are kept too\n`);
         }
         const done = opts.dryRun ? plan : await collectArtifacts(store, false);
         const pruned = opts.dryRun ? null : cache.prune({ maxBytes: cache.maxBytes });
