@@ -222,6 +222,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION mlloop_delete_run_rows();
     `,
   },
+  {
+    version: 4,
+    name: "promotions carry the request that made them (a replayed promotion is recorded once)",
+    sql: `
+      ALTER TABLE model_promotions ADD COLUMN request_id TEXT COLLATE "C";
+      CREATE UNIQUE INDEX model_promotions_by_request ON model_promotions (request_id) WHERE request_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;

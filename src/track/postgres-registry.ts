@@ -87,6 +87,7 @@ export async function promoteInTransaction(
   client: Queryable,
   input: PromoteModelInput,
   metricsJson: string,
+  requestId: string,
 ): Promise<ModelPromotion> {
   // 1836016741 = 0x6d6f6465 ("mode"): the registry's lock space, keyed by the name's hash.
   await client.query("SELECT pg_advisory_xact_lock(1836016741, hashtext($1))", [input.name]);
@@ -133,7 +134,8 @@ export async function promoteInTransaction(
   );
   const inserted = await client.query<PromotionRow>(
     `INSERT INTO model_promotions (name, alias, version, run_id, new_version, previous_version, previous_run_id,
-       promoted_at, promoted_by, metrics_json, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       promoted_at, promoted_by, metrics_json, note, request_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      RETURNING *`,
     [
       input.name,
@@ -147,9 +149,17 @@ export async function promoteInTransaction(
       input.promotedBy,
       metricsJson,
       input.note ?? null,
+      requestId,
     ],
   );
   return toPromotion(inserted.rows[0]!);
+}
+
+/** The promotion a request made, when an earlier attempt of it committed (see promoteModel). */
+export async function promotionOfRequest(client: Queryable, requestId: string): Promise<ModelPromotion | null> {
+  const row = (await client.query<PromotionRow>("SELECT * FROM model_promotions WHERE request_id = $1", [requestId]))
+    .rows[0];
+  return row === undefined ? null : toPromotion(row);
 }
 
 export async function getModelAlias(client: Queryable, name: string, alias: string): Promise<ModelAlias | null> {

@@ -11,6 +11,7 @@
  *   closed after 10 s, so many processes logging to one server hold few connections.
  * - Migrations run under an advisory lock (postgres-migrations.ts).
  */
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { StoreError } from "../errors.js";
 import { checkArtifactName, readArtifactFile, writeArtifactFile } from "./artifact-files.js";
@@ -37,6 +38,7 @@ import {
   listModelVersions as registryListVersions,
   modelHistory as registryHistory,
   promoteInTransaction,
+  promotionOfRequest,
 } from "./postgres-registry.js";
 import { checkModelName, checkPromotion } from "./sqlite-registry.js";
 import {
@@ -1016,9 +1018,16 @@ export class PostgresStore implements Store, RunTransferStore {
   async promoteModel(input: PromoteModelInput): Promise<ModelPromotion> {
     const metricsJson = checkPromotion(input);
     const runId = asRunId(input.runId);
-    return this.write(`promoting run ${runId} to ${input.name}@${input.alias}`, async (client) => {
+    // Chosen once: a replay after a lost commit acknowledgement finds the promotion it made
+    // instead of recording a second one in the history.
+    const requestId = randomUUID();
+    return this.write(`promoting run ${runId} to ${input.name}@${input.alias}`, async (client, attempt) => {
+      if (attempt > 0) {
+        const done = await promotionOfRequest(client, requestId);
+        if (done !== null) return done;
+      }
       await this.requireRun(client, runId);
-      return promoteInTransaction(client, { ...input, runId }, metricsJson);
+      return promoteInTransaction(client, { ...input, runId }, metricsJson, requestId);
     });
   }
 
