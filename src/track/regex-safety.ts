@@ -47,7 +47,6 @@ export function boundedTest(re: RegExp, text: string): boolean {
   return matchContext["matched"] === true;
 }
 
-
 interface Frame {
   /** The group holds a quantifier whose count varies (*, +, ?, {n,}, {n,m} with m > n). */
   repeats: boolean;
