@@ -9,7 +9,14 @@ import { SpecError } from "../errors.js";
 import type { CurvePoint, TrainingReport } from "../models/estimator.js";
 import { warmKernels } from "../models/kernels/wasm-kernels.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
-import { crossValidationSummary, evaluatedRows, fitModel, poolDataInfo } from "./fit-model.js";
+import {
+  crossValidationSummary,
+  evaluatedRows,
+  fitModel,
+  poolDataInfo,
+  startFitThread,
+  type FitThread,
+} from "./fit-model.js";
 import type { Spec } from "../spec/schema.js";
 import { canonicalize, specHash } from "../spec/canonical.js";
 import { diffSpecs, type SpecPatch } from "../spec/patch.js";
@@ -146,6 +153,19 @@ function classWeightsByIndex(spec: Spec, classes: readonly string[]): Spec["mode
 }
 
 export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutcome> {
+  const fitThread = startFitThread({
+    ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
+    onIteration: opts.onIteration,
+    crossValidated: opts.spec.evaluate.cross_validate !== undefined,
+  });
+  try {
+    return await runWith(opts, fitThread);
+  } finally {
+    await fitThread?.close();
+  }
+}
+
+async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null): Promise<RunOutcome> {
   const { spec, store } = opts;
   const events = opts.events ?? {};
   const timings: Record<string, number> = {};
@@ -244,6 +264,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
           rows: evaluated,
           onIteration: opts.onIteration,
           ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
+          fitThread,
         }),
       (f) =>
         `${f.crossValidation ? `${f.crossValidation.k}-fold cross-validation, then the pool: ` : ""}` +

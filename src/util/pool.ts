@@ -126,6 +126,9 @@ class ThreadPool<Shared, Task, Result> implements TaskPool<Task, Result> {
         worker.on("message", onMessage);
         worker.once("error", reject);
       });
+      // a worker that fails to start is reported through fail() below; a pool started ahead of
+      // its first task must not also leave this promise rejected with nobody waiting
+      ready.catch(() => undefined);
       const slot: Slot = { worker, ready, busy: false };
       worker.on("message", (msg: WorkerResponse<Result> | { ready: true }) => {
         if ("ready" in msg) return;
