@@ -97,9 +97,23 @@ function familiesOf(spec: FeaturesSpec): Array<{ name: string; params: unknown }
 /** Columns one family may learn when the spec's `limits.features_per_family` is not set. */
 export const DEFAULT_FEATURES_PER_FAMILY = 1_000_000;
 
+/**
+ * Families already fitted (with their training block) on one set of training examples, by name and
+ * parameters. Screening featurises dozens of specs that differ in one family ("add the routing
+ * features", bigrams for words): with a memo each family is fitted once per parameter set and the
+ * blocks are reused, giving the same matrix as fitting them all again. A memo belongs to exactly
+ * one list of training examples; the caller keys memos by it.
+ */
+export type FamilyMemo = Map<
+  string,
+  { readonly family: FeatureFamily; readonly block: CsrMatrix; readonly fitMs: number }
+>;
+
 export interface FitOptions {
   /** The spec's `limits.features_per_family` (default DEFAULT_FEATURES_PER_FAMILY). */
   readonly maxFeaturesPerFamily?: number;
+  /** Reuse (and fill) fitted families for these same training examples (fitTransformFeatures only). */
+  readonly memo?: FamilyMemo;
 }
 
 /** A family that learned more columns than allowed: stopped before a model is trained on them. */
@@ -128,19 +142,45 @@ function fit(
   const members: Member[] = [];
   const blocks: CsrMatrix[] = [];
   for (const { name, params } of familiesOf(spec)) {
+    const key = `${name}:${JSON.stringify(params)}`;
+    const known = keepTrain ? options.memo?.get(key) : undefined;
+    if (known !== undefined) {
+      checkFamilyWidth(name, known.family.featureNames().length, options);
+      blocks.push(known.block);
+      members.push({
+        family: known.family,
+        params,
+        cost: { name, nFeatures: known.family.featureNames().length, fitMs: known.fitMs, transformMs: 0 },
+      });
+      continue;
+    }
     const family = createFamily(name, params);
     const t0 = performance.now();
     if (keepTrain) {
       blocks.push(family.fitTransform ? family.fitTransform(train) : (family.fit(train), family.transform(train)));
     } else family.fit(train);
     const fitMs = performance.now() - t0;
+    if (keepTrain) options.memo?.set(key, { family, block: blocks[blocks.length - 1]!, fitMs });
     checkFamilyWidth(name, family.featureNames().length, options);
     members.push({ family, params, cost: { name, nFeatures: family.featureNames().length, fitMs, transformMs: 0 } });
   }
   const featurizer = new Featurizer(members);
   if (!keepTrain) return [featurizer, null];
   members.forEach((m, k) => checkBlock(m, blocks[k]!, train.length));
-  return [featurizer, blocks.length === 1 ? blocks[0]! : csrHstack(blocks)];
+  if (blocks.length > 1) return [featurizer, csrHstack(blocks)];
+  // a memoised block is shared: whoever gets the matrix may not reach into the memo through it
+  const only = blocks[0]!;
+  if (options.memo === undefined) return [featurizer, only];
+  return [
+    featurizer,
+    {
+      rows: only.rows,
+      cols: only.cols,
+      indptr: only.indptr.slice(),
+      indices: only.indices.slice(),
+      data: only.data.slice(),
+    },
+  ];
 }
 
 /** Fit the spec's feature families on the training examples (and only on them). */

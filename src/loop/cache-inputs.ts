@@ -8,7 +8,7 @@ import type { BadRow, Dataset, DatasetFields, Example } from "../data/example.js
 import { ByteReader, ByteWriter } from "../data/example-codec.js";
 import { SPLIT_NAMES, type SplitName, type SplitResult } from "../data/split.js";
 import { csrEmpty, type CsrMatrix } from "../features/csr.js";
-import type { FamilyCost, FittedFeatures } from "../features/pipeline.js";
+import type { FamilyCost, FamilyMemo, FittedFeatures } from "../features/pipeline.js";
 import type { Spec } from "../spec/schema.js";
 import type { CacheEntry, StageCache } from "./cache.js";
 import { DATASET_KIND, datasetEntryWriter, readDatasetEntry, type DatasetEntryWriter } from "./cache-dataset.js";
@@ -96,6 +96,11 @@ export interface InputsOptions {
   readonly trainOnly?: boolean;
   /** Parsed datasets kept in memory across calls (by dataset cache key), so screening decodes the parse cache once. */
   readonly datasetMemo?: Map<string, Promise<Dataset>>;
+  /**
+   * Screening (with trainOnly): fitted feature families kept in memory across calls, per dataset
+   * and training split, so that specs differing in one family refit only that family.
+   */
+  readonly familyMemo?: Map<string, FamilyMemo>;
 }
 
 interface FeaturesMeta {
@@ -393,8 +398,16 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const featurized = await stage(
     "features",
     () => {
+      // one memo per dataset content and training rows (a data move such as "more data" changes them)
+      let memo: FamilyMemo | undefined;
+      if (opts.trainOnly === true && opts.familyMemo !== undefined) {
+        const key = `${dataset.fingerprint}:${split.fingerprints.train}`;
+        memo = opts.familyMemo.get(key);
+        if (memo === undefined) opts.familyMemo.set(key, (memo = new Map()));
+      }
       const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"), {
         maxFeaturesPerFamily: spec.limits?.features_per_family,
+        ...(memo === undefined ? {} : { memo }),
       });
       if (opts.trainOnly === true) {
         const none = csrEmpty(0, train.cols);

@@ -6,6 +6,7 @@
 import { resolvePositiveClass } from "./run-experiment.js";
 import type { Spec } from "../spec/schema.js";
 import type { Dataset } from "../data/example.js";
+import type { FamilyMemo } from "../features/pipeline.js";
 import { deriveSeed } from "../util/random.js";
 import { duplicateClusters } from "../data/split.js";
 import { prepareInputs } from "./cache-inputs.js";
@@ -36,6 +37,7 @@ export async function trainMatrixOf(
   cache: StageCache | null,
   datasets?: Map<string, Promise<Dataset>>,
   withGroups = false,
+  families?: Map<string, FamilyMemo>,
 ): Promise<TrainMatrix> {
   const inputs = await prepareInputs({
     spec,
@@ -45,6 +47,7 @@ export async function trainMatrixOf(
     stage: noStage,
     trainOnly: true,
     datasetMemo: datasets,
+    ...(families === undefined ? {} : { familyMemo: families }),
   });
   const rows = inputs.idx.train;
   let groups: Int32Array | null = null;

@@ -35,6 +35,7 @@ import {
 } from "./loop-acceptance.js";
 import { readFindings, type Finding } from "./loop-findings.js";
 import type { Dataset } from "../data/example.js";
+import type { FamilyMemo } from "../features/pipeline.js";
 import { loopDataOf, trainMatrixOf, type LoopData } from "./loop-inputs.js";
 import { defaultCacheDir, runExperiment, type StageEvents } from "./run-experiment.js";
 
@@ -237,6 +238,8 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   const rule = fallbackRule(budget);
   const cache = new StageCache(defaultCacheDir(store), cacheMaxBytesFromEnv());
   const datasets = new Map<string, Promise<Dataset>>();
+  // fitted feature families shared by every screening round of this loop (see FamilyMemo)
+  const families = new Map<string, FamilyMemo>();
   let screeningMs = 0;
 
   // ── resume: what this experiment already holds ───────────────────────────────────────────────
@@ -284,7 +287,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
       moves,
       classes: data.classes,
       positive: data.positive,
-      trainMatrix: (spec, withGroups) => trainMatrixOf(spec, opts.baseDir, cache, datasets, withGroups),
+      trainMatrix: (spec, withGroups) => trainMatrixOf(spec, opts.baseDir, cache, datasets, withGroups, families),
       executor,
       seed: deriveSeed(around.seed, "screen"),
       rungs: opts.screening?.rungs,
