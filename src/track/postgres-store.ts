@@ -569,36 +569,52 @@ export class PostgresStore implements Store, RunTransferStore {
     });
   }
 
+  /**
+   * One statement (atomic on its own): the run's existence and the rows in one round trip; with no
+   * rows, only the check. See insertOrUpsert for the two forms.
+   */
+  private async logRows(
+    what: string,
+    id: RunId,
+    count: number,
+    insert: string,
+    onConflict: string,
+    values: unknown[],
+  ): Promise<void> {
+    await this.withClient(what, false, async (client) => {
+      if (count === 0) {
+        await this.requireRun(client, id);
+        return;
+      }
+      const result = await insertOrUpsert(client, insert, onConflict, values);
+      if (result.rowCount === 0) await this.requireRun(client, id);
+    });
+  }
+
   async logMetrics(id: RunId, rows: readonly MetricRow[]): Promise<void> {
     rows.forEach(checkMetricRow);
     for (let start = 0; start < rows.length || start === 0; start += MAX_ROWS_PER_TRANSACTION) {
       const chunk = lastByKey(rows.slice(start, start + MAX_ROWS_PER_TRANSACTION), (r) =>
         JSON.stringify([r.name, r.split ?? "", r.step ?? 0]),
       );
-      // one statement (atomic on its own): the run's existence and the rows in one round trip
-      await this.withClient("logging metrics", false, async (client) => {
-        if (chunk.length === 0) {
-          await this.requireRun(client, id);
-          return;
-        }
-        const result = await insertOrUpsert(
-          client,
-          `INSERT INTO metrics (run_id, name, split, step, value, logged_at)
+      await this.logRows(
+        "logging metrics",
+        id,
+        chunk.length,
+        `INSERT INTO metrics (run_id, name, split, step, value, logged_at)
            SELECT $1, n, s, st, v, $6 FROM unnest($2::text[], $3::text[], $4::bigint[], $5::float8[]) AS t (n, s, st, v)
            WHERE EXISTS (SELECT 1 FROM runs WHERE id = $1)`,
-          "ON CONFLICT (run_id, name, split, step) DO UPDATE SET value = excluded.value, logged_at = excluded.logged_at",
-          [
-            id,
-            chunk.map((r) => r.name),
-            chunk.map((r) => r.split ?? ""),
-            chunk.map((r) => r.step ?? 0),
-            // pg sends numbers as text: NaN and ±Infinity arrive as PostgreSQL's own spellings
-            chunk.map((r) => (Number.isNaN(r.value) ? "NaN" : String(r.value))),
-            Date.now(),
-          ],
-        );
-        if (result.rowCount === 0) await this.requireRun(client, id);
-      });
+        "ON CONFLICT (run_id, name, split, step) DO UPDATE SET value = excluded.value, logged_at = excluded.logged_at",
+        [
+          id,
+          chunk.map((r) => r.name),
+          chunk.map((r) => r.split ?? ""),
+          chunk.map((r) => r.step ?? 0),
+          // pg sends numbers as text: NaN and ±Infinity arrive as PostgreSQL's own spellings
+          chunk.map((r) => (Number.isNaN(r.value) ? "NaN" : String(r.value))),
+          Date.now(),
+        ],
+      );
     }
   }
 
@@ -608,34 +624,28 @@ export class PostgresStore implements Store, RunTransferStore {
       const chunk = lastByKey(rows.slice(start, start + MAX_ROWS_PER_TRANSACTION), (r) =>
         JSON.stringify([r.split, r.exampleId]),
       );
-      // one statement (atomic on its own): the run's existence and the rows in one round trip
-      await this.withClient("logging predictions", false, async (client) => {
-        if (chunk.length === 0) {
-          await this.requireRun(client, id);
-          return;
-        }
-        const result = await insertOrUpsert(
-          client,
-          `INSERT INTO predictions (run_id, split, example_id, label, score, scores_json, decision, correct)
+      await this.logRows(
+        "logging predictions",
+        id,
+        chunk.length,
+        `INSERT INTO predictions (run_id, split, example_id, label, score, scores_json, decision, correct)
            SELECT $1, s, e, l, sc, sj, d, c
            FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[], $8::boolean[])
              AS t (s, e, l, sc, sj, d, c)
            WHERE EXISTS (SELECT 1 FROM runs WHERE id = $1)`,
-          `ON CONFLICT (run_id, split, example_id) DO UPDATE SET label = excluded.label, score = excluded.score,
+        `ON CONFLICT (run_id, split, example_id) DO UPDATE SET label = excluded.label, score = excluded.score,
              scores_json = excluded.scores_json, decision = excluded.decision, correct = excluded.correct`,
-          [
-            id,
-            chunk.map((r) => r.split),
-            chunk.map((r) => r.exampleId),
-            chunk.map((r) => r.label ?? null),
-            chunk.map((r) => r.score ?? null),
-            chunk.map((r) => (r.scores === undefined || r.scores === null ? null : JSON.stringify(r.scores))),
-            chunk.map((r) => r.decision ?? null),
-            chunk.map((r) => r.correct ?? null),
-          ],
-        );
-        if (result.rowCount === 0) await this.requireRun(client, id);
-      });
+        [
+          id,
+          chunk.map((r) => r.split),
+          chunk.map((r) => r.exampleId),
+          chunk.map((r) => r.label ?? null),
+          chunk.map((r) => r.score ?? null),
+          chunk.map((r) => (r.scores === undefined || r.scores === null ? null : JSON.stringify(r.scores))),
+          chunk.map((r) => r.decision ?? null),
+          chunk.map((r) => r.correct ?? null),
+        ],
+      );
     }
   }
 
