@@ -83,37 +83,12 @@ export interface FitInput {
   readonly rows: EvaluatedRows;
   /** Each curve point of an iterative learner on the holdout fit (a sweep's pruner; see FitData.onIteration). */
   readonly onIteration?: (point: CurvePoint) => void;
-  /** Fit the holdout model on its own thread (default: see fitsOnThread). */
-  readonly thread?: boolean;
-  /** The thread started early by startFitThread (its modules load while the data does). */
+  /** The worker thread the holdout fit runs on (startFitThread); null or absent: on this thread. */
   readonly fitThread?: FitThread | null;
 }
 
 /** A worker thread waiting for the fit; its owner closes it. */
 export type FitThread = TaskPool<FitTask, FitOutcome>;
-
-function createFitThread(): FitThread {
-  return createPool<null, FitTask, FitOutcome>({
-    module: new URL("./fit-worker.js", import.meta.url),
-    shared: null,
-    size: 1,
-  });
-}
-
-/**
- * The fit's worker, started now when the fit will run on a thread (see fitsOnThread), so that
- * Node's start of it (about 0.1 s of module loading) overlaps loading the data and features
- * instead of adding to the run. Null when the fit runs inline. The caller closes it.
- */
-export function startFitThread(opts: {
-  readonly thread?: boolean;
-  readonly onIteration?: unknown;
-  readonly crossValidated: boolean;
-}): FitThread | null {
-  if (opts.crossValidated) return null;
-  const onThread = opts.thread ?? (compiled && isMainThread && opts.onIteration === undefined);
-  return onThread ? createFitThread() : null;
-}
 
 /**
  * The holdout fit runs on its own thread when the code runs compiled on the main thread (the CLI):
@@ -123,15 +98,30 @@ export function startFitThread(opts: {
  */
 const compiled = import.meta.url.endsWith(".js");
 
-function fitsOnThread(input: FitInput): boolean {
-  if (input.fitThread !== undefined && input.fitThread !== null) return true;
-  if (input.thread !== undefined) return input.thread;
-  return compiled && isMainThread && input.onIteration === undefined;
+/**
+ * The fit's worker, started now when the fit will run on a thread, so that Node's start of it
+ * (about 0.1 s of module loading) overlaps loading the data and features instead of adding to the
+ * run. Null when the fit runs inline (`thread` overrides the default). The caller closes it.
+ */
+export function startFitThread(opts: {
+  readonly thread?: boolean;
+  readonly onIteration?: unknown;
+  readonly crossValidated: boolean;
+}): FitThread | null {
+  if (opts.crossValidated) return null;
+  const onThread = opts.thread ?? (compiled && isMainThread && opts.onIteration === undefined);
+  if (!onThread) return null;
+  return createPool<null, FitTask, FitOutcome>({
+    module: new URL("./fit-worker.js", import.meta.url),
+    shared: null,
+    size: 1,
+  });
 }
 
 export async function fitModel(input: FitInput): Promise<FittedModel> {
   if (input.rows.cv !== null) return fitCrossValidated(input);
-  return fitHoldout(input, fitsOnThread(input) ? await fitOnThread(input) : fitInline(input));
+  const thread = input.fitThread ?? null;
+  return fitHoldout(input, thread === null ? fitInline(input) : await fitOnThread(input, thread));
 }
 
 /** A plain CSR object (structured-cloned to the worker; extra properties would not survive). */
@@ -160,24 +150,21 @@ function fitInline(input: FitInput): { model: Estimator; training: TrainingRepor
   return { model, training };
 }
 
-async function fitOnThread(input: FitInput): Promise<{ model: Estimator; training: TrainingReport }> {
+async function fitOnThread(
+  input: FitInput,
+  thread: FitThread,
+): Promise<{ model: Estimator; training: TrainingReport }> {
   const { inputs, modelSpec, classes, seed, rows } = input;
-  const owned = input.fitThread === undefined || input.fitThread === null;
-  const pool = owned ? createFitThread() : input.fitThread!;
-  try {
-    const outcome = await pool.run({
-      model: modelSpec,
-      seed,
-      nClasses: classes.length,
-      X: plain(inputs.X.train),
-      y: labelsOf(input, rows.train),
-      ...(rows.dev.length > 0 ? { dev: { X: plain(inputs.X.dev), y: labelsOf(input, rows.dev) } } : {}),
-    });
-    if (!outcome.ok) throw rebuildError(outcome.error);
-    return { model: loadModel(outcome.model), training: outcome.training };
-  } finally {
-    if (owned) await pool.close();
-  }
+  const outcome = await thread.run({
+    model: modelSpec,
+    seed,
+    nClasses: classes.length,
+    X: plain(inputs.X.train),
+    y: labelsOf(input, rows.train),
+    ...(rows.dev.length > 0 ? { dev: { X: plain(inputs.X.dev), y: labelsOf(input, rows.dev) } } : {}),
+  });
+  if (!outcome.ok) throw rebuildError(outcome.error);
+  return { model: loadModel(outcome.model), training: outcome.training };
 }
 
 /** The worker's MlloopError as the class it was (the CLI's exit code and message depend on it). */

@@ -27,7 +27,6 @@ export interface FitFailure {
   readonly name: string;
   readonly message: string;
   readonly kind: ErrorKind | null;
-  readonly exitCode: number | null;
   readonly where: string | null;
 }
 
@@ -54,7 +53,7 @@ export function run(_state: null, task: FitTask): FitOutcome {
     if (!(e instanceof MlloopError)) throw e;
     return {
       ok: false,
-      error: { name: e.name, message: e.message, kind: e.kind, exitCode: e.exitCode, where: e.where ?? null },
+      error: { name: e.name, message: e.message, kind: e.kind, where: e.where ?? null },
     };
   }
 }

@@ -263,7 +263,6 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
           seed: seeds.model,
           rows: evaluated,
           onIteration: opts.onIteration,
-          ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
           fitThread,
         }),
       (f) =>
