@@ -18,8 +18,13 @@ export interface FeatureFamily {
   fit(train: readonly Example[]): void;
   /** One row per example, `featureNames().length` columns, sorted column indices per row. */
   transform(examples: readonly Example[]): CsrMatrix;
-  /** `fit(train)` then `transform(train)`, in one pass where the family can do better than that. */
-  fitTransform?(train: readonly Example[]): CsrMatrix;
+  /**
+   * `fit(train)` then `transform(train)`, in one pass where the family can do better than that.
+   * `shared`, when given, belongs to exactly these training examples and lives across fits of other
+   * parameter sets of the family: what it holds must be keyed by the parameters it depends on, and
+   * a fit through it must give what a fit without it gives.
+   */
+  fitTransform?(train: readonly Example[], shared?: Map<string, unknown>): CsrMatrix;
   /** Column names, prefixed with the family's feature prefix. */
   featureNames(): string[];
   /** The learned state as plain JSON (restored by the definition's `restore`). */

@@ -104,10 +104,17 @@ export const DEFAULT_FEATURES_PER_FAMILY = 1_000_000;
  * blocks are reused, giving the same matrix as fitting them all again. A memo belongs to exactly
  * one list of training examples; the caller keys memos by it.
  */
-export type FamilyMemo = Map<
+export class FamilyMemo extends Map<
   string,
   { readonly family: FeatureFamily; readonly block: CsrMatrix; readonly fitMs: number }
->;
+> {
+  /**
+   * Work a family shares between its parameter sets on these same examples: the words family's
+   * token scan per tokenisation, which min_df, max_df, max_features and the weighting only filter
+   * and reweight (see FeatureFamily.fitTransform).
+   */
+  readonly shared = new Map<string, unknown>();
+}
 
 export interface FitOptions {
   /** The spec's `limits.features_per_family` (default DEFAULT_FEATURES_PER_FAMILY). */
@@ -157,7 +164,11 @@ function fit(
     const family = createFamily(name, params);
     const t0 = performance.now();
     if (keepTrain) {
-      blocks.push(family.fitTransform ? family.fitTransform(train) : (family.fit(train), family.transform(train)));
+      blocks.push(
+        family.fitTransform
+          ? family.fitTransform(train, options.memo?.shared)
+          : (family.fit(train), family.transform(train)),
+      );
     } else family.fit(train);
     const fitMs = performance.now() - t0;
     if (keepTrain) options.memo?.set(key, { family, block: blocks[blocks.length - 1]!, fitMs });

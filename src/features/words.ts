@@ -250,11 +250,95 @@ function windowIsWhole(toks: Int32Array, i: number, n: number): boolean {
   return true;
 }
 
+/** What one pass over the training text gives: tokens, n-grams, per-term counts, each document's terms. */
+interface CorpusScan {
+  readonly nDocs: number;
+  readonly tokens: TokenTable;
+  readonly ngrams: SequenceTable;
+  readonly stats: TermStats;
+  /** Term ids of every document in order (with `keepTrainRows`), ending at docEnds[d]. */
+  readonly docTerms: IntBuffer | null;
+  readonly docEnds: Int32Array;
+}
+
+/** The parameters a scan depends on: all but those that only filter or reweight its terms. */
+function scanKey(params: WordsParams): string {
+  const { min_df, max_df, max_features, weighting, sublinear_tf, normalize, ...tokenisation } = params;
+  void [min_df, max_df, max_features, weighting, sublinear_tf, normalize];
+  return JSON.stringify(tokenisation);
+}
+
+function scanCorpus(train: readonly Example[], params: WordsParams, keepTrainRows: boolean): CorpusScan {
+  const nDocs = train.length;
+  const [minN, maxN] = params.ngram_range;
+  const tokens = new TokenTable(1 << 16);
+  const ngrams = new SequenceTable(maxN > 1 ? 1 << 16 : 16);
+  const scanner = new DocumentScanner(params);
+
+  const stats = new TermStats(1 << 16);
+  const unigramTerm = new IntBuffer(1 << 16);
+  const ngramTerm = new IntBuffer(maxN > 1 ? 1 << 16 : 16);
+  const docTerms = keepTrainRows ? new IntBuffer(1 << 20) : null;
+  const docEnds = new Int32Array(nDocs);
+  // Plain unigrams (the common case): a term is its token, numbered alike, so no mapping is needed.
+  const termIsToken = minN === 1 && maxN === 1;
+
+  for (let d = 0; d < nDocs; d++) {
+    const buf = scanner.scan(train[d]!, tokens, true);
+    const toks = buf.data;
+    const m = buf.length;
+    if (docTerms) docTerms.grow(docTerms.length + m * (maxN - minN + 1));
+    if (termIsToken) {
+      while (stats.size < tokens.size) stats.add(stats.size, 0);
+      const { df, tf, lastDoc } = stats;
+      const terms = docTerms?.data;
+      let at = docTerms?.length ?? 0;
+      for (let i = 0; i < m; i++) {
+        const tok = toks[i]!;
+        if (tok < 0) continue;
+        if (lastDoc[tok] !== d) {
+          lastDoc[tok] = d;
+          df[tok]!++;
+        }
+        tf[tok]!++;
+        if (terms) terms[at++] = tok;
+      }
+      if (docTerms) docTerms.length = at;
+    } else {
+      if (minN === 1) {
+        for (let i = 0; i < m; i++) {
+          const tok = toks[i]!;
+          if (tok < 0) continue;
+          while (unigramTerm.length <= tok) unigramTerm.push(-1);
+          let term = unigramTerm.data[tok]!;
+          if (term < 0) unigramTerm.data[tok] = term = stats.add(tok, 0);
+          stats.count(term, d);
+          docTerms?.push(term);
+        }
+      }
+      for (let n = Math.max(minN, 2); n <= maxN; n++) {
+        for (let i = 0; i + n <= m; i++) {
+          if (!windowIsWhole(toks, i, n)) continue;
+          const seq = ngrams.find(toks, i, n, true);
+          if (seq === ngramTerm.length) ngramTerm.push(stats.add(seq, 1));
+          const term = ngramTerm.data[seq]!;
+          stats.count(term, d);
+          docTerms?.push(term);
+        }
+      }
+    }
+    if (docTerms) docEnds[d] = docTerms.length;
+  }
+
+  return { nDocs, tokens, ngrams, stats, docTerms, docEnds };
+}
+
 interface Fitted {
   readonly vocabulary: string[];
   readonly idf: Float64Array | null;
   readonly nTrainDocs: number;
-  readonly lookup: VocabularyLookup;
+  /** Built on the first transform: screening fits hundreds of vocabularies and transforms none. */
+  lookup: VocabularyLookup | null;
 }
 
 export class WordsFamily implements FeatureFamily {
@@ -267,14 +351,14 @@ export class WordsFamily implements FeatureFamily {
     this.learn(train, false);
   }
 
-  fitTransform(train: readonly Example[]): CsrMatrix {
-    return this.learn(train, true)!;
+  fitTransform(train: readonly Example[], shared?: Map<string, unknown>): CsrMatrix {
+    return this.learn(train, true, shared)!;
   }
 
   transform(examples: readonly Example[]): CsrMatrix {
     const fitted = this.fitted;
     if (!fitted) throw notFitted(this.name);
-    const { lookup } = fitted;
+    const lookup = (fitted.lookup ??= new VocabularyLookup(fitted.vocabulary, this.params));
     const [minN, maxN] = this.params.ngram_range;
     const scanner = new DocumentScanner(this.params);
     const writer = new RowWriter(examples.length, fitted.vocabulary.length, this.params, fitted.idf);
@@ -336,71 +420,23 @@ export class WordsFamily implements FeatureFamily {
     return family;
   }
 
-  /** Learn the vocabulary (and idf); with `keepTrainRows` also return the training matrix. */
-  private learn(train: readonly Example[], keepTrainRows: boolean): CsrMatrix | null {
+  /**
+   * Learn the vocabulary (and idf); with `keepTrainRows` also return the training matrix. With
+   * `shared` (see FeatureFamily.fitTransform) the token scan is kept there by tokenisation and
+   * reused by parameter sets that differ only in what is kept and how it is weighted.
+   */
+  private learn(train: readonly Example[], keepTrainRows: boolean, shared?: Map<string, unknown>): CsrMatrix | null {
     const params = this.params;
     const nDocs = train.length;
     if (nDocs === 0) throw new DataError(`${SPEC_KEY}: there are no training examples to learn a vocabulary from`);
-    const [minN, maxN] = params.ngram_range;
-    const tokens = new TokenTable(1 << 16);
-    const ngrams = new SequenceTable(maxN > 1 ? 1 << 16 : 16);
-    const scanner = new DocumentScanner(params);
-
-    const stats = new TermStats(1 << 16);
-    const unigramTerm = new IntBuffer(1 << 16);
-    const ngramTerm = new IntBuffer(maxN > 1 ? 1 << 16 : 16);
-    const docTerms = keepTrainRows ? new IntBuffer(1 << 20) : null;
-    const docEnds = new Int32Array(nDocs);
-    // Plain unigrams (the common case): a term is its token, numbered alike, so no mapping is needed.
-    const termIsToken = minN === 1 && maxN === 1;
-
-    for (let d = 0; d < nDocs; d++) {
-      const buf = scanner.scan(train[d]!, tokens, true);
-      const toks = buf.data;
-      const m = buf.length;
-      if (docTerms) docTerms.grow(docTerms.length + m * (maxN - minN + 1));
-      if (termIsToken) {
-        while (stats.size < tokens.size) stats.add(stats.size, 0);
-        const { df, tf, lastDoc } = stats;
-        const terms = docTerms?.data;
-        let at = docTerms?.length ?? 0;
-        for (let i = 0; i < m; i++) {
-          const tok = toks[i]!;
-          if (tok < 0) continue;
-          if (lastDoc[tok] !== d) {
-            lastDoc[tok] = d;
-            df[tok]!++;
-          }
-          tf[tok]!++;
-          if (terms) terms[at++] = tok;
-        }
-        if (docTerms) docTerms.length = at;
-      } else {
-        if (minN === 1) {
-          for (let i = 0; i < m; i++) {
-            const tok = toks[i]!;
-            if (tok < 0) continue;
-            while (unigramTerm.length <= tok) unigramTerm.push(-1);
-            let term = unigramTerm.data[tok]!;
-            if (term < 0) unigramTerm.data[tok] = term = stats.add(tok, 0);
-            stats.count(term, d);
-            docTerms?.push(term);
-          }
-        }
-        for (let n = Math.max(minN, 2); n <= maxN; n++) {
-          for (let i = 0; i + n <= m; i++) {
-            if (!windowIsWhole(toks, i, n)) continue;
-            const seq = ngrams.find(toks, i, n, true);
-            if (seq === ngramTerm.length) ngramTerm.push(stats.add(seq, 1));
-            const term = ngramTerm.data[seq]!;
-            stats.count(term, d);
-            docTerms?.push(term);
-          }
-        }
-      }
-      if (docTerms) docEnds[d] = docTerms.length;
-    }
-
+    let scan: CorpusScan;
+    if (keepTrainRows && shared !== undefined) {
+      const key = `words-scan:${scanKey(params)}`;
+      const known = shared.get(key) as CorpusScan | undefined;
+      if (known !== undefined && known.nDocs === nDocs) scan = known;
+      else shared.set(key, (scan = scanCorpus(train, params, true)));
+    } else scan = scanCorpus(train, params, keepTrainRows);
+    const { tokens, ngrams, stats, docTerms, docEnds } = scan;
     const { df, tf, ref: termRef, isNgram: termIsNgram } = stats;
     const nTerms = stats.size;
     if (nTerms === 0) {
@@ -463,7 +499,7 @@ export class WordsFamily implements FeatureFamily {
       // smooth idf, as scikit-learn: ln((1 + n) / (1 + df)) + 1
       kept.forEach((k, col) => (idf![col] = Math.log((nDocs + 1) / (df[candidates[k]!]! + 1)) + 1));
     }
-    this.fitted = { vocabulary, idf, nTrainDocs: nDocs, lookup: new VocabularyLookup(vocabulary, params) };
+    this.fitted = { vocabulary, idf, nTrainDocs: nDocs, lookup: null };
 
     if (!docTerms) return null;
     const writer = new RowWriter(nDocs, vocabulary.length, params, idf);

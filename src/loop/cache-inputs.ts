@@ -394,7 +394,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const examplesOf = (s: SplitName): Example[] => Array.from(idx[s], (i) => dataset.examples[i]!);
 
   // fit on train (one tokenisation pass for train), then transform dev and test only
-  const { fitTransformFeatures } = await featurePipeline();
+  const { fitTransformFeatures, FamilyMemo: NewMemo } = await featurePipeline();
   const featurized = await stage(
     "features",
     () => {
@@ -403,7 +403,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
       if (opts.trainOnly === true && opts.familyMemo !== undefined) {
         const key = `${dataset.fingerprint}:${split.fingerprints.train}`;
         memo = opts.familyMemo.get(key);
-        if (memo === undefined) opts.familyMemo.set(key, (memo = new Map()));
+        if (memo === undefined) opts.familyMemo.set(key, (memo = new NewMemo()));
       }
       const { features: fitted, train } = fitTransformFeatures(spec.features, examplesOf("train"), {
         maxFeaturesPerFamily: spec.limits?.features_per_family,

@@ -330,12 +330,18 @@ class ScreenSession {
     };
   }
 
-  /** Evaluations of `cands` at rung r (memoised), the new ones in one batch on the executor. */
+  /**
+   * Evaluations of `cands` at rung r (memoised). Each new candidate goes to the executor as soon as
+   * its features are ready, so the workers fit while this thread featurises the next one (in one
+   * batch after featurising them all, each side waited for the other: half the round's wall time).
+   */
   async evaluateRung(cands: readonly Candidate[], r: number, label: string): Promise<Evaluation[]> {
     const yRows = Int32Array.from(this.layouts[r]!.rows, (i) => this.yAll[i]!);
-    const tasks: ScreenTask[] = [];
+    const todo = cands.filter((x) => !this.cache.has(`${r}:${x.id}`));
     const owners: Candidate[] = [];
-    for (const c of cands.filter((x) => !this.cache.has(`${r}:${x.id}`))) {
+    const running: Array<Promise<ScreenResult>> = [];
+    let done = 0;
+    for (const c of todo) {
       const task = await this.taskOf(c, r, yRows);
       if (typeof task === "string") {
         this.cache.set(`${r}:${c.id}`, {
@@ -344,13 +350,21 @@ class ScreenSession {
           threshold: null,
           error: task,
         });
+        this.opts.onProgress?.(++done, todo.length, label);
         continue;
       }
-      tasks.push(task);
       owners.push(c);
+      const result = this.opts.executor.map([task]).then(([res]) => {
+        this.opts.onProgress?.(++done, todo.length, label);
+        return res!;
+      });
+      // observed now: a worker failing while later candidates are still featurised must not count
+      // as an unhandled rejection (Promise.all below reports it)
+      result.catch(() => undefined);
+      running.push(result);
     }
-    const results = await this.opts.executor.map(tasks, (done, total) => this.opts.onProgress?.(done, total, label));
-    this.trials += tasks.length;
+    const results = await Promise.all(running);
+    this.trials += results.length;
     results.forEach((res, i) => {
       const c = owners[i]!;
       const spec = this.resolveSpec(c)!;
