@@ -72,6 +72,11 @@ export interface ScreenOptions {
   readonly randomCompounds?: number;
   /** Whole configurations screened after the singles (default 12; see wholeConfigurations). */
   readonly wholeConfigurations?: number;
+  /**
+   * Re-choose the best survivor's model setting and word weighting together on the last rung
+   * (default true; see refinements).
+   */
+  readonly refine?: boolean;
   /** Candidates promoted to the last rung (default 4). */
   readonly survivors?: number;
   /**
@@ -530,6 +535,39 @@ async function growCompounds(
   }
 }
 
+/** Slots refined around the best survivor on the last rung (see refineBest). */
+const REFINED_SLOTS = ["model", "features.words.weighting"] as const;
+
+/**
+ * The best survivor's model setting and word weighting, re-chosen together on the last rung: every
+ * setting of its model family (C or alpha on the catalogue's grid) with every weighting, the other
+ * moves kept. The small rung favours strong regularisation (fewer rows want a smaller C) and ranks
+ * weightings under the incumbent's model, so the survivor's C and weighting are often the small
+ * rung's, not the best on every training row; a full run spent finding that out is a run lost.
+ */
+function refinements(session: ScreenSession, best: Candidate, screenable: readonly Move[]): Candidate[] {
+  const family = session.resolveSpec(best)?.model.family;
+  if (family === undefined) return [];
+  const kept = best.moves.filter((m) => !(REFINED_SLOTS as readonly string[]).includes(m.slot));
+  const choices = REFINED_SLOTS.map((slot) => [
+    undefined,
+    ...screenable.filter((m) => m.slot === slot && m.threshold === undefined),
+  ]);
+  const out: Candidate[] = [];
+  const seen = new Set([best.moves.map((m) => m.id).sort().join("\n")]);
+  for (const model of choices[0]!) {
+    for (const weighting of choices[1]!) {
+      const moves = [...kept, ...(model ? [model] : []), ...(weighting ? [weighting] : [])];
+      const key = moves.map((m) => m.id).sort().join("\n");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const c = { id: moves.map((m) => m.id).join(" + "), moves };
+      if (session.resolveSpec(c)?.model.family === family) out.push(c);
+    }
+  }
+  return out;
+}
+
 /** The paired bootstrap interval of a candidate's gain over the incumbent on the last rung's rows. */
 function gainInterval(session: ScreenSession, ev: Evaluation, inc: Evaluation): [number, number] | null {
   const pos = session.opts.positive;
@@ -649,7 +687,13 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const last = session.rungs.length - 1;
   const [incLast] = await session.evaluateRung([incumbent], last, "incumbent");
   const findings = new Set(opts.findings ?? []);
-  const candidates = halving.map((e) => screened(session, e.candidate, e.rung, findings)).sort(byEstimate);
+  const reached = halving.map((e) => screened(session, e.candidate, e.rung, findings)).sort(byEstimate);
+  const best = reached[0] !== undefined && reached[0].rung === last ? all.get(reached[0].id) : undefined;
+  const refined = best === undefined || opts.refine === false ? [] : refinements(session, best, screenable);
+  const known = new Set(reached.map((c) => c.id));
+  const fresh = refined.filter((c) => !known.has(c.id));
+  await session.evaluateRung(fresh, last, "refining the best");
+  const candidates = [...reached, ...fresh.map((c) => screened(session, c, last, findings))].sort(byEstimate);
   return {
     metric: session.metricName,
     higherIsBetter: session.higherIsBetter,
