@@ -2,11 +2,13 @@
  * What `mlloop sweep show` shows, as plain data: the sweep's settings, every trial, the best one,
  * parameter importance (permutation on a random-forest surrogate, src/search/importance.ts), and
  * the charts people look at — the optimisation history (each trial's value and the best so far)
- * and one slice plot per parameter (value against the parameter).
+ * one slice plot per parameter (value against the parameter) and a parallel-coordinates plot of
+ * every complete trial.
  */
 import { paramImportance } from "../search/importance.js";
 import type { SweepSpace } from "../search/space-file.js";
 import type { Chart } from "../diagnose/plots.js";
+import type { ParallelAxis, ParallelChart } from "../diagnose/parallel-plot.js";
 import { UsageError } from "../errors.js";
 import type { Store } from "../track/store.js";
 import { bestTrial, sweepRuns } from "./sweep.js";
@@ -36,6 +38,8 @@ export interface SweepView {
   readonly importance: Readonly<Record<string, number>>;
   readonly history: Chart;
   readonly slices: readonly Chart[];
+  /** Null without a recorded space or a complete trial. */
+  readonly parallel: ParallelChart | null;
 }
 
 function historyChart(name: string, objective: Objective, rows: readonly SweepTrialRow[]): Chart {
@@ -73,6 +77,43 @@ function sliceCharts(space: SweepSpace | null, objective: Objective, rows: reado
         series: [{ name: "trials", x: pts.map((p) => p[0]), y: pts.map((p) => p[1]) }],
       };
     });
+}
+
+/** A choice as an axis label: strings as they are, anything else as JSON. */
+function choiceLabel(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function parallelChart(
+  name: string,
+  space: SweepSpace | null,
+  objective: Objective,
+  rows: readonly SweepTrialRow[],
+): ParallelChart | null {
+  const done = rows.filter((r) => r.state === "complete" && r.value !== null);
+  if (space === null || done.length === 0) return null;
+  const keys = Object.keys(space.space);
+  const axes: ParallelAxis[] = keys.map((key) => {
+    const d = space.space[key]!;
+    return d.kind === "categorical"
+      ? { name: key, kind: "categorical", values: d.values.map(choiceLabel) }
+      : { name: key, kind: "numeric", low: d.low, high: d.high, log: d.log === true };
+  });
+  return {
+    title: `sweep ${name}: parallel coordinates`,
+    axes,
+    objective: `${objective.split} ${objective.metric}`,
+    higherIsBetter: objective.direction === "maximize",
+    lines: done.map((r) => ({
+      label: `trial ${r.trial}`,
+      values: keys.map((key, k) => {
+        const v = r.params[key];
+        if (v === undefined) return null;
+        return axes[k]!.kind === "categorical" ? choiceLabel(v) : typeof v === "number" ? v : null;
+      }),
+      score: r.value!,
+    })),
+  };
 }
 
 export async function sweepView(store: Store, name: string): Promise<SweepView> {
@@ -121,5 +162,6 @@ export async function sweepView(store: Store, name: string): Promise<SweepView> 
     importance,
     history: historyChart(name, objective, rows),
     slices: sliceCharts(space, objective, rows),
+    parallel: parallelChart(name, space, objective, rows),
   };
 }

@@ -238,9 +238,19 @@ describe("mlloop sweep (CLI)", () => {
     expect(show.stdout).toMatch(/parameter importance/);
     expect(show.stdout).toMatch(/optimisation history/);
     expect(readFileSync(join(dir, "svg", "history.svg"), "utf8")).toMatch(/^<svg/);
+    // one line per complete trial through every parameter axis and the objective
+    const parallel = readFileSync(join(dir, "svg", "parallel.svg"), "utf8");
+    expect(parallel).toMatch(/^<svg/);
+    expect(parallel.match(/<title>trial \d+: /g)?.length).toBeGreaterThanOrEqual(7);
     const json = await runCli(["--store", store, "sweep", "show", "c", "--json"]);
-    const view = JSON.parse(json.stdout) as { trials: unknown[]; best: { value: number } };
+    const view = JSON.parse(json.stdout) as {
+      trials: unknown[];
+      best: { value: number };
+      parallel: { axes: Array<{ name: string }>; lines: unknown[] };
+    };
     expect(view.trials).toHaveLength(7);
+    expect(view.parallel.lines).toHaveLength(7);
+    expect(view.parallel.axes.map((a) => a.name)).toEqual(Object.keys(space.space));
     expect(view.best.value).toBeGreaterThanOrEqual(outcome.best.value);
   });
 

@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { terminalChart, svgChart } from "../../diagnose/plots.js";
+import { svgParallel } from "../../diagnose/parallel-plot.js";
 import { runSweep, lostTrial, type SweepOutcome } from "../../loop/sweep.js";
 import type { TrialResult, TrialTask, Objective } from "../../loop/sweep-trial.js";
 import { sweepView, type SweepView } from "../../loop/sweep-view.js";
@@ -228,6 +229,7 @@ function writeSvgs(v: SweepView, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const files: Array<[string, string]> = [["history.svg", svgChart(v.history)]];
   v.slices.forEach((c, i) => files.push([`slice-${i + 1}-${c.xLabel.replace(/[^\w.-]/g, "_")}.svg`, svgChart(c)]));
+  if (v.parallel !== null) files.push(["parallel.svg", svgParallel(v.parallel)]);
   for (const [f, svg] of files) writeFileSync(join(dir, f), svg);
   return files.map(([f]) => join(dir, f));
 }
@@ -238,7 +240,7 @@ function registerSweepShow(sweep: Command): void {
     .description("a sweep's best trial, parameter importance, optimisation history and trials")
     .argument("<name>", "sweep name")
     .option("--limit <n>", "trials in the table (best first)", "20")
-    .option("--svg <dir>", "write the optimisation history and slice plots as SVG files into DIR")
+    .option("--svg <dir>", "write the optimisation history, slice and parallel-coordinates plots as SVG files into DIR")
     .option("--json", "print the view as JSON")
     .addHelpText(
       "after",
