@@ -54,6 +54,11 @@ export interface AttributeOptions {
   readonly permutations?: number;
   /** Plan only: say which runs would be trained, train nothing. */
   readonly dryRun?: boolean;
+  /**
+   * Coalition runs trained at once (default 1): the runner is then called this many times without
+   * waiting, e.g. when it sends each run to a queue of workers.
+   */
+  readonly parallel?: number;
   readonly events?: {
     plan?(plan: AttributionPlan): void;
     runStart?(index: number, total: number, label: string): void;
@@ -329,23 +334,39 @@ export async function attributeWithRunner(
 
   const runIds = new Map<number, string>();
   const total = plan.toTrain;
+  let started = 0;
   let done = 0;
+  const queue: CoalitionPlan[] = [];
   for (const c of plan.coalitions) {
-    if (c.runId !== null) {
-      runIds.set(c.mask, c.runId);
-      continue;
-    }
-    const label = coalitionLabel(players, c.mask);
-    options.events?.runStart?.(done, total, label);
-    const id = await runCoalition(specs.get(c.mask)!, {
-      mask: c.mask,
-      label,
-      tags: { attribution: `${runA.id}..${runB.id}`, attribution_players: c.players.join(",") || "(none)" },
-    });
-    done++;
-    options.events?.runDone?.(done, total, label, id);
-    runIds.set(c.mask, id);
+    if (c.runId !== null) runIds.set(c.mask, c.runId);
+    else queue.push(c);
   }
+  // `parallel` lanes take the coalitions in plan order; one failure stops every lane from starting more
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    for (let c = queue.shift(); c !== undefined && !failed; c = queue.shift()) {
+      const label = coalitionLabel(players, c.mask);
+      options.events?.runStart?.(started++, total, label);
+      try {
+        const id = await runCoalition(specs.get(c.mask)!, {
+          mask: c.mask,
+          label,
+          tags: { attribution: `${runA.id}..${runB.id}`, attribution_players: c.players.join(",") || "(none)" },
+        });
+        done++;
+        options.events?.runDone?.(done, total, label, id);
+        runIds.set(c.mask, id);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const lanes = Array.from({ length: Math.max(1, Math.min(options.parallel ?? 1, queue.length)) }, lane);
+  // every lane settles before the first error is reported: no run is left writing behind it
+  const settled = await Promise.allSettled(lanes);
+  const firstError = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (firstError !== undefined) throw firstError.reason;
 
   const masks = [...runIds.keys()].sort((x, y) => x - y);
   const runs = await Promise.all(masks.map((m) => store.getRun(runIds.get(m)!)));

@@ -1,9 +1,11 @@
 /**
- * Sweep trials on the local worker pool (src/util/pool.ts): each worker thread opens the store
- * once and runs the trials it is given.
+ * Sweep trials and recorded-run jobs on the local worker pool (src/util/pool.ts): each worker
+ * thread opens the store once and runs the tasks it is given (`mlloop worker` runs its queue jobs
+ * here too).
  */
 import { openStore } from "../track/open.js";
 import type { Store } from "../track/store.js";
+import { runJob, type RunJobResult, type RunJobTask } from "./run-job.js";
 import { runTrial, type TrialResult, type TrialTask } from "./sweep-trial.js";
 
 export interface SweepPoolShared {
@@ -15,6 +17,10 @@ export async function init(shared: SweepPoolShared): Promise<Store> {
   return openStore(shared.store === "" ? undefined : shared.store);
 }
 
-export function run(store: Store, task: TrialTask): Promise<TrialResult> {
-  return runTrial(task, store);
+export type PoolTask = TrialTask | RunJobTask;
+
+export function run(store: Store, task: TrialTask): Promise<TrialResult>;
+export function run(store: Store, task: RunJobTask): Promise<RunJobResult>;
+export function run(store: Store, task: PoolTask): Promise<TrialResult | RunJobResult> {
+  return task.kind === "run" ? runJob(task, store) : runTrial(task, store);
 }

@@ -85,12 +85,12 @@ export class TrialPruned extends Error {
 let processProvenance: Promise<Provenance> | null = null;
 
 /** Git and environment, captured once per process for all the trials it runs. */
-function provenanceOnce(): Promise<Provenance> {
+export function provenanceOnce(): Promise<Provenance> {
   processProvenance ??= captureProvenance();
   return processProvenance;
 }
 
-async function findRun(store: Store, id: RunId): Promise<RunRecord | null> {
+export async function findRun(store: Store, id: RunId): Promise<RunRecord | null> {
   try {
     return await store.getRun(id);
   } catch {

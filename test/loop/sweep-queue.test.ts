@@ -3,17 +3,20 @@
  * starts (these tests fail, never skip, without them): `mlloop worker` processes take the trials
  * and record them in the shared store; a worker killed with SIGKILL mid-trial has its trial retried
  * on another worker and recorded once; a trial killed twice is recorded failed with the queue's
- * error and the sweep goes on; Redis restarted mid-sweep loses no trial.
+ * error and the sweep goes on; Redis restarted mid-sweep loses no trial. `attribute --queue` sends
+ * its coalition runs to the same workers.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { runExperiment } from "../../src/loop/run-experiment.js";
 import { lostTrial, runSweep, sweepRuns } from "../../src/loop/sweep.js";
 import type { TrialResult, TrialTask } from "../../src/loop/sweep-trial.js";
 import { queueExecutor } from "../../src/search/queue-executor.js";
 import { parseSweepSpace } from "../../src/search/space-file.js";
+import { loadSpecFile } from "../../src/spec/load.js";
 import { openStore } from "../../src/track/open.js";
 import type { Store } from "../../src/track/store.js";
 import { BIN, ROOT, runCli, tempDir } from "../cli/cli-helpers.js";
@@ -292,5 +295,42 @@ describe("sweep trials on BullMQ workers (real Redis, real PostgreSQL)", () => {
     } finally {
       redis.kill("SIGKILL");
     }
+  }, 240_000);
+
+  it("mlloop attribute --queue: the workers train the coalition runs into the shared store; the attribution is the one-thread one", async () => {
+    const attributionOf = async (storeLocation: string, store: Store, extra: string[]) => {
+      const a = loadSpecFile(SPEC, ["model.C=0.001"]);
+      const b = loadSpecFile(SPEC, ["model.C=1", "features.numeric.standardize=false", "model.max_iter=200"]);
+      const ra = (await runExperiment({ spec: a.spec, baseDir: a.baseDir, store })).runId;
+      const rb = (await runExperiment({ spec: b.spec, baseDir: b.baseDir, store, parent: ra })).runId;
+      const r = await runCli(
+        ["--store", storeLocation, "attribute", ra, rb, "--base-dir", a.baseDir, "--json", ...extra],
+        { cwd: dir, env: { MLLOOP_ARTIFACTS: artifacts } },
+      );
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as {
+        plan: { toTrain: number };
+        coalitionRuns: Array<{ runId: string }>;
+        attribution: { players: unknown[] };
+      };
+    };
+    const local = join(dir, "attr-local");
+    const localStore = await openStore(local);
+    stores.push(localStore);
+    const reference = await attributionOf(local, localStore, []);
+
+    const { url, store } = await freshStore();
+    const q = `q-attr-${Date.now()}`;
+    const ws = [startWorker(url, redisUrl(), q), startWorker(url, redisUrl(), q)];
+    const queued = await attributionOf(url, store, ["--queue", redisUrl(), "--queue-name", q]);
+    expect(queued.plan.toTrain).toBe(6);
+    const trained = await Promise.all(queued.coalitionRuns.map((c) => store.getRun(c.runId)));
+    const byWorkers = trained.filter((r) => ws.some((w) => w.pid === r.pid));
+    // the two endpoints were run here; the six coalitions by the workers, both of which took part
+    expect(byWorkers).toHaveLength(6);
+    expect(new Set(byWorkers.map((r) => r.pid)).size).toBe(2);
+    for (const r of trained) expect(r.status).toBe("finished");
+    expect(queued.attribution.players).toEqual(reference.attribution.players);
   }, 240_000);
 });

@@ -9,6 +9,9 @@ import { createStageReporter } from "../progress.js";
 import { bold, dim, err, out, printJson, table } from "../render.js";
 import type { GlobalOptions } from "../main.js";
 import { parseIntOption } from "./compare.js";
+import { localPoolExecutor, type Executor } from "../../search/executor.js";
+import type { RunJobResult, RunJobTask } from "../../loop/run-job.js";
+import type { SweepPoolShared } from "../../loop/sweep-pool.js";
 
 interface AttributeCliOptions {
   metric?: string;
@@ -19,6 +22,9 @@ interface AttributeCliOptions {
   permutations: string;
   baseDir?: string;
   dryRun?: boolean;
+  workers?: string;
+  queue?: string;
+  queueName: string;
   json?: boolean;
 }
 
@@ -96,6 +102,15 @@ export function registerAttribute(program: Command): void {
     .option("--permutations <n>", "permutations sampled beyond 6 players", "12")
     .option("--base-dir <dir>", "folder relative data paths in the specs are resolved against (default: .)")
     .option("--dry-run", "show the players and the runs that would be trained, train nothing")
+    .option(
+      "--workers <n>",
+      "coalition runs trained at once: local worker threads, or jobs in flight with --queue (default 1; with --queue all)",
+    )
+    .option(
+      "--queue <url>",
+      "send the coalition runs to BullMQ on Redis (redis://host:6379) for `mlloop worker` processes",
+    )
+    .option("--queue-name <name>", "queue name (the workers' --queue-name)", "mlloop")
     .option("--json", "print JSON")
     .addHelpText(
       "after",
@@ -105,8 +120,14 @@ subsets are run (A and B themselves, and any run with the same spec, are reused)
 Shapley value of each change is its average marginal effect over all orders. The contributions
 sum to B − A; a change whose CI covers 0 is indistinguishable from noise.
 
+With --workers N the coalition runs train N at a time on worker threads; with --queue they are
+jobs for \`mlloop worker\` processes on any machine that share this store (PostgreSQL), and a job
+whose worker dies is retried once and recorded once.
+
 Examples:
   $ mlloop attribute 0193f2 0193f5
+  $ mlloop attribute 0193f2 0193f5 --workers 2
+  $ mlloop --store postgres://db-host/mlloop attribute 0193f2 0193f5 --queue redis://queue-host:6379
   $ mlloop attribute 0193f2 0193f5 --group model.C,model.penalty --metric accuracy
   $ mlloop attribute 0193f2 0193f5 --dry-run`,
     )
@@ -120,10 +141,13 @@ Examples:
       );
       if (groups.some((g) => g.length === 0))
         throw new UsageError("--group: give spec keys, e.g. --group model.C,model.penalty");
+      const workers = opts.workers === undefined ? undefined : parseIntOption("--workers", opts.workers, 1);
       const store = await openStore(globals.store);
       const reporter = createStageReporter({ enabled: !opts.json });
+      const executor = await attributionExecutor(opts, globals.store ?? "", workers);
       try {
         const result = await attributeRuns(store, a, b, {
+          executor,
           metric: opts.metric,
           split: opts.split,
           groups,
@@ -154,7 +178,34 @@ Examples:
         out(`${isAttributionRecord(result) ? renderRecord(result) : renderPlan(result)}\n`);
       } finally {
         reporter.stop();
+        await executor?.close();
         await store.close();
       }
     });
+}
+
+/** Where coalition runs go: BullMQ (--queue), local worker threads (--workers N > 1), or this thread. */
+async function attributionExecutor(
+  opts: AttributeCliOptions,
+  storeLocation: string,
+  workers: number | undefined,
+): Promise<Executor<RunJobTask, RunJobResult> | undefined> {
+  if (opts.queue !== undefined) {
+    const { queueExecutor } = await import("../../search/queue-executor.js");
+    return queueExecutor<RunJobTask, RunJobResult>({
+      url: opts.queue,
+      queueName: opts.queueName,
+      jobName: "run",
+      jobId: (t) => `run-${t.runId}`,
+      // all coalitions in flight unless limited: any number of workers may take them
+      parallelism: workers ?? 64,
+      onFailure: (t, message) => ({ runId: t.runId, error: message, reused: false, ms: 0, host: null }),
+    });
+  }
+  if (workers === undefined || workers <= 1) return undefined;
+  return localPoolExecutor<SweepPoolShared, RunJobTask, RunJobResult>({
+    module: new URL("../../loop/sweep-pool.js", import.meta.url),
+    shared: { store: storeLocation },
+    size: workers,
+  });
 }

@@ -3,7 +3,8 @@ import { hostname } from "node:os";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import type { TrialResult, TrialTask } from "../../loop/sweep-trial.js";
-import type { SweepPoolShared } from "../../loop/sweep-pool.js";
+import type { PoolTask, SweepPoolShared } from "../../loop/sweep-pool.js";
+import type { RunJobResult, RunJobTask } from "../../loop/run-job.js";
 import { createPool } from "../../util/pool.js";
 import { startQueueWorker, DEFAULT_QUEUE_NAME, DEFAULT_LOCK_MS } from "../../search/queue-executor.js";
 import { openStore } from "../../track/open.js";
@@ -27,7 +28,9 @@ function parsePositive(flag: string, value: string, min: number): number {
 export function registerWorker(program: Command): void {
   program
     .command("worker")
-    .description("take sweep trials from a BullMQ queue on Redis and record them in the (shared) store, until stopped")
+    .description(
+      "take sweep trials and runs (attribute --queue) from a BullMQ queue on Redis and record them in the (shared) store, until stopped",
+    )
     .requiredOption("--queue <url>", "Redis URL of the queue, e.g. redis://queue-host:6379")
     .option("--queue-name <name>", "queue name (the same on the sweep and its workers)", DEFAULT_QUEUE_NAME)
     .option("--concurrency <n>", "trials this worker runs at once", "1")
@@ -54,7 +57,7 @@ Examples:
       const store = await openStore(globals.store);
       // Trials run on worker threads: this thread stays free to renew the jobs' locks while a fit
       // computes, so a long fit is not mistaken for a dead worker.
-      const pool = createPool<SweepPoolShared, TrialTask, TrialResult>({
+      const pool = createPool<SweepPoolShared, PoolTask, TrialResult | RunJobResult>({
         module: new URL("../../loop/sweep-pool.js", import.meta.url),
         shared: { store: globals.store ?? "" },
         size: concurrency,
@@ -70,11 +73,18 @@ Examples:
             const r = await pool.run(data as TrialTask);
             return { ...r, host: `${hostname()}:${process.pid}` };
           },
+          // a recorded run (attribute --queue: the coalition runs)
+          run: async (data) => {
+            const r = await pool.run(data as RunJobTask);
+            return { ...r, host: `${hostname()}:${process.pid}` };
+          },
         },
         onEvent: (event, job, detail) => {
-          const t = job.data as Partial<TrialTask>;
+          const t = job.data as Partial<TrialTask> & Partial<RunJobTask>;
+          const what =
+            t.kind === "run" ? `run ${t.runId ?? "?"} (${t.name ?? ""})` : `${t.sweep ?? job.name} #${t.trial ?? "?"}`;
           log(
-            `${event} ${t.sweep ?? job.name} #${t.trial ?? "?"} (attempt ${job.attemptsMade + (event === "start" ? 1 : 0)})${detail ? `: ${detail}` : ""}`,
+            `${event} ${what} (attempt ${job.attemptsMade + (event === "start" ? 1 : 0)})${detail ? `: ${detail}` : ""}`,
           );
         },
       });
