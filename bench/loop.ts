@@ -336,6 +336,11 @@ function verdicts(traces: Trace[], seeds: number[]): string[] {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // (d) needs Debian's python3-optuna: say so before spending a quarter of an hour on (a)–(c)
+  if (args.only.has("d") && spawnSync(PYTHON, ["-c", "import optuna"]).status !== 0) {
+    process.stderr.write("bench:loop: contender (d) needs Optuna: apt-get install python3-optuna (or --only a,b,c)\n");
+    process.exit(2);
+  }
   if (args.build) spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
   const root = join(ROOT, ".bench-loop");
   mkdirSync(root, { recursive: true });
