@@ -67,6 +67,11 @@ export interface LoopOptions {
   readonly experiment?: string;
   /** Screening workers (default: MLLOOP_WORKERS, else up to 2). */
   readonly workers?: number;
+  /**
+   * Where screening trials run instead of the local pool (`loop --queue`: BullMQ workers); the
+   * caller owns it and closes it.
+   */
+  readonly executor?: Executor<ScreenTask, ScreenResult>;
   /** Screening with fewer rows and folds (tests). */
   readonly screening?: {
     readonly rungs?: ReadonlyArray<{ folds: number; fraction: number }>;
@@ -271,11 +276,15 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
   const ensureData = async (): Promise<LoopData> => (dataInfo ??= await loopDataOf(incumbentSpec, opts.baseDir, cache));
 
   const workers = opts.workers ?? defaultWorkers();
-  const executor: Executor<ScreenTask, ScreenResult> = localPoolExecutor({
-    module: new URL("../recommend/screen-worker.js", import.meta.url),
-    shared: null,
-    size: workers,
-  });
+  const ownExecutor =
+    opts.executor === undefined
+      ? localPoolExecutor<null, ScreenTask, ScreenResult>({
+          module: new URL("../recommend/screen-worker.js", import.meta.url),
+          shared: null,
+          size: workers,
+        })
+      : null;
+  const executor: Executor<ScreenTask, ScreenResult> = opts.executor ?? ownExecutor!;
 
   /** Screen the catalogue around `around` on its training split, narrated. */
   const screenAround = async (around: Spec, found: readonly Finding[]): Promise<ScreenReport> => {
@@ -529,7 +538,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
       trajectoryMs.push(performance.now() - t0);
     }
   } finally {
-    await executor.close();
+    await ownExecutor?.close();
   }
 
   // test, once, for the final choice; dev beside it, both with intervals

@@ -1,10 +1,12 @@
 /**
- * Sweep trials and recorded-run jobs on the local worker pool (src/util/pool.ts): each worker
+ * Sweep trials, recorded-run jobs and screening trials on the local worker pool (src/util/pool.ts): each worker
  * thread opens the store once and runs the tasks it is given (`mlloop worker` runs its queue jobs
  * here too).
  */
 import { openStore } from "../track/open.js";
 import type { Store } from "../track/store.js";
+import { packScreenResult, unpackScreenJob, type ScreenJob, type ScreenJobResult } from "../recommend/screen-job.js";
+import { crossValidate } from "../recommend/screen-worker.js";
 import { runJob, type RunJobResult, type RunJobTask } from "./run-job.js";
 import { runTrial, type TrialResult, type TrialTask } from "./sweep-trial.js";
 
@@ -17,10 +19,14 @@ export async function init(shared: SweepPoolShared): Promise<Store> {
   return openStore(shared.store === "" ? undefined : shared.store);
 }
 
-export type PoolTask = TrialTask | RunJobTask;
+export type PoolTask = TrialTask | RunJobTask | ScreenJob;
 
 export function run(store: Store, task: TrialTask): Promise<TrialResult>;
 export function run(store: Store, task: RunJobTask): Promise<RunJobResult>;
-export function run(store: Store, task: PoolTask): Promise<TrialResult | RunJobResult> {
-  return task.kind === "run" ? runJob(task, store) : runTrial(task, store);
+export function run(store: Store, task: ScreenJob): Promise<ScreenJobResult>;
+export async function run(store: Store, task: PoolTask): Promise<TrialResult | RunJobResult | ScreenJobResult> {
+  if (task.kind === "run") return runJob(task, store);
+  // a screening trial reads nothing from the store: its training matrix travels with it
+  if (task.kind === "screen") return packScreenResult(crossValidate(unpackScreenJob(task)));
+  return runTrial(task, store);
 }

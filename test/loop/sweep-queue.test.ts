@@ -4,7 +4,7 @@
  * and record them in the shared store; a worker killed with SIGKILL mid-trial has its trial retried
  * on another worker and recorded once; a trial killed twice is recorded failed with the queue's
  * error and the sweep goes on; Redis restarted mid-sweep loses no trial. `attribute --queue` sends
- * its coalition runs to the same workers.
+ * its coalition runs to the same workers, `loop --queue` its screening trials.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -333,4 +333,33 @@ describe("sweep trials on BullMQ workers (real Redis, real PostgreSQL)", () => {
     for (const r of trained) expect(r.status).toBe("finished");
     expect(queued.attribution.players).toEqual(reference.attribution.players);
   }, 240_000);
+
+  it("mlloop loop --queue: a worker cross-validates the screening trials; the loop chooses as on its own threads", async () => {
+    const wine = join(ROOT, "examples", "wine", "baseline.yaml");
+    const loopOf = async (extra: string[]) => {
+      const r = await runCli(
+        ["--store", join(tempDir("mlloop-loop-q-"), "store"), "loop", wine, "--budget", "2", "--json", ...extra],
+        { cwd: dir, env: { MLLOOP_ARTIFACTS: artifacts } },
+      );
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as {
+        attempts: Array<{ title: string; patch: string[]; devMetric: number; screened: unknown }>;
+        rounds: Array<{ screen: { trials: number; top: unknown[] } }>;
+      };
+    };
+    const local = await loopOf(["--workers", "0"]);
+    const q = `q-loop-${Date.now()}`;
+    // screening jobs read nothing from the store: the worker's own SQLite file will do
+    const w = startWorker(join(tempDir("mlloop-loop-w-"), "store"), redisUrl(), q);
+    const queued = await loopOf(["--queue", redisUrl(), "--queue-name", q]);
+    const screenJobs = w.log.match(/ start screen /g)?.length ?? 0;
+    expect(screenJobs).toBeGreaterThan(0);
+    expect(screenJobs).toBeLessThanOrEqual(queued.rounds.reduce((n, r) => n + r.screen.trials, 0));
+    expect(queued.attempts).toHaveLength(local.attempts.length);
+    expect(queued.attempts.map((a) => [a.title, a.patch, a.devMetric, a.screened])).toEqual(
+      local.attempts.map((a) => [a.title, a.patch, a.devMetric, a.screened]),
+    );
+    expect(queued.rounds.map((r) => r.screen.top)).toEqual(local.rounds.map((r) => r.screen.top));
+  }, 300_000);
 });

@@ -21,6 +21,8 @@ interface LoopCliOptions {
   report?: string;
   set: string[];
   workers?: string;
+  queue?: string;
+  queueName: string;
   start: string;
   json?: boolean;
 }
@@ -51,6 +53,11 @@ export function registerLoop(program: Command): void {
       "screened",
     )
     .option("--workers <n>", "screening workers (default MLLOOP_WORKERS, else up to 2; 0 runs inline)")
+    .option(
+      "--queue <url>",
+      "send screening trials to BullMQ on Redis (redis://host:6379) for `mlloop worker` processes on any machine",
+    )
+    .option("--queue-name <name>", "queue name (the workers' --queue-name)", "mlloop")
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
@@ -59,7 +66,8 @@ Examples:
   $ mlloop loop examples/spam/demo-baseline.yaml --budget 8 --target 'f1>=0.97'
   $ mlloop loop my-spec.yaml --time 10m --experiment churn-loop --json
   $ mlloop loop examples/spam/demo-baseline.yaml --experiment spam-loop   # again: resumes, repeats no finished run
-  $ mlloop loop examples/spam/demo-baseline.yaml --start spec   # run the spec as given first, as a reference on dev`,
+  $ mlloop loop examples/spam/demo-baseline.yaml --start spec   # run the spec as given first, as a reference on dev
+  $ mlloop loop examples/spam/demo-baseline.yaml --queue redis://queue-host:6379   # screening on \`mlloop worker\`s`,
     )
     .action(async (specPath: string, opts: LoopCliOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions & LoopCliOptions>();
@@ -75,6 +83,13 @@ Examples:
         opts.experiment ? [...opts.set, `experiment=${opts.experiment}`] : opts.set,
       );
       for (const note of loaded.notes) process.stderr.write(`${inertLine(`note: ${note}`)}\n`);
+      // screening trials carry their matrices: the workers need neither the data nor this store
+      const executor =
+        opts.queue === undefined
+          ? undefined
+          : await (
+              await import("../../recommend/screen-job.js")
+            ).screenQueueExecutor({ url: opts.queue, queueName: opts.queueName, parallelism: 64 });
       const store = await openStore(globals.store);
       const reporter = createStageReporter({ enabled: !opts.json && process.stderr.isTTY === true });
       const log = opts.json ? () => {} : (line: string) => process.stdout.write(`${inertLine(line)}\n`);
@@ -88,6 +103,7 @@ Examples:
           target,
           experiment: opts.experiment,
           workers,
+          executor,
           start: opts.start,
           log,
           ...loopProgress(reporter),
@@ -112,6 +128,7 @@ Examples:
         log(`report: ${reportPath}`);
       } finally {
         reporter.stop();
+        await executor?.close();
         await store.close();
       }
     });

@@ -5,6 +5,7 @@ import { UsageError } from "../../errors.js";
 import type { TrialResult, TrialTask } from "../../loop/sweep-trial.js";
 import type { PoolTask, SweepPoolShared } from "../../loop/sweep-pool.js";
 import type { RunJobResult, RunJobTask } from "../../loop/run-job.js";
+import type { ScreenJob, ScreenJobResult } from "../../recommend/screen-job.js";
 import { createPool } from "../../util/pool.js";
 import { startQueueWorker, DEFAULT_QUEUE_NAME, DEFAULT_LOCK_MS } from "../../search/queue-executor.js";
 import { openStore } from "../../track/open.js";
@@ -29,7 +30,7 @@ export function registerWorker(program: Command): void {
   program
     .command("worker")
     .description(
-      "take sweep trials and runs (attribute --queue) from a BullMQ queue on Redis and record them in the (shared) store, until stopped",
+      "take sweep trials, runs (attribute --queue) and screening trials (loop --queue) from a BullMQ queue on Redis, until stopped",
     )
     .requiredOption("--queue <url>", "Redis URL of the queue, e.g. redis://queue-host:6379")
     .option("--queue-name <name>", "queue name (the same on the sweep and its workers)", DEFAULT_QUEUE_NAME)
@@ -57,7 +58,7 @@ Examples:
       const store = await openStore(globals.store);
       // Trials run on worker threads: this thread stays free to renew the jobs' locks while a fit
       // computes, so a long fit is not mistaken for a dead worker.
-      const pool = createPool<SweepPoolShared, PoolTask, TrialResult | RunJobResult>({
+      const pool = createPool<SweepPoolShared, PoolTask, TrialResult | RunJobResult | ScreenJobResult>({
         module: new URL("../../loop/sweep-pool.js", import.meta.url),
         shared: { store: globals.store ?? "" },
         size: concurrency,
@@ -73,6 +74,8 @@ Examples:
             const r = await pool.run(data as TrialTask);
             return { ...r, host: `${hostname()}:${process.pid}` };
           },
+          // a screening trial (loop --queue): cross-validation of one model on the matrix it carries
+          screen: (data) => pool.run(data as ScreenJob),
           // a recorded run (attribute --queue: the coalition runs)
           run: async (data) => {
             const r = await pool.run(data as RunJobTask);
