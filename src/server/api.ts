@@ -14,6 +14,9 @@
  *   GET  /api/compare?runs=a,b[,c…]&split&metric   `mlloop compare`
  *   GET  /api/attributions?a&b              stored `mlloop attribute` results for a pair (or a run)
  *   GET  /api/loop/events?experiment        the experiment's runs, log and ledger, live (SSE)
+ *   GET  /api/sweeps                        the store's sweeps (runs tagged sweep=NAME)
+ *   GET  /api/sweeps/:name                  `mlloop sweep show NAME --json`
+ *   GET  /api/sweeps/:name/parallel.svg     its parallel-coordinates plot (`sweep show --svg`)
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -281,6 +284,43 @@ export function apiRoutes(options: ApiOptions): Hono {
       attributions: results
         .filter((r) => runB === null || (r.runA === runA && r.runB === runB) || (r.runA === runB && r.runB === runA))
         .map((r) => ({ key: r.key, runA: r.runA, runB: r.runB, createdAt: r.createdAt, record: r.result })),
+    });
+  });
+
+  api.get("/sweeps", async (c) => {
+    const tagged = await store.queryRuns({
+      where: { kind: "cmp", field: { kind: "tag", key: "sweep" }, op: "!=", value: { type: "null" } },
+    });
+    const sweeps = new Map<
+      string,
+      { name: string; experiment: string; runs: number; running: number; failed: number; latest: number }
+    >();
+    for (const r of tagged) {
+      const name = r.tags["sweep"]!;
+      const s = sweeps.get(name) ?? { name, experiment: r.experiment, runs: 0, running: 0, failed: 0, latest: 0 };
+      s.runs++;
+      if (r.status === "running") s.running++;
+      if (r.tags["sweep.state"] === "failed" || r.status === "failed" || r.status === "crashed") s.failed++;
+      s.latest = Math.max(s.latest, r.createdAt);
+      sweeps.set(name, s);
+    }
+    return c.json({ sweeps: [...sweeps.values()].sort((a, b) => b.latest - a.latest) });
+  });
+
+  api.get("/sweeps/:name", async (c) => {
+    const { sweepView } = await import("../loop/sweep-view.js");
+    return c.json(await sweepView(store, c.req.param("name")));
+  });
+
+  api.get("/sweeps/:name/parallel.svg", async (c) => {
+    const { sweepView } = await import("../loop/sweep-view.js");
+    const { svgParallel } = await import("../diagnose/parallel-plot.js");
+    const view = await sweepView(store, c.req.param("name"));
+    if (view.parallel === null) throw new UsageError(`sweep ${view.name} has no complete trial to plot yet`);
+    // shown with <img>: an SVG there runs no script (and its text is escaped where it is made)
+    return c.body(svgParallel(view.parallel), 200, {
+      "Content-Type": "image/svg+xml",
+      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
     });
   });
 

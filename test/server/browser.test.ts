@@ -13,7 +13,8 @@ import { OUTCOME_KIND, type RecommendationOutcome } from "../../src/recommend/ou
 import { startUiServer, type UiServer } from "../../src/server/serve.js";
 import { openSqliteStore } from "../../src/track/sqlite-store.js";
 import type { Store } from "../../src/track/store.js";
-import { runCli, tempDir } from "../cli/cli-helpers.js";
+import { join } from "node:path";
+import { ROOT, runCli, tempDir } from "../cli/cli-helpers.js";
 import { writeRun, devSet, BASE_SPEC } from "../compare/fixtures.js";
 import { launchChromium, requireBuiltWeb, screenshot, watchHostileEffects } from "./browser-helpers.js";
 import { HOSTILE_IMG, HOSTILE_SCRIPT, seedStore, type Seeded } from "./seed.js";
@@ -120,6 +121,39 @@ describe("pages show the store's numbers", () => {
       expect(await page.locator(`.waterfall [data-player="${player}"]`).textContent()).toContain(signed(phi));
     }
     await screenshot(page, "attribute");
+  });
+
+  it("sweeps: the list, then one sweep's best trial, trials and parallel-coordinates plot as sweep show --json", async () => {
+    const wine = join(ROOT, "examples", "wine");
+    const made = await runCli([
+      "--store",
+      seeded.storePath,
+      "sweep",
+      "run",
+      join(wine, "baseline.yaml"),
+      "--space",
+      join(wine, "space.yaml"),
+      "--trials",
+      "5",
+      "--name",
+      "ui-sweep",
+    ]);
+    expect(made.code).toBe(0);
+    const shown = JSON.parse(
+      (await runCli(["--store", seeded.storePath, "sweep", "show", "ui-sweep", "--json"])).stdout,
+    ) as { best: { trial: number; value: number; runId: string }; trials: unknown[] };
+    await open("/sweeps");
+    const row = page.locator('[data-testid="sweep-list"] tr[data-sweep="ui-sweep"]');
+    await expect.poll(() => row.textContent()).toContain("wine");
+    await row.locator("a").click();
+    await page.waitForURL(/\/sweeps\?name=ui-sweep/);
+    await expect.poll(() => page.textContent('[data-testid="sweep-best"]')).toContain(`trial ${shown.best.trial}:`);
+    expect(await page.textContent('[data-testid="sweep-best"]')).toContain(fmt(shown.best.value));
+    expect(await page.locator('[data-testid="sweep-trials"] tbody tr').count()).toBe(shown.trials.length);
+    // the plot is an image the server drew (an SVG in <img> runs no script)
+    const img = page.locator('[data-testid="sweep-parallel"]');
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(300);
+    await screenshot(page, "sweep");
   });
 
   it("loop: the ledger, and a run written by another writer appears live", async () => {

@@ -9,6 +9,7 @@ import { ComparePage } from "./pages/ComparePage";
 import { DiagnosePage } from "./pages/DiagnosePage";
 import { LoopPage } from "./pages/LoopPage";
 import { AttributePage } from "./pages/AttributePage";
+import { SweepsPage } from "./pages/SweepsPage";
 import "./styles.css";
 
 const NAV = [
@@ -17,6 +18,7 @@ const NAV = [
   { path: "/loop", label: "loop / ledger" },
   { path: "/compare", label: "compare" },
   { path: "/attribute", label: "attribute" },
+  { path: "/sweeps", label: "sweeps" },
 ];
 
 function App() {
@@ -30,6 +32,7 @@ function App() {
   else if (page === "compare") body = <ComparePage key={loc.query.toString()} loc={loc} />;
   else if (page === "attribute") body = <AttributePage loc={loc} />;
   else if (page === "loop") body = <LoopPage loc={loc} />;
+  else if (page === "sweeps") body = <SweepsPage loc={loc} />;
   else body = <RunsPage loc={loc} />;
   return (
     <>
