@@ -554,11 +554,19 @@ function refinements(session: ScreenSession, best: Candidate, screenable: readon
     ...screenable.filter((m) => m.slot === slot && m.threshold === undefined),
   ]);
   const out: Candidate[] = [];
-  const seen = new Set([best.moves.map((m) => m.id).sort().join("\n")]);
+  const seen = new Set([
+    best.moves
+      .map((m) => m.id)
+      .sort()
+      .join("\n"),
+  ]);
   for (const model of choices[0]!) {
     for (const weighting of choices[1]!) {
       const moves = [...kept, ...(model ? [model] : []), ...(weighting ? [weighting] : [])];
-      const key = moves.map((m) => m.id).sort().join("\n");
+      const key = moves
+        .map((m) => m.id)
+        .sort()
+        .join("\n");
       if (seen.has(key)) continue;
       seen.add(key);
       const c = { id: moves.map((m) => m.id).join(" + "), moves };
