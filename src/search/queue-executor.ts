@@ -102,6 +102,10 @@ export async function queueExecutor<Task, Result>(
   // connection errors (Redis restarting) are retried by ioredis; without a listener they would be printed
   queue.on("error", () => {});
   events.on("error", () => {});
+  // every job in flight holds a listener until it is added and finished (a loop keeps dozens of
+  // screening trials in flight): many listeners are the design here, not a leak
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   const one = async (task: Task): Promise<Result> => {
     const job = await queue.add(o.jobName, task, {
