@@ -431,10 +431,7 @@ function distinctCompounds(n: number, any: boolean, draw: () => Move[]): Candida
   for (let tries = 0; out.size < n && tries < n * 20 && any; tries++) {
     const picked = draw();
     if (picked.length < 2) continue;
-    const key = picked
-      .map((m) => m.id)
-      .sort()
-      .join(" + ");
+    const key = setKey(picked);
     // deduplicated as a set; the id keeps the anchor first (the move the compound grew from)
     if (!out.has(key)) out.set(key, { id: picked.map((m) => m.id).join(" + "), moves: picked });
   }
@@ -505,24 +502,10 @@ async function growCompounds(
     const thresholds = others.filter((e) => e.c.moves[0]!.group === "threshold");
     const addable = [...new Set([...others.slice(0, width), ...models, ...thresholds])].map((e) => e.c.moves[0]!);
     // the same set of moves reached from two first moves is one candidate (and one evaluation)
-    const bySet = new Map(
-      [...all.values()].map((c) => [
-        c.moves
-          .map((x) => x.id)
-          .sort()
-          .join("\n"),
-        c,
-      ]),
-    );
+    const bySet = new Map([...all.values()].map((c) => [setKey(c.moves), c]));
     const compounds: Candidate[] = addable.map((m) => {
       const moves = [...best!.c.moves, m];
-      const known = bySet.get(
-        moves
-          .map((x) => x.id)
-          .sort()
-          .join("\n"),
-      );
-      return known ?? { id: moves.map((x) => x.id).join(" + "), moves };
+      return bySet.get(setKey(moves)) ?? { id: moves.map((x) => x.id).join(" + "), moves };
     });
     for (const c of compounds) all.set(c.id, c);
     const scores = await session.evaluateRung(compounds, 0, `compounds of ${d}`);
@@ -535,7 +518,15 @@ async function growCompounds(
   }
 }
 
-/** Slots refined around the best survivor on the last rung (see refineBest). */
+/** The same set of moves reached in another order is one candidate (and one evaluation). */
+function setKey(moves: readonly Move[]): string {
+  return moves
+    .map((m) => m.id)
+    .sort()
+    .join("\n");
+}
+
+/** Slots refined around the best survivor on the last rung (see refinements). */
 const REFINED_SLOTS = ["model", "features.words.weighting"] as const;
 
 /**
@@ -545,7 +536,12 @@ const REFINED_SLOTS = ["model", "features.words.weighting"] as const;
  * weightings under the incumbent's model, so the survivor's C and weighting are often the small
  * rung's, not the best on every training row; a full run spent finding that out is a run lost.
  */
-function refinements(session: ScreenSession, best: Candidate, screenable: readonly Move[]): Candidate[] {
+function refinements(
+  session: ScreenSession,
+  best: Candidate,
+  screenable: readonly Move[],
+  all: ReadonlyMap<string, Candidate>,
+): Candidate[] {
   const family = session.resolveSpec(best)?.model.family;
   if (family === undefined) return [];
   const kept = best.moves.filter((m) => !(REFINED_SLOTS as readonly string[]).includes(m.slot));
@@ -554,22 +550,16 @@ function refinements(session: ScreenSession, best: Candidate, screenable: readon
     ...screenable.filter((m) => m.slot === slot && m.threshold === undefined),
   ]);
   const out: Candidate[] = [];
-  const seen = new Set([
-    best.moves
-      .map((m) => m.id)
-      .sort()
-      .join("\n"),
-  ]);
+  // a combination screened before (in any order) keeps its candidate, so its evaluations are reused
+  const known = new Map([...all.values()].map((c) => [setKey(c.moves), c]));
+  const seen = new Set([setKey(best.moves)]);
   for (const model of choices[0]!) {
     for (const weighting of choices[1]!) {
       const moves = [...kept, ...(model ? [model] : []), ...(weighting ? [weighting] : [])];
-      const key = moves
-        .map((m) => m.id)
-        .sort()
-        .join("\n");
+      const key = setKey(moves);
       if (seen.has(key)) continue;
       seen.add(key);
-      const c = { id: moves.map((m) => m.id).join(" + "), moves };
+      const c = known.get(key) ?? { id: moves.map((m) => m.id).join(" + "), moves };
       if (session.resolveSpec(c)?.model.family === family) out.push(c);
     }
   }
@@ -697,7 +687,7 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const findings = new Set(opts.findings ?? []);
   const reached = halving.map((e) => screened(session, e.candidate, e.rung, findings)).sort(byEstimate);
   const best = reached[0] !== undefined && reached[0].rung === last ? all.get(reached[0].id) : undefined;
-  const refined = best === undefined || opts.refine === false ? [] : refinements(session, best, screenable);
+  const refined = best === undefined || opts.refine === false ? [] : refinements(session, best, screenable, all);
   const known = new Set(reached.map((c) => c.id));
   const fresh = refined.filter((c) => !known.has(c.id));
   await session.evaluateRung(fresh, last, "refining the best");
