@@ -1,11 +1,12 @@
 /**
  * A cross-validation session: the pool's examples featurized once (fold-features.ts), a worker pool
- * started once, and any number of (training rows, validation rows, model) tasks run on it. The
- * learning curve, the validation curve and the out-of-fold probabilities of confident learning all
- * share one session.
+ * started once (or BullMQ workers, diagnose --queue: cv-job.ts), and any number of (training rows,
+ * validation rows, model) tasks run on it. The learning curve, the validation curve and the
+ * out-of-fold probabilities of confident learning all share one session.
  */
 import type { Example } from "../data/example.js";
-import { createPool, type TaskPool } from "../util/pool.js";
+import type { Executor } from "../search/executor.js";
+import { createPool } from "../util/pool.js";
 import type { ModelSpec } from "../spec/models.js";
 import type { FeaturesSpec } from "../spec/schema.js";
 import { deriveSeed } from "../util/random.js";
@@ -34,7 +35,15 @@ export interface CvOptions {
   readonly shuffle?: boolean;
   /** Worker threads (default: available parallelism); 0 runs inline. */
   readonly workers?: number;
+  /** Runs the tasks somewhere else than the local pool (`diagnose --queue`); `workers` is then unused. */
+  readonly executor?: CvExecutorFactory;
 }
+
+/**
+ * An Executor for one session's tasks, given the session's shared state: a CvTask only names rows of
+ * that state, so an executor whose workers do not share this process's memory must ship it.
+ */
+export type CvExecutorFactory = (shared: CvShared) => Executor<CvTask, CvResult>;
 
 export interface CvSession {
   readonly data: CvData;
@@ -62,18 +71,14 @@ export function openCvSession(data: CvData, options: CvOptions = {}): CvSession 
     nClasses: data.classes.length,
     positive: data.positive,
   };
-  const pool: TaskPool<CvTask, CvResult> = createPool<CvShared, CvTask, CvResult>({
-    module: new URL("./cv-worker.js", import.meta.url),
-    shared,
-    size: options.workers ?? envWorkers(),
-  });
+  const executor = options.executor?.(shared) ?? localPool(shared, options.workers ?? envWorkers());
   let oof: Promise<Float64Array> | null = null;
   const session: CvSession = {
     data,
     folds,
     k,
     foldRows: rows,
-    run: (tasks, onProgress) => pool.runAll(tasks, onProgress),
+    run: (tasks, onProgress) => executor.map(tasks, onProgress),
     outOfFold(onProgress) {
       oof ??= (async () => {
         const tasks: CvTask[] = rows.map((r, f) => ({
@@ -84,14 +89,24 @@ export function openCvSession(data: CvData, options: CvOptions = {}): CvSession 
           seed: deriveSeed(data.seed, `oof-${f}`),
           wantProba: true,
         }));
-        const results = await pool.runAll(tasks, onProgress);
+        const results = await executor.map(tasks, onProgress);
         return assembleOutOfFold(rows, results, data.classes.length, data.y.length);
       })();
       return oof;
     },
-    close: () => pool.close(),
+    close: () => executor.close(),
   };
   return session;
+}
+
+/** The worker-thread pool as an Executor (size as given: 1 is one worker thread, 0 inline). */
+function localPool(shared: CvShared, size: number | undefined): Executor<CvTask, CvResult> {
+  const pool = createPool<CvShared, CvTask, CvResult>({
+    module: new URL("./cv-worker.js", import.meta.url),
+    shared,
+    size,
+  });
+  return { parallelism: Math.max(1, pool.size), map: (t, onDone) => pool.runAll(t, onDone), close: () => pool.close() };
 }
 
 /** MLLOOP_WORKERS overrides the pool size (0 = inline). */

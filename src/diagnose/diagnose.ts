@@ -22,7 +22,7 @@ import {
   type RunContext,
   type RunData,
 } from "./context.js";
-import { openCvSession, type CvSession } from "./cv.js";
+import { openCvSession, type CvExecutorFactory, type CvSession } from "./cv.js";
 import type {
   CandidateChange,
   DiagnoseEvents,
@@ -60,6 +60,8 @@ export interface DiagnoseOptions {
   /** Skip the cross-validated steps (learning/validation curves, train label issues). */
   readonly noCv?: boolean;
   readonly workers?: number;
+  /** Where the cross-validation tasks run instead of `workers` local threads (diagnose --queue: cv-job.ts). */
+  readonly cvExecutor?: CvExecutorFactory;
   /** Reuse and store results (default true). */
   readonly cache?: boolean;
   /** Folder for relative data paths (default: the spec file's folder, from the run's command line). */
@@ -226,7 +228,7 @@ function openSession(
           model: classWeightsByIndex(run.spec.model, classes),
           seed: prep.options.seed,
         },
-        { folds: prep.options.folds, workers: extra.options.workers },
+        { folds: prep.options.folds, workers: extra.options.workers, executor: extra.options.cvExecutor },
       );
       return cv;
     },

@@ -22,6 +22,8 @@ interface DiagnoseCliOptions {
   cv: boolean;
   cache: boolean;
   workers?: string;
+  queue?: string;
+  queueName: string;
   baseDir?: string;
 }
 
@@ -52,6 +54,11 @@ export function registerDiagnose(program: Command): void {
     .option("--no-cv", "skip the cross-validated steps (learning and validation curves, training-set label errors)")
     .option("--no-cache", "recompute even if a diagnosis with these options is stored")
     .option("--workers <n>", "worker threads for cross-validation (default: CPU count; 0 = none)")
+    .option(
+      "--queue <url>",
+      "send the cross-validation folds to BullMQ on Redis (redis://host:6379) for `mlloop worker` processes on any machine",
+    )
+    .option("--queue-name <name>", "queue name (the workers' --queue-name)", "mlloop")
     .option("--base-dir <dir>", "folder that relative data paths in the spec are resolved against")
     .addHelpText(
       "after",
@@ -60,6 +67,7 @@ Examples:
   $ mlloop diagnose 01a21dc7
   $ mlloop diagnose 01a21dc7 --json > diagnosis.json
   $ mlloop diagnose 01a21dc7 --train-dev 0.1 --errors train
+  $ mlloop diagnose 01a21dc7 --queue redis://queue-host:6379   # curve folds on \`mlloop worker\`s
   $ mlloop run --apply 01a21dc7:1      # run recommendation 1 as a child run`,
     )
     .action(async (runArg: string, opts: DiagnoseCliOptions, cmd: Command) => {
@@ -77,6 +85,13 @@ Examples:
       if (opts.errors !== undefined && !["dev", "train", "test"].includes(opts.errors)) {
         throw new UsageError(`--errors ${opts.errors}: expected dev, train or test`);
       }
+      // the folds carry their features: the workers need neither the data nor this store
+      const cvExecutor =
+        opts.queue === undefined
+          ? undefined
+          : await (
+              await import("../../diagnose/cv-job.js")
+            ).cvQueueExecutor({ url: opts.queue, queueName: opts.queueName });
       const store = await openStore(globals.store);
       const reporter = createStageReporter({ enabled: !opts.json });
       try {
@@ -85,6 +100,7 @@ Examples:
           sizes: intOption("sizes", opts.sizes, 2),
           sample: intOption("sample", opts.sample, 1),
           workers: intOption("workers", opts.workers, 0),
+          cvExecutor,
           trainDev,
           errorSplit: opts.errors as "dev" | "train" | "test" | undefined,
           noCv: !opts.cv,

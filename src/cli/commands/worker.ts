@@ -6,6 +6,7 @@ import type { TrialResult, TrialTask } from "../../loop/sweep-trial.js";
 import type { PoolTask, SweepPoolShared } from "../../loop/sweep-pool.js";
 import type { RunJobResult, RunJobTask } from "../../loop/run-job.js";
 import type { ScreenJob, ScreenJobResult } from "../../recommend/screen-job.js";
+import type { CvJob, CvJobResult } from "../../diagnose/cv-job.js";
 import { createPool } from "../../util/pool.js";
 import { startQueueWorker, DEFAULT_QUEUE_NAME, DEFAULT_LOCK_MS } from "../../search/queue-executor.js";
 import { openStore } from "../../track/open.js";
@@ -30,7 +31,7 @@ export function registerWorker(program: Command): void {
   program
     .command("worker")
     .description(
-      "take sweep trials, runs (attribute --queue) and screening trials (loop --queue) from a BullMQ queue on Redis, until stopped",
+      "take sweep trials, runs (attribute --queue), screening trials (loop --queue) and cross-validation folds (diagnose --queue) from a BullMQ queue on Redis, until stopped",
     )
     .requiredOption("--queue <url>", "Redis URL of the queue, e.g. redis://queue-host:6379")
     .option("--queue-name <name>", "queue name (the same on the sweep and its workers)", DEFAULT_QUEUE_NAME)
@@ -58,7 +59,7 @@ Examples:
       const store = await openStore(globals.store);
       // Trials run on worker threads: this thread stays free to renew the jobs' locks while a fit
       // computes, so a long fit is not mistaken for a dead worker.
-      const pool = createPool<SweepPoolShared, PoolTask, TrialResult | RunJobResult | ScreenJobResult>({
+      const pool = createPool<SweepPoolShared, PoolTask, TrialResult | RunJobResult | ScreenJobResult | CvJobResult>({
         module: new URL("../../loop/sweep-pool.js", import.meta.url),
         shared: { store: globals.store ?? "" },
         size: concurrency,
@@ -76,6 +77,8 @@ Examples:
           },
           // a screening trial (loop --queue): cross-validation of one model on the matrix it carries
           screen: (data) => pool.run(data as ScreenJob),
+          // a cross-validation fold (diagnose --queue): refit on the rows and feature source it carries
+          cv: (data) => pool.run(data as CvJob),
           // a recorded run (attribute --queue: the coalition runs)
           run: async (data) => {
             const r = await pool.run(data as RunJobTask);
