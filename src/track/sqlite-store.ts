@@ -9,9 +9,9 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
 import { checkArtifactName, readArtifactFile, writeArtifactFile } from "./artifact-files.js";
-import { crashReason, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
+import { crashReason, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
 import { asRunId, newRunId, normaliseRunIdPrefix, RUN_ID_LENGTH, type RunId } from "./run-id.js";
-import { HEARTBEAT_SQL, startSqliteHeartbeat } from "./sqlite-heartbeat.js";
+import { HEARTBEAT_SQL, SqliteHeartbeats } from "./sqlite-heartbeat.js";
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-migrations.js";
 import {
   checkModelName,
@@ -139,6 +139,8 @@ export class SqliteStore implements Store, RunTransferStore {
   private readonly busyTimeoutMs: number;
   private readonly maxBusyWaitMs: number;
   private readonly heartbeats = new Set<Heartbeat>();
+  /** One heartbeat thread per interval, shared by every running run of this store. */
+  private readonly beaters = new Map<number, SqliteHeartbeats>();
   private closed = false;
 
   private readonly statements: {
@@ -455,10 +457,13 @@ export class SqliteStore implements Store, RunTransferStore {
 
   async startHeartbeat(id: RunId, options?: HeartbeatOptions): Promise<Heartbeat> {
     await this.heartbeat(id);
-    const beating = await startSqliteHeartbeat(
-      { dbPath: this.location, runId: id, busyTimeoutMs: this.busyTimeoutMs },
-      options,
-    );
+    const intervalMs = options?.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    let beater = this.beaters.get(intervalMs);
+    if (beater === undefined) {
+      beater = new SqliteHeartbeats({ dbPath: this.location, busyTimeoutMs: this.busyTimeoutMs }, intervalMs);
+      this.beaters.set(intervalMs, beater);
+    }
+    const beating = beater.add(id, options);
     const handle: Heartbeat = {
       stop: async () => {
         this.heartbeats.delete(handle);
@@ -1051,6 +1056,8 @@ export class SqliteStore implements Store, RunTransferStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.heartbeats].map((h) => h.stop()));
+    await Promise.all([...this.beaters.values()].map((b) => b.close()));
+    this.beaters.clear();
     this.closed = true;
     this.db.close();
   }
