@@ -15,10 +15,10 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { StoreError } from "../errors.js";
 import { checkArtifactName, readArtifactFile, writeArtifactFile } from "./artifact-files.js";
-import { crashReason, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
+import { crashReason, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
 import { redactUrl } from "./redact-url.js";
 import { asRunId, newRunId, normaliseRunIdPrefix, RUN_ID_LENGTH, type RunId } from "./run-id.js";
-import { POSTGRES_HEARTBEAT_SQL, startPostgresHeartbeat } from "./postgres-heartbeat.js";
+import { POSTGRES_HEARTBEAT_SQL, PostgresHeartbeats } from "./postgres-heartbeat.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from "./postgres-migrations.js";
 import { compilePostgresRunQuery, decodePostgresFieldValue } from "./postgres-query.js";
 import type { RunQuery } from "./query-types.js";
@@ -166,6 +166,8 @@ export class PostgresStore implements Store, RunTransferStore {
   private readonly maxRetryMs: number;
   private artifactsDir: string | null;
   private readonly heartbeats = new Set<Heartbeat>();
+  /** One heartbeat thread (and connection) per interval, shared by every running run of this store. */
+  private readonly beaters = new Map<number, PostgresHeartbeats>();
   private closed = false;
 
   private constructor(url: string, pool: pg.Pool, options: PostgresStoreOptions, artifactsDir: string | null) {
@@ -540,7 +542,20 @@ export class PostgresStore implements Store, RunTransferStore {
 
   async startHeartbeat(id: RunId, options?: HeartbeatOptions): Promise<Heartbeat> {
     await this.heartbeat(id);
-    const beating = await startPostgresHeartbeat({ url: this.url, runId: id }, options);
+    const intervalMs = options?.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    let beater = this.beaters.get(intervalMs);
+    if (beater === undefined) {
+      beater = new PostgresHeartbeats(this.url, intervalMs);
+      this.beaters.set(intervalMs, beater);
+    }
+    let beating: Heartbeat;
+    try {
+      beating = await beater.add(id, options);
+    } catch (e) {
+      // a thread that could not start is not kept: the next run tries a new one
+      this.beaters.delete(intervalMs);
+      throw e;
+    }
     const handle: Heartbeat = {
       stop: async () => {
         this.heartbeats.delete(handle);
@@ -1228,6 +1243,8 @@ export class PostgresStore implements Store, RunTransferStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.heartbeats].map((h) => h.stop()));
+    await Promise.all([...this.beaters.values()].map((b) => b.close()));
+    this.beaters.clear();
     this.closed = true;
     await this.pool.end();
   }

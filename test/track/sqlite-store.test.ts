@@ -148,32 +148,6 @@ describe("SQLite store on disk", () => {
     }
   });
 
-  it("beats every running run from one shared thread; stopping one run's heartbeat leaves the others beating", async () => {
-    const path = join(root, "mlloop.db");
-    store = await openSqliteStore(path);
-    const a = await store.createRun({ experiment: "e" });
-    const b = await store.createRun({ experiment: "e" });
-    const beatA = await store.startHeartbeat(a.id, { intervalMs: 50 });
-    const beatB = await store.startHeartbeat(b.id, { intervalMs: 50 });
-    await new Promise((r) => setTimeout(r, 300));
-    const raw = new Database(path, { readonly: true });
-    try {
-      const read = raw.prepare("SELECT heartbeat_at AS at FROM runs WHERE id = ?");
-      const at = (id: string): number => (read.get(id) as { at: number }).at;
-      expect(at(a.id)).toBeGreaterThan(a.heartbeatAt!);
-      expect(at(b.id)).toBeGreaterThan(b.heartbeatAt!);
-      await beatA.stop();
-      const stoppedA = at(a.id);
-      const beforeB = at(b.id);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(at(a.id)).toBe(stoppedA);
-      expect(at(b.id)).toBeGreaterThan(beforeB);
-      await beatB.stop();
-    } finally {
-      raw.close();
-    }
-  });
-
   it("stops its heartbeats when closed", async () => {
     const path = join(root, "mlloop.db");
     store = await openSqliteStore(path);

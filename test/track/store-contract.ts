@@ -368,6 +368,26 @@ export function describeStoreContract(backend: string, factory: StoreFactory): v
       }
     });
 
+    it("beats several running runs from the background at once; a stopped run's beats end, the others' go on", async () => {
+      const a = await store.createRun({ experiment: "e" });
+      const b = await store.createRun({ experiment: "e" });
+      const beatA = await store.startHeartbeat(a.id, { intervalMs: 50 });
+      const beatB = await store.startHeartbeat(b.id, { intervalMs: 50 });
+      const at = async (id: string): Promise<number> => (await store.getRun(id as never)).heartbeatAt!;
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await at(a.id)).toBeGreaterThan(a.heartbeatAt!);
+      expect(await at(b.id)).toBeGreaterThan(b.heartbeatAt!);
+      await beatA.stop();
+      const stoppedA = await at(a.id);
+      const beforeB = await at(b.id);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await at(a.id)).toBe(stoppedA);
+      expect(await at(b.id)).toBeGreaterThan(beforeB);
+      await beatB.stop();
+      await store.finishRun(a.id, "finished");
+      await store.finishRun(b.id, "finished");
+    });
+
     // ── Model registry (issue #14): names, versions, aliases, promotion history ──────────────────
     describe("model registry", () => {
       const metrics = { dev: { f1: 0.91, accuracy: 0.95 }, test: { f1: 0.9 } };
