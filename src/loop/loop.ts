@@ -12,6 +12,7 @@
  */
 import { availableParallelism } from "node:os";
 import { buildCatalogue, type FindingKind } from "../recommend/catalogue.js";
+import { knobFreeKey } from "../recommend/knob-search.js";
 import { screenMoves, type ScreenedCandidate, type ScreenReport } from "../recommend/screening.js";
 import type { ScreenResult, ScreenTask } from "../recommend/screen-worker.js";
 import { localPoolExecutor, type Executor } from "../search/executor.js";
@@ -458,6 +459,10 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
         rounds.push({ incumbent, findings, screen: summarise(screen) });
       }
       const tried = triedBy.get(incumbent) ?? new Set<string>();
+      // a candidate that differs from a tried one only in its model knob or fixed threshold is a
+      // near copy too (TPE's C = 347 after C = 1000 was rejected); screening is deterministic, so a
+      // resumed loop finds the tried candidates' specs in the same report
+      const triedKeys = new Set(screen!.candidates.filter((c) => tried.has(c.id)).map((c) => knobFreeKey(c.spec)));
       const next: ScreenedCandidate | undefined = screen!.candidates.find(
         (c) =>
           c.error === null &&
@@ -465,6 +470,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
           c.delta > 0 &&
           !tried.has(c.id) &&
           !nestedInTried(c.id, tried) &&
+          !triedKeys.has(knobFreeKey(c.spec)) &&
           !doneSpecHashes.has(specHash({ ...c.spec, experiment })),
       );
       if (next === undefined) {
