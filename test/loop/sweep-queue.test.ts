@@ -1,9 +1,9 @@
 /**
  * Sweeps on BullMQ workers, against the real Redis and PostgreSQL that scripts/with-services.sh
  * starts (these tests fail, never skip, without them): `mlloop worker` processes take the trials
- * and record them in the shared store; a worker killed with SIGKILL mid-trial has its trial retried
- * on another worker and recorded once; a trial killed twice is recorded failed with the queue's
- * error and the sweep goes on; Redis restarted mid-sweep loses no trial. `attribute --queue` sends
+ * and record them in the shared store; a worker killed with SIGKILL mid-job has its job retried on
+ * another worker and recorded once (a sweep trial; a coalition run of attribute --queue); a trial
+ * killed twice is recorded failed with the queue's error and the sweep goes on; Redis restarted mid-sweep loses no trial. `attribute --queue` sends
  * its coalition runs to the same workers, `loop --queue` its screening trials.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -332,6 +332,58 @@ describe("sweep trials on BullMQ workers (real Redis, real PostgreSQL)", () => {
     expect(new Set(byWorkers.map((r) => r.pid)).size).toBe(2);
     for (const r of trained) expect(r.status).toBe("finished");
     expect(queued.attribution.players).toEqual(reference.attribution.players);
+  }, 240_000);
+
+  it("kill -9 mid-run (attribute --queue): the coalition run is retried on the other worker under its id, recorded once; the attribution is unchanged", async () => {
+    const a = loadSpecFile(SPEC, ["model.C=0.001"]);
+    const b = loadSpecFile(SPEC, ["model.C=1", "features.numeric.standardize=false", "model.max_iter=200"]);
+    const attribute = async (location: string, store: Store, extra: string[]) => {
+      const ra = (await runExperiment({ spec: a.spec, baseDir: a.baseDir, store })).runId;
+      const rb = (await runExperiment({ spec: b.spec, baseDir: b.baseDir, store, parent: ra })).runId;
+      const r = await runCli(["--store", location, "attribute", ra, rb, "--base-dir", a.baseDir, "--json", ...extra], {
+        cwd: dir,
+        env: { MLLOOP_ARTIFACTS: artifacts },
+      });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as { coalitionRuns: Array<{ runId: string }>; attribution: { players: unknown[] } };
+    };
+    const local = join(dir, "attr-kill-local");
+    const localStore = await openStore(local);
+    stores.push(localStore);
+    const reference = await attribute(local, localStore, []);
+
+    const { url, store } = await freshStore();
+    const q = `q-attr-kill-${Date.now()}`;
+    const ws = [startWorker(url, redisUrl(), q), startWorker(url, redisUrl(), q)];
+    // the killer: the first worker to start a run job dies with SIGKILL once that run's row is its own
+    const killer = (async () => {
+      const [w, runId] = await until("a worker starting a run job", () => {
+        for (const x of ws) {
+          const m = / start run (\S+) /.exec(x.log);
+          if (m) return [x, m[1]!] as const;
+        }
+        return undefined;
+      });
+      await until(`run ${runId} written by pid ${w.pid}`, async () => {
+        const run = await store.getRun(runId as never).catch(() => undefined);
+        return run?.pid === w.pid ? true : undefined;
+      });
+      w.child.kill("SIGKILL");
+      return { pid: w.pid, runId };
+    })();
+    const queued = await attribute(url, store, ["--queue", redisUrl(), "--queue-name", q]);
+    const killed = await killer;
+    expect(queued.attribution.players).toEqual(reference.attribution.players);
+    // the killed run was finished by the other worker under the same id
+    expect(queued.coalitionRuns.map((c) => c.runId)).toContain(killed.runId);
+    const retried = await store.getRun(killed.runId as never);
+    expect(retried.status).toBe("finished");
+    expect(retried.pid).not.toBe(killed.pid);
+    // recorded once: the two endpoints and the six coalitions, no duplicate of the killed attempt
+    const all = await store.listRuns();
+    expect(all).toHaveLength(8);
+    expect(all.every((r) => r.status === "finished")).toBe(true);
   }, 240_000);
 
   it("mlloop loop --queue: a worker cross-validates the screening trials; the loop chooses as on its own threads", async () => {
