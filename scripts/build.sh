@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.build.json
+node scripts/bundle-cli.mjs
 for k in kernels/*.ts; do npx asc "$k" -O3 --enable simd --runtime stub -o "dist/kernels/$(basename "$k" .ts).wasm"; done
 npx vite build --config web/vite.config.ts --logLevel warn

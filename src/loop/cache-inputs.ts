@@ -33,6 +33,8 @@ export interface CacheReport {
   /** hit: read from the cache; miss: computed and written; corrupt: a damaged entry was dropped and recomputed; skipped: not needed (features hit); off: --no-cache. */
   dataset: "hit" | "miss" | "corrupt" | "skipped" | "off";
   features: "hit" | "miss" | "corrupt" | "off";
+  /** The run's train profile (drift reference), when it went through the cache (see train-profile-cache.ts). */
+  trainProfile?: "hit" | "miss" | "corrupt";
   readonly keys: { dataset: string | null; features: string | null };
   readMs: number;
   writeMs: number;

@@ -17,7 +17,8 @@ import type { FitFailure, FitOutcome, FitTask } from "./fit-worker.js";
 import type { ModelSpec } from "../spec/models.js";
 import type { Spec } from "../spec/schema.js";
 import type { RunInputs } from "./cache-inputs.js";
-import { crossValidate, foldScores, foldSummary, poolFolds, type FoldScores } from "./cross-validate.js";
+import type { crossValidate as CrossValidate } from "./cross-validate.js";
+import { foldScores, foldSummary, poolFolds, type FoldScores } from "./fold-scores.js";
 import type { RunEvaluation } from "./evaluate-run.js";
 
 /** Dataset rows each split's metrics and predictions are computed on. */
@@ -119,7 +120,8 @@ export function startFitThread(opts: {
 }
 
 export async function fitModel(input: FitInput): Promise<FittedModel> {
-  if (input.rows.cv !== null) return fitCrossValidated(input);
+  // imported here: cross-validation fits feature pipelines, whose code a holdout run never loads
+  if (input.rows.cv !== null) return fitCrossValidated(input, (await import("./cross-validate.js")).crossValidate);
   const thread = input.fitThread ?? null;
   return fitHoldout(input, thread === null ? fitInline(input) : await fitOnThread(input, thread));
 }
@@ -205,7 +207,10 @@ function fitHoldout(
   };
 }
 
-function fitCrossValidated({ spec, inputs, examples, modelSpec, classes, seed, rows }: FitInput): FittedModel {
+function fitCrossValidated(
+  { spec, inputs, examples, modelSpec, classes, seed, rows }: FitInput,
+  crossValidate: typeof CrossValidate,
+): FittedModel {
   const cvRows = rows.cv!;
   const pool = Array.from(cvRows.pool, (i) => examples![i]!);
   const cv = crossValidate({

@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { StoreError, UsageError } from "../errors.js";
 import { ARTIFACTS_ENV_VAR, resolveArtifactsLocation } from "./artifacts-location.js";
-import { openPostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
+import type { PostgresStoreOptions } from "./postgres-store.js";
 import { redactUrl } from "./redact-url.js";
 import { openSqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
 import type { Store } from "./store.js";
@@ -84,6 +84,8 @@ export async function openStore(location?: string, options: OpenStoreOptions = {
   if (resolved.kind === "postgres") {
     const env = options.env ?? process.env;
     const artifacts = options.artifacts?.trim() || env[ARTIFACTS_ENV_VAR]?.trim() || "";
+    // loaded here only: pg and its dependencies took ~70 ms of every SQLite command's start-up
+    const { openPostgresStore } = await import("./postgres-store.js");
     return openPostgresStore(resolved.url, {
       staleAfterMs: options.staleAfterMs,
       poolSize: options.poolSize,

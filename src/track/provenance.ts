@@ -83,18 +83,22 @@ export async function captureGit(
   const maxPatchBytes = options.maxPatchBytes ?? DEFAULT_MAX_PATCH_BYTES;
   const maxUntracked = options.maxUntracked ?? DEFAULT_MAX_UNTRACKED;
   try {
-    const top = await git(cwd, ["rev-parse", "--show-toplevel"]);
+    // One wave of child processes: each wave waits for a turn of the caller's event loop, which a
+    // run keeps busy loading its data. The diff is taken from the top level whatever `cwd` is
+    // (diff.relative=false): a failure to find HEAD (no commit yet) leaves the patch null.
+    const [top, commit, branch, status, untrackedOut, diff] = await Promise.all([
+      git(cwd, ["rev-parse", "--show-toplevel"]),
+      gitText(cwd, ["rev-parse", "--verify", "-q", "HEAD"]),
+      gitText(cwd, ["symbolic-ref", "--short", "-q", "HEAD"]),
+      git(cwd, ["status", "--porcelain", "--untracked-files=no"]),
+      git(cwd, ["ls-files", "--others", "--exclude-standard", "-z", "--full-name", ":/"]),
+      git(cwd, ["-c", "diff.relative=false", "diff", "HEAD", "--no-color", "--no-ext-diff"], maxPatchBytes),
+    ]);
     if (top.code !== 0) {
       const reason = top.stderr.trim().split("\n")[0] ?? "";
       return { git: null, gitUnavailable: /not a git repository/i.test(reason) ? "not a git repository" : reason };
     }
     const root = top.stdout.toString("utf8").trim();
-    const [commit, branch, status, untrackedOut] = await Promise.all([
-      gitText(cwd, ["rev-parse", "--verify", "-q", "HEAD"]),
-      gitText(cwd, ["symbolic-ref", "--short", "-q", "HEAD"]),
-      git(cwd, ["status", "--porcelain", "--untracked-files=no"]),
-      git(cwd, ["ls-files", "--others", "--exclude-standard", "-z", "--full-name", ":/"]),
-    ]);
     const untrackedAll = untrackedOut.stdout
       .toString("utf8")
       .split("\0")
@@ -102,15 +106,12 @@ export async function captureGit(
     let patch: string | null = null;
     let patchBytes = 0;
     let patchTruncated = false;
-    if (commit !== null) {
-      const diff = await git(root, ["diff", "HEAD", "--no-color", "--no-ext-diff"], maxPatchBytes);
-      if (diff.code === 0) {
-        patchBytes = diff.totalBytes;
-        patchTruncated = diff.totalBytes > maxPatchBytes;
-        patch = patchTruncated
-          ? `${decodeUtf8Prefix(diff.stdout)}\n# mlloop: patch truncated: kept ${maxPatchBytes} of ${diff.totalBytes} bytes\n`
-          : diff.stdout.toString("utf8");
-      }
+    if (commit !== null && diff.code === 0) {
+      patchBytes = diff.totalBytes;
+      patchTruncated = diff.totalBytes > maxPatchBytes;
+      patch = patchTruncated
+        ? `${decodeUtf8Prefix(diff.stdout)}\n# mlloop: patch truncated: kept ${maxPatchBytes} of ${diff.totalBytes} bytes\n`
+        : diff.stdout.toString("utf8");
     }
     return {
       git: {

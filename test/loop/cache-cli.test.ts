@@ -35,28 +35,31 @@ describe("the cache from the command line", () => {
     expect(first.code).toBe(0);
     const info = json<Info>(await runCli(["cache", "info", "--store", store, "--json"]));
     expect(info.dir).toBe(join(dir, "store", "cache"));
-    expect(info.entries.map((e) => e.kind).sort()).toEqual(["dataset", "features"]);
+    // the parsed data, the featurised matrices, and the run's train profile (drift reference)
+    expect(info.entries.map((e) => e.kind).sort()).toEqual(["dataset", "features", "train-profile"]);
     expect(info.totalBytes).toBe(info.entries.reduce((s, e) => s + e.bytes, 0));
     const second = await runCli(["run", SPEC, "--store", store, "--set", "data.limit=300", "--set", "model.C=4"]);
     expect(second.code).toBe(0);
     expect(second.stderr).toMatch(/load .*\(features cached\)/);
     const text = await runCli(["cache", "info", "--store", store]);
-    expect(text.stdout).toMatch(/2 entries, .* of 2\.0 GB/);
+    expect(text.stdout).toMatch(/3 entries, .* of 2\.0 GB/);
   });
 
   it("prune keeps the cache under the size asked for, most recently used first", async () => {
     const before = json<Info>(await runCli(["cache", "info", "--store", store, "--json"]));
     const features = before.entries.find((e) => e.kind === "features")!;
-    // room for the features entry (used last, by the second run) but not for both
-    const r = await runCli(["cache", "prune", "--store", store, "--max-size", String(features.bytes + 1), "--json"]);
+    const profile = before.entries.find((e) => e.kind === "train-profile")!;
+    // room for the features and train-profile entries (used last, by the second run) but not for all three
+    const bound = features.bytes + profile.bytes + 1;
+    const r = await runCli(["cache", "prune", "--store", store, "--max-size", String(bound), "--json"]);
     expect(r.code).toBe(0);
     const result = json<{ removed: Array<{ kind: string }>; keptBytes: number }>(r);
     expect(result.removed.map((e) => e.kind)).toEqual(["dataset"]);
-    expect(result.keptBytes).toBe(features.bytes);
+    expect(result.keptBytes).toBe(features.bytes + profile.bytes);
     const after = json<Info>(await runCli(["cache", "info", "--store", store, "--json"]));
-    expect(after.entries.map((e) => e.kind)).toEqual(["features"]);
+    expect(after.entries.map((e) => e.kind).sort()).toEqual(["features", "train-profile"]);
     const byAge = await runCli(["cache", "prune", "--store", store, "--older-than", "0s"]);
-    expect(byAge.stdout).toMatch(/^removed 1 entry \(.*\); 0 left \(0 B\)/);
+    expect(byAge.stdout).toMatch(/^removed 2 entries \(.*\); 0 left \(0 B\)/);
   });
 
   it("rejects a size or an age it cannot read, saying what is allowed", async () => {

@@ -67,6 +67,15 @@ describe("the stage cache in runs", () => {
     expect(record.dataInfo).toEqual(plain.dataInfo);
     expect(record.timings).toHaveProperty("load");
     expect(record.timings).toHaveProperty("features");
+
+    // the train profile (drift reference) depends on the features, not the model: the warm run
+    // reads the one the first run computed, and it is the profile an uncached run computes
+    expect(first.cache.trainProfile).toBe("miss");
+    expect(warm.cache.trainProfile).toBe("hit");
+    expect(uncached.cache.trainProfile).toBeUndefined();
+    const profile = async (o: RunOutcome) => (await store.getArtifact(o.runId, "train-profile.json")).record.sha256;
+    expect(await profile(warm)).toBe(await profile(uncached));
+    expect(await profile(first)).toBe(await profile(uncached));
   });
 
   it("re-featurises from the parse cache when a features parameter changed", async () => {
