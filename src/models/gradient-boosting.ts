@@ -24,7 +24,7 @@ import { binMatrix, fitBinEdges, type BinEdges, type BinnedMatrix } from "./hist
 import { stratifiedHoldout } from "./holdout.js";
 import { numberArray } from "./logistic-regression.js";
 import { logOnePlusExpNeg, sigmoid, softmaxRowsInPlace } from "./sparse-linear.js";
-import { addTreeBinned, TreeGrower, type Tree } from "./tree.js";
+import { addTreeBinned, treeGrower, type Tree } from "./tree.js";
 import { divergenceWarning, nonFiniteWarning, notConvergedWarning } from "./training-warnings.js";
 
 export const GRADIENT_BOOSTING = "gradient_boosting";
@@ -275,7 +275,7 @@ export class GradientBoosting implements Estimator {
     const rawVal = new Float64Array(nOut * nVal);
     for (let k = 0; k < nOut; k++) rawVal.fill(baseline[k]!, k * nVal, (k + 1) * nVal);
 
-    const grower = new TreeGrower(binned, {
+    const grower = treeGrower(binned, {
       maxLeafNodes: p.max_leaf_nodes,
       maxDepth: p.max_depth,
       minSamplesLeaf: p.min_samples_leaf,
@@ -366,6 +366,8 @@ export class GradientBoosting implements Estimator {
         break;
       }
     }
+    // The kernel's instance goes back to its pool (a fit that throws leaves it to the collector).
+    grower.close();
     if (!rolledBack) {
       const last = logLoss(raw, y, nOut, sw);
       trainLosses.push(last);

@@ -15,8 +15,14 @@
  * histogram is built from its rows; the larger one is the parent's minus the smaller's (the
  * subtraction trick), computed in the parent's buffer. Rows live in one index array that is
  * partitioned in place, so a node is a range of it and a leaf's rows are known without a search.
+ *
+ * TreeGrower below is the JavaScript reference; kernels/gbdt-tree.ts grows the same trees bit for
+ * bit in WebAssembly (the same nodes, heap, limits and passes, the same sums in the same order).
+ * `treeGrower` chooses between them as MLLOOP_KERNELS says (test/models/gbdt-wasm.test.ts).
  */
 import { binAt, type BinnedMatrix } from "./histogram-binning.js";
+import { wasmGrowerFits, WasmTreeGrower } from "./kernels/gbdt-tree-wasm.js";
+import { kernelBackend } from "./kernels/wasm-kernels.js";
 
 export interface GrowerOptions {
   readonly maxLeafNodes: number | null;
@@ -140,7 +146,30 @@ class GainHeap {
 }
 
 /** Grows trees on one binned matrix; buffers are reused from tree to tree. */
-export class TreeGrower {
+export interface Grower {
+  /**
+   * Grows one tree on the rows rows[0 .. nRows) (their order is changed: it ends partitioned by
+   * leaf) with gradients g and hessians h indexed by row.
+   */
+  grow(g: Float64Array, h: Float64Array, rows: Int32Array, nRows: number): GrownTree;
+  /** Frees what the grower holds (a WebAssembly instance goes back to its pool). */
+  close(): void;
+}
+
+/**
+ * The grower for a fit: WebAssembly unless MLLOOP_KERNELS=js (or the module is not built, or the
+ * problem would not fit in a module's memory), else the JavaScript reference.
+ */
+export function treeGrower(
+  X: BinnedMatrix,
+  opts: GrowerOptions,
+  backend: "js" | "wasm" = kernelBackend("gbdt-tree"),
+): Grower {
+  return backend === "wasm" && wasmGrowerFits(X, opts) ? new WasmTreeGrower(X, opts) : new TreeGrower(X, opts);
+}
+
+/** The JavaScript reference grower. */
+export class TreeGrower implements Grower {
   /** The features that have at least two bins (the others cannot be split). */
   private readonly features: Int32Array;
   /** Array offset of each splittable feature's bins in a histogram, by position in `features`. */
@@ -213,6 +242,8 @@ export class TreeGrower {
     while (this.heap.size > 0) this.splitNext(g, h, rows);
     return this.materialize();
   }
+
+  close(): void {}
 
   private makeNode(start: number, end: number, depth: number, sumG: number, sumH: number, value: number): Node {
     const node = new Node(this.nodes.length, start, end, depth, sumG, sumH, value);
