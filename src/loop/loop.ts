@@ -78,6 +78,8 @@ export interface LoopOptions {
     readonly rungs?: ReadonlyArray<{ folds: number; fraction: number }>;
     readonly depth?: number;
     readonly width?: number;
+    /** TPE on the leader's continuous knob (ScreenOptions.tune); false to skip. */
+    readonly tune?: false | { readonly rounds?: number; readonly batch?: number };
   };
   /**
    * A new experiment's first full run: "screened" (default) screens the catalogue around the spec
@@ -303,6 +305,7 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
       rungs: opts.screening?.rungs,
       depth: opts.screening?.depth,
       width: opts.screening?.width,
+      tune: opts.screening?.tune,
       findings: found.map((f) => f.kind),
       onProgress: opts.onScreenProgress,
     });
