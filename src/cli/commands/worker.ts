@@ -86,9 +86,14 @@ Examples:
           },
         },
         onEvent: (event, job, detail) => {
-          const t = job.data as Partial<TrialTask> & Partial<RunJobTask>;
+          const t = job.data as Partial<TrialTask> & Partial<RunJobTask> & { kind?: string; key?: string };
+          // a cross-validation fold names its task (learning-curve size and fold), not a trial number
           const what =
-            t.kind === "run" ? `run ${t.runId ?? "?"} (${t.name ?? ""})` : `${t.sweep ?? job.name} #${t.trial ?? "?"}`;
+            t.kind === "run"
+              ? `run ${t.runId ?? "?"} (${t.name ?? ""})`
+              : t.kind === "cv"
+                ? `cv ${t.key ?? "?"}`
+                : `${t.sweep ?? job.name} #${t.trial ?? "?"}`;
           log(
             `${event} ${what} (attempt ${job.attemptsMade + (event === "start" ? 1 : 0)})${detail ? `: ${detail}` : ""}`,
           );
