@@ -250,6 +250,7 @@ export async function cvQueueExecutor(o: {
         queueName,
         jobName: "cv",
         jobId: (j) => `cv-${j.hash}`,
+        retryFailed: true,
         // every task goes out at once: how many run together is the workers' business
         parallelism: 1,
         onFailure: (j, message) => {

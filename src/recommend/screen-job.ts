@@ -103,6 +103,7 @@ export async function screenQueueExecutor(o: {
     queueName: o.queueName,
     jobName: "screen",
     jobId: (j) => `screen-${j.hash}`,
+    retryFailed: true,
     parallelism: o.parallelism,
     // a job lost twice is a failed candidate (screening shows it as such), not a failed loop
     onFailure: (_j, message) => ({ proba: "", fitMs: 0, error: `the queue lost this trial: ${message}` }),

@@ -10,7 +10,8 @@
  *   `lockMs` another worker's stalled-job check moves the job back to the queue and another worker
  *   runs it (a job stalled twice fails);
  * - a job whose processor throws is tried `attempts` times (2) in all, then `onFailure` turns the
- *   error into that task's result: the map goes on;
+ *   error into that task's result: the map goes on; with `retryFailed`, a later invocation sends
+ *   such a job again instead of getting the kept failure back;
  * - Redis restarted: ioredis reconnects and BullMQ resumes; with AOF and `appendfsync always`
  *   (README, workers) no acknowledged job is lost.
  */
@@ -89,6 +90,13 @@ export interface QueueExecutorOptions<Task, Result> {
   readonly attempts?: number;
   /** The result of a task whose job failed for good. */
   readonly onFailure: (task: Task, message: string) => Result;
+  /**
+   * A job left failed by an earlier invocation is removed and sent again (default false). For jobs
+   * that are pure computations on their payload (screening, cross-validation folds, coalition
+   * runs): the queue keeps a failed job for an hour, and without this a rerun after a fixed worker
+   * got the old failure back at once. Sweeps keep false: a failed trial is recorded and stays so.
+   */
+  readonly retryFailed?: boolean;
 }
 
 export async function queueExecutor<Task, Result>(
@@ -107,9 +115,18 @@ export async function queueExecutor<Task, Result>(
   queue.setMaxListeners(0);
   events.setMaxListeners(0);
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  // jobs this executor sent: a failure of one of them is this invocation's answer, not stale
+  const sent = new Set<string>();
   const one = async (task: Task): Promise<Result> => {
+    const jobId = o.jobId(task);
+    if (o.retryFailed === true && !sent.has(jobId)) {
+      const old = await queue.getJob(jobId);
+      // removal fails only if a worker took the job meanwhile: then it is not stale, wait for it
+      if (old !== undefined && (await old.isFailed())) await old.remove().catch(() => undefined);
+    }
+    sent.add(jobId);
     const job = await queue.add(o.jobName, task, {
-      jobId: o.jobId(task),
+      jobId,
       attempts: o.attempts ?? 2,
       removeOnComplete: { age: 3600 },
       removeOnFail: { age: 3600 },

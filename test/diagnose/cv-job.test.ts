@@ -196,7 +196,7 @@ describe("a cross-validation session on the queue (real Redis)", () => {
     }
   }, 120_000);
 
-  it("a worker with no cv handler (another mlloop version): a clear error naming the task, not a hang", async () => {
+  it("a worker with no cv handler (another mlloop version): a clear error naming the task, not a hang; sent again once a worker can run them", async () => {
     const q = `cv-old-${process.pid}-${Date.now()}`;
     await worker(q, false);
     const queued = openCvSession(data, {
@@ -211,6 +211,21 @@ describe("a cross-validation session on the queue (real Redis)", () => {
       );
     } finally {
       await queued.close();
+    }
+    // the same tasks again once a worker with the handler serves the queue: the failed jobs (kept
+    // by the queue for an hour) are sent again, not answered with the old failure
+    await workers.pop()!.close();
+    await worker(q, true);
+    const again = openCvSession(data, {
+      folds: 3,
+      executor: await cvQueueExecutor({ url: redisUrl(), queueName: q }),
+    });
+    const local = openCvSession(data, { folds: 3 });
+    try {
+      const [a, b] = await Promise.all([again.outOfFold(), local.outOfFold()]);
+      expect(a).toEqual(b);
+    } finally {
+      await Promise.all([again.close(), local.close()]);
     }
   }, 60_000);
 

@@ -197,6 +197,7 @@ async function attributionExecutor(
       queueName: opts.queueName,
       jobName: "run",
       jobId: (t) => `run-${t.runId}`,
+      retryFailed: true,
       // all coalitions in flight unless limited: any number of workers may take them
       parallelism: workers ?? 64,
       onFailure: (t, message) => ({ runId: t.runId, error: message, reused: false, ms: 0, host: null }),
