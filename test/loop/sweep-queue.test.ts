@@ -3,8 +3,10 @@
  * starts (these tests fail, never skip, without them): `mlloop worker` processes take the trials
  * and record them in the shared store; a worker killed with SIGKILL mid-job has its job retried on
  * another worker and recorded once (a sweep trial; a coalition run of attribute --queue); a trial
- * killed twice is recorded failed with the queue's error and the sweep goes on; Redis restarted mid-sweep loses no trial. `attribute --queue` sends
- * its coalition runs to the same workers, `loop --queue` its screening trials.
+ * killed twice is recorded failed with the queue's error and the sweep goes on; Redis restarted
+ * mid-sweep loses no trial; the sweep process killed and run again finishes without running a
+ * finished trial twice. `attribute --queue` sends its coalition runs to the same workers, `loop
+ * --queue` its screening trials.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -19,7 +21,7 @@ import { parseSweepSpace } from "../../src/search/space-file.js";
 import { loadSpecFile } from "../../src/spec/load.js";
 import { openStore } from "../../src/track/open.js";
 import type { Store } from "../../src/track/store.js";
-import { BIN, ROOT, runCli, tempDir } from "../cli/cli-helpers.js";
+import { BIN, ROOT, runCli, startCli, tempDir } from "../cli/cli-helpers.js";
 import { createTestDatabase, type TestDatabase } from "../track/pg-test-db.js";
 
 function redisUrl(): string {
@@ -168,6 +170,45 @@ describe("sweep trials on BullMQ workers (real Redis, real PostgreSQL)", () => {
     const runs = await sweepRuns(store, "cli");
     expect([...runs.values()].map((x) => x.pid)).toEqual([w.pid, w.pid, w.pid]);
   }, 120_000);
+
+  it("the sweep process killed (SIGKILL) and run again: it finishes, finished trials are not run again, each trial recorded once", async () => {
+    const { url, store } = await freshStore();
+    const q = `q-resume-${Date.now()}`;
+    startWorker(url, redisUrl(), q);
+    const spaceFile = join(dir, "space-resume.yaml");
+    writeFileSync(spaceFile, "model.C: { log: [1, 100] }\n");
+    const args = [
+      ...["--store", url, "sweep", "run", SPEC, "--space", spaceFile, "--trials", "4"],
+      ...["--queue", redisUrl(), "--queue-name", q, "--name", "resume", "--json"],
+    ];
+    const first = startCli(args, { cwd: dir, env: { MLLOOP_ARTIFACTS: artifacts } });
+    const finishedBefore = await until("two finished trials", async () => {
+      const runs = await sweepRuns(store, "resume");
+      const done = [...runs.entries()].filter(([, r]) => r.status === "finished");
+      return done.length >= 2 ? done : undefined;
+    });
+    first.kill("SIGKILL");
+    // killed mid-sweep, not exited after the last trial
+    const signal = await new Promise((r) => first.once("close", (_code, sig) => r(sig)));
+    expect(signal).toBe("SIGKILL");
+    expect(finishedBefore.length).toBeLessThan(4);
+    const r = await runCli(args, { cwd: dir, env: { MLLOOP_ARTIFACTS: artifacts } });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { trials: Array<{ state: string }> };
+    expect(out.trials.map((t) => t.state)).toEqual(["complete", "complete", "complete", "complete"]);
+    const runs = await sweepRuns(store, "resume");
+    expect(runs.size).toBe(4);
+    // the trials finished before the kill are the same runs, not run again
+    for (const [trial, before] of finishedBefore) {
+      expect(runs.get(trial)!.id).toBe(before.id);
+      expect(runs.get(trial)!.endedAt).toBe(before.endedAt);
+    }
+    const all = await store.queryRuns({
+      where: { kind: "cmp", field: { kind: "tag", key: "sweep" }, op: "=", value: { type: "string", value: "resume" } },
+    });
+    expect(all).toHaveLength(4);
+  }, 180_000);
 
   it("kill -9 mid-trial: retried on another worker and recorded once; killed twice: recorded failed, the sweep goes on", async () => {
     const { url, store } = await freshStore();
