@@ -94,6 +94,8 @@ function byKey(
 
 /** The text whose normalised form decides duplicates: the body for email, every field otherwise. */
 function duplicateSource(e: Example): string {
+  const known = knownSources.get(e);
+  if (known !== undefined) return known;
   if (e.email !== undefined) return e.email.text;
   const parts = Object.values(e.text);
   const numeric = Object.values(e.numeric);
@@ -123,6 +125,18 @@ function isSpace(c: number): boolean {
     c === 0x3000 ||
     c === 0xfeff
   );
+}
+
+/**
+ * The text an example's duplicates are judged on, for an example that no longer carries it: a run
+ * that keeps only part of each parsed message (src/loop/cache-inputs.ts) records the body text of
+ * the message it came from, so that the split is the one the whole messages give.
+ */
+const knownSources = new WeakMap<Example, string>();
+
+/** Records what duplicateSource gave for the whole example `e` was cut from. */
+export function rememberDuplicateSource(e: Example, source: string): void {
+  knownSources.set(e, source);
 }
 
 /** Keys computed where the example was parsed (a parsing worker), so the split need not recompute them. */

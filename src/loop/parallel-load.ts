@@ -12,9 +12,11 @@ import { DataError, isMlloopError } from "../errors.js";
 import { decodeExamples } from "../data/example-codec.js";
 import type { Dataset, Example } from "../data/example.js";
 import { finalizeDataset } from "../data/load.js";
-import { rememberDuplicateKey } from "../data/split.js";
+import { duplicateKey, rememberDuplicateKey } from "../data/split.js";
+import { yieldToEventLoop } from "../data/sources/files.js";
 import {
   loadSpamAssassin,
+  readSpamAssassinMessage,
   spamAssassinResult,
   spamAssassinSelection,
   type SpamAssassinSpec,
@@ -34,6 +36,12 @@ export interface ParallelLoadOptions {
   readonly workers?: number;
   /** Receives each encoded shard (the parse cache entry being written). */
   readonly sink?: DatasetEntryWriter;
+  /**
+   * What the run keeps of each parsed message (keptOfExamples in cache-inputs.ts), applied as the
+   * messages arrive — after the parse cache has the full message and its duplicate key is known —
+   * so that the whole corpus is never in memory at once. Absent: the full examples.
+   */
+  readonly keep?: (ex: Example) => Example;
 }
 
 /**
@@ -59,10 +67,42 @@ function rethrown(e: unknown): Error {
   return err;
 }
 
+/** Messages parsed between two handovers to the parse cache, the progress bar and the event loop. */
+const BATCH_MESSAGES = 16;
+
+/**
+ * The calling thread's parse when the run keeps only part of each message: a batch at a time is
+ * parsed, handed to the parse cache whole, and cut down to what the run keeps (its duplicate key,
+ * which reads the full body text, remembered first, so the split is the one the full messages give).
+ */
+async function loadKeepingOnThisThread(
+  data: SpamAssassinSpec,
+  opts: ParallelLoadOptions,
+  keep: (ex: Example) => Example,
+): Promise<Dataset> {
+  const { dir, files, of } = spamAssassinSelection(data, opts.seed);
+  const total = files.length;
+  const examples = new Array<Example>(total);
+  for (let start = 0; start < total; start += BATCH_MESSAGES) {
+    const batch = files.slice(start, start + BATCH_MESSAGES).map((f) => readSpamAssassinMessage(dir, f));
+    await opts.sink?.encode(batch, start);
+    for (let k = 0; k < batch.length; k++) {
+      const full = batch[k]!;
+      const kept = keep(full);
+      if (kept !== full) rememberDuplicateKey(kept, duplicateKey(full));
+      examples[start + k] = kept;
+    }
+    opts.onProgress?.(start + batch.length, total);
+    await yieldToEventLoop();
+  }
+  return finalizeDataset(spamAssassinResult(data, examples, of));
+}
+
 export async function loadSpamAssassinParallel(data: SpamAssassinSpec, opts: ParallelLoadOptions): Promise<Dataset> {
   const { dir, files, of } = spamAssassinSelection(data, opts.seed);
   const workers = Math.min(parseWorkers(opts.workers), Math.ceil(files.length / SHARD_MESSAGES));
   if (workers <= 0 || files.length < MIN_PARALLEL_MESSAGES) {
+    if (opts.keep !== undefined) return loadKeepingOnThisThread(data, opts, opts.keep);
     const dataset = finalizeDataset(await loadSpamAssassin(data, opts.seed, opts.onProgress));
     await opts.sink?.encode(dataset.examples);
     return dataset;
@@ -84,8 +124,9 @@ export async function loadSpamAssassinParallel(data: SpamAssassinSpec, opts: Par
         const shard = await pool.run(task);
         const decoded = decodeExamples(shard.bytes, shard.count);
         for (let k = 0; k < decoded.length; k++) {
-          examples[shard.start + k] = decoded[k]!;
-          rememberDuplicateKey(decoded[k]!, shard.keys[k]!);
+          const ex = opts.keep === undefined ? decoded[k]! : opts.keep(decoded[k]!);
+          examples[shard.start + k] = ex;
+          rememberDuplicateKey(ex, shard.keys[k]!);
         }
         opts.sink?.shard(shard.start, shard.count, [shard.bytes]);
         done += shard.count;

@@ -8,10 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StageCache } from "../../src/loop/cache.js";
-import { prepareInputs } from "../../src/loop/cache-inputs.js";
+import { cachedDataset, keptOfExamples, prepareInputs } from "../../src/loop/cache-inputs.js";
+import { duplicateClusters } from "../../src/data/split.js";
 import { runExperiment, type RunOutcome } from "../../src/loop/run-experiment.js";
 import { loadSpecFile } from "../../src/spec/load.js";
 import { openSqliteStore, type SqliteStore } from "../../src/track/sqlite-store.js";
+import { collectGarbage } from "../../src/util/collect-garbage.js";
 
 const SPEC = join(import.meta.dirname, "../../examples/spam/baseline.yaml");
 
@@ -143,6 +145,64 @@ describe("the stage cache in runs", () => {
     expect(examples.every((e, i) => again.dataset.classes[again.y[i]!] === e.label)).toBe(true);
     expect(examples[0]!.email).toBeDefined();
     expect((await again.features.fitted()).featureNames.length).toBe(again.features.nFeatures);
+  });
+
+  it("releases the parsed corpus after featurisation when the run does not keep it, and loads it again on demand", async () => {
+    const loaded = loadSpecFile(SPEC, ["data.limit=400"]);
+    const prepare = async (retainExamples: boolean) => {
+      let parsed: WeakRef<object> | null = null;
+      const inputs = await prepareInputs({
+        spec: loaded.spec,
+        baseDir: loaded.baseDir,
+        seeds: { data: 1, split: 2 },
+        cache: null,
+        retainExamples,
+        stage: async (name, fn) => {
+          const r = await fn();
+          if (name === "load") parsed = new WeakRef(r as object);
+          return r;
+        },
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(collectGarbage()).toBe(true);
+      return { inputs, alive: parsed!.deref() !== undefined };
+    };
+    const kept = await prepare(true);
+    const released = await prepare(false);
+    expect(kept.alive).toBe(true);
+    expect(released.alive).toBe(false);
+    // the same matrices either way, and the same examples when asked for them
+    expect(released.inputs.X).toEqual(kept.inputs.X);
+    expect(released.inputs.split).toEqual(kept.inputs.split);
+    expect(released.inputs.ids).toEqual(kept.inputs.ids);
+    const again = await released.inputs.examples();
+    expect(again.map((e) => [e.id, e.label, e.contentHash, e.text])).toEqual(
+      (await kept.inputs.examples()).map((e) => [e.id, e.label, e.contentHash, e.text]),
+    );
+  });
+
+  it("keeps only the fields the features read of each message, with the duplicates of the whole messages", async () => {
+    const loaded = loadSpecFile(SPEC, ["data.limit=400"]);
+    const whole = await cachedDataset({
+      spec: loaded.spec,
+      baseDir: loaded.baseDir,
+      seeds: { data: 1, split: 2 },
+      cache: null,
+    });
+    const keep = keptOfExamples(loaded.spec.features)!;
+    const kept = whole.examples.map(keep);
+    expect(Object.keys(kept[0]!.text)).toEqual(["subject", "body"]);
+    expect(kept[0]!.email).toBeUndefined();
+    // the body is judged for duplicates even when the features do not read it
+    const subjectOnly = whole.examples.map(
+      keptOfExamples({ words: { ...loaded.spec.features.words!, fields: ["subject"] } })!,
+    );
+    const clusters = duplicateClusters(whole.examples);
+    expect(clusters.length).toBeGreaterThan(0);
+    expect(duplicateClusters(kept)).toEqual(clusters);
+    expect(duplicateClusters(subjectOnly)).toEqual(clusters);
+    // a family that reads the parsed message keeps the examples whole
+    expect(keptOfExamples({ ...loaded.spec.features, urls: {} as never })).toBeNull();
   });
 
   it("screening's train-only inputs: the same training matrix, no dev/test transform, nothing written, the dataset decoded once", async () => {
