@@ -18,7 +18,8 @@ import { checkArtifactName, readArtifactFile, writeArtifactFile } from "./artifa
 import { crashReason, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
 import { redactUrl } from "./redact-url.js";
 import { asRunId, newRunId, normaliseRunIdPrefix, RUN_ID_LENGTH, type RunId } from "./run-id.js";
-import { POSTGRES_HEARTBEAT_SQL, PostgresHeartbeats } from "./postgres-heartbeat.js";
+import { POSTGRES_HEARTBEAT_SQL, postgresHeartbeats } from "./postgres-heartbeat.js";
+import type { HeartbeatThread } from "./heartbeat-thread.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from "./postgres-migrations.js";
 import { compilePostgresRunQuery, decodePostgresFieldValue } from "./postgres-query.js";
 import type { RunQuery } from "./query-types.js";
@@ -167,7 +168,7 @@ export class PostgresStore implements Store, RunTransferStore {
   private artifactsDir: string | null;
   private readonly heartbeats = new Set<Heartbeat>();
   /** One heartbeat thread (and connection) per interval, shared by every running run of this store. */
-  private readonly beaters = new Map<number, PostgresHeartbeats>();
+  private readonly beaters = new Map<number, HeartbeatThread>();
   private closed = false;
 
   private constructor(url: string, pool: pg.Pool, options: PostgresStoreOptions, artifactsDir: string | null) {
@@ -545,12 +546,15 @@ export class PostgresStore implements Store, RunTransferStore {
     const intervalMs = options?.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     let beater = this.beaters.get(intervalMs);
     if (beater === undefined) {
-      beater = new PostgresHeartbeats(this.url, intervalMs);
+      beater = postgresHeartbeats(this.url, intervalMs);
       this.beaters.set(intervalMs, beater);
     }
     let beating: Heartbeat;
     try {
-      beating = await beater.add(id, options);
+      // unlike SQLite's, the first run waits for the thread: a PostgreSQL store that cannot start
+      // one says so at once
+      await beater.ready;
+      beating = beater.add(id, options);
     } catch (e) {
       // a thread that could not start is not kept: the next run tries a new one
       this.beaters.delete(intervalMs);

@@ -11,7 +11,8 @@ import { StoreError } from "../errors.js";
 import { checkArtifactName, readArtifactFile, writeArtifactFile } from "./artifact-files.js";
 import { crashReason, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_STALE_AFTER_MS, thisHost } from "./liveness.js";
 import { asRunId, newRunId, normaliseRunIdPrefix, RUN_ID_LENGTH, type RunId } from "./run-id.js";
-import { HEARTBEAT_SQL, SqliteHeartbeats } from "./sqlite-heartbeat.js";
+import { HEARTBEAT_SQL, sqliteHeartbeats } from "./sqlite-heartbeat.js";
+import type { HeartbeatThread } from "./heartbeat-thread.js";
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-migrations.js";
 import {
   checkModelName,
@@ -140,7 +141,7 @@ export class SqliteStore implements Store, RunTransferStore {
   private readonly maxBusyWaitMs: number;
   private readonly heartbeats = new Set<Heartbeat>();
   /** One heartbeat thread per interval, shared by every running run of this store. */
-  private readonly beaters = new Map<number, SqliteHeartbeats>();
+  private readonly beaters = new Map<number, HeartbeatThread>();
   private closed = false;
 
   private readonly statements: {
@@ -460,7 +461,7 @@ export class SqliteStore implements Store, RunTransferStore {
     const intervalMs = options?.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     let beater = this.beaters.get(intervalMs);
     if (beater === undefined) {
-      beater = new SqliteHeartbeats({ dbPath: this.location, busyTimeoutMs: this.busyTimeoutMs }, intervalMs);
+      beater = sqliteHeartbeats({ dbPath: this.location, busyTimeoutMs: this.busyTimeoutMs }, intervalMs);
       this.beaters.set(intervalMs, beater);
     }
     const beating = beater.add(id, options);
