@@ -6,24 +6,10 @@ import { describe, expect, it } from "vitest";
 import { buildCatalogue, type CatalogueData } from "../../src/recommend/catalogue.js";
 import { parseSpec } from "../../src/spec/load.js";
 import { applyPatch } from "../../src/spec/patch.js";
+import { textData, textSpec } from "./helpers.js";
 
-const data: CatalogueData = {
-  textFields: ["text"],
-  numericColumns: [],
-  categoricalColumns: [],
-  nClasses: 2,
-  email: false,
-};
-const spec = (
-  extra: Record<string, unknown> = {},
-  model: Record<string, unknown> = { family: "logistic_regression" },
-) =>
-  parseSpec({
-    data: { source: "csv", path: "x.csv", columns: { id: "id", label: "label", text: ["text"] } },
-    features: { words: { fields: ["text"] } },
-    model,
-    evaluate: { positive_class: "spam", ...extra },
-  });
+const data = textData;
+const spec = textSpec;
 
 describe("catalogue: calibration and threshold moves", () => {
   it("offers sigmoid and isotonic calibration, and back to none once calibrated", () => {

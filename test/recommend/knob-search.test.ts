@@ -5,25 +5,14 @@
  * proposal becomes is a valid spec change that keeps the rest of the model setting.
  */
 import { describe, expect, it } from "vitest";
-import { buildCatalogue, type CatalogueData } from "../../src/recommend/catalogue.js";
+import { buildCatalogue } from "../../src/recommend/catalogue.js";
 import { knobFreeKey, knobMove, knobOf, knobValue, proposeKnobValues } from "../../src/recommend/knob-search.js";
 import { parseSpec } from "../../src/spec/load.js";
 import { applyPatch } from "../../src/spec/patch.js";
+import { textData, textSpec } from "./helpers.js";
 
-const data: CatalogueData = {
-  textFields: ["text"],
-  numericColumns: [],
-  categoricalColumns: [],
-  nClasses: 2,
-  email: false,
-};
-const spec = (model: Record<string, unknown>) =>
-  parseSpec({
-    data: { source: "csv", path: "x.csv", columns: { id: "id", label: "label", text: ["text"] } },
-    features: { words: { fields: ["text"] } },
-    model,
-    evaluate: { positive_class: "spam" },
-  });
+const data = textData;
+const spec = (model: Record<string, unknown>) => textSpec({}, model);
 
 // a smooth objective with its optimum at C = 300, between the grid's 100 and 1000
 const objective = (C: number): number => -((Math.log10(C) - Math.log10(300)) ** 2);
@@ -91,12 +80,7 @@ describe("knob search: TPE proposals for C, alpha, …", () => {
 
   it("the loop's near-copy key ignores the knob and a fixed threshold's value, not the idea", () => {
     const withThreshold = (model: Record<string, unknown>, value: number) =>
-      parseSpec({
-        data: { source: "csv", path: "x.csv", columns: { id: "id", label: "label", text: ["text"] } },
-        features: { words: { fields: ["text"] } },
-        model,
-        evaluate: { positive_class: "spam", threshold: { policy: "fixed", value } },
-      });
+      textSpec({ threshold: { policy: "fixed", value } }, model);
     const a = withThreshold({ family: "naive_bayes", variant: "complement", alpha: 0.1 }, 0.00007);
     const b = withThreshold({ family: "naive_bayes", variant: "complement", alpha: 0.0241 }, 0.0006);
     const c = withThreshold({ family: "naive_bayes", variant: "multinomial", alpha: 0.1 }, 0.00007);
