@@ -12,7 +12,7 @@
  */
 import { csrSelectRows, type CsrMatrix } from "../features/csr.js";
 import { evaluateSplit } from "../evaluate/evaluate.js";
-import { BOOTSTRAP_METRICS, pairedBootstrap, type BootstrapMetricName } from "../evaluate/paired.js";
+import { BOOTSTRAP_METRICS, mcnemarExact, pairedBootstrap, type BootstrapMetricName } from "../evaluate/paired.js";
 import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { chooseThreshold, maxRecallAtPrecision } from "../evaluate/threshold.js";
 import type { Executor } from "../search/executor.js";
@@ -625,11 +625,50 @@ async function tuneKnob(
     const leadEval = session.cache.get(`${last}:${lead.id}`)!;
     for (const c of cands) {
       const ev = session.cache.get(`${last}:${c.id}`)!;
-      const ci = ev.error === null ? gainInterval(session, ev, leadEval, 0.9) : null;
-      if (ci !== null && ci[0] > 0) out.push(c);
+      if (ev.error === null && provablyBetter(session, ev, leadEval)) out.push(c);
     }
   }
   return out;
+}
+
+/**
+ * A knob proposal beats the value it was proposed around on the last rung's rows: the one-sided
+ * 95 % paired bootstrap bound of the gain above zero (binary), or for multiclass a better metric
+ * and McNemar's exact test on per-row correctness (argmax) one-sided below 0.05, the test the loop's
+ * acceptance rule uses for multiclass runs.
+ */
+function provablyBetter(session: ScreenSession, ev: Evaluation, base: Evaluation): boolean {
+  const ci = gainInterval(session, ev, base, 0.9);
+  if (ci !== null) return ci[0] > 0;
+  if (session.opts.positive !== null || !(session.better(ev.metric) > session.better(base.metric))) return false;
+  const rows = session.layouts[session.layouts.length - 1]!.rows;
+  return moreOftenRight(
+    Int32Array.from(rows, (i) => session.yAll[i]!),
+    ev.proba,
+    base.proba,
+    session.k,
+  );
+}
+
+/**
+ * Multiclass: `probaNew`'s argmax is right more often than `probaBase`'s on the same rows, by
+ * McNemar's exact test one-sided below 0.05 (the discordant rows only).
+ */
+export function moreOftenRight(y: Int32Array, probaNew: Float64Array, probaBase: Float64Array, k: number): boolean {
+  const argmax = (proba: Float64Array, i: number): number => {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (proba[i * k + j]! > proba[i * k + best]!) best = j;
+    return best;
+  };
+  let onlyNew = 0;
+  let onlyBase = 0;
+  for (let i = 0; i < y.length; i++) {
+    const a = argmax(probaNew, i) === y[i];
+    const b = argmax(probaBase, i) === y[i];
+    if (a && !b) onlyNew++;
+    else if (b && !a) onlyBase++;
+  }
+  return onlyNew > onlyBase && mcnemarExact(onlyNew, onlyBase) / 2 < 0.05;
 }
 
 /** The paired bootstrap interval of a candidate's gain over the incumbent on the last rung's rows. */

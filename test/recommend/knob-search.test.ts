@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { buildCatalogue } from "../../src/recommend/catalogue.js";
 import { knobFreeKey, knobMove, knobOf, knobValue, proposeKnobValues } from "../../src/recommend/knob-search.js";
 import { parseSpec } from "../../src/spec/load.js";
+import { moreOftenRight } from "../../src/recommend/screening.js";
 import { applyPatch } from "../../src/spec/patch.js";
 import { textData, textSpec } from "./helpers.js";
 
@@ -90,5 +91,31 @@ describe("knob search: TPE proposals for C, alpha, …", () => {
     expect(knobFreeKey(a)).not.toBe(knobFreeKey(d));
     const maxF1 = parseSpec({ ...a, evaluate: { ...a.evaluate, threshold: { policy: "max_f1" } } });
     expect(knobFreeKey(maxF1)).not.toBe(knobFreeKey(a));
+  });
+});
+
+describe("knob search, multiclass: a proposal is offered when McNemar's exact test says it is right more often", () => {
+  // k = 3; `right`/`wrong` rows of each kind, probabilities one-hot on the predicted class
+  const rows = (newOnly: number, baseOnly: number, both: number) => {
+    const n = newOnly + baseOnly + both;
+    const y = new Int32Array(n).fill(1);
+    const pNew = new Float64Array(n * 3);
+    const pBase = new Float64Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      const newRight = i < newOnly || i >= newOnly + baseOnly;
+      const baseRight = i >= newOnly;
+      pNew[i * 3 + (newRight ? 1 : 2)] = 1;
+      pBase[i * 3 + (baseRight ? 1 : 0)] = 1;
+    }
+    return { y, pNew, pBase };
+  };
+  it("9 rows right only with the proposal against 2: one-sided p = 67/2048 = 0.033 < 0.05; 8 against 2: 56/1024 = 0.055", () => {
+    // binomial tails by hand: P(X <= 2 | n = 11, ½) = (1 + 11 + 55) / 2048, P(X <= 2 | n = 10, ½) = (1 + 10 + 45) / 1024
+    const a = rows(9, 2, 30);
+    expect(moreOftenRight(a.y, a.pNew, a.pBase, 3)).toBe(true);
+    const b = rows(8, 2, 30);
+    expect(moreOftenRight(b.y, b.pNew, b.pBase, 3)).toBe(false);
+    // the other way round is never "better"
+    expect(moreOftenRight(a.y, a.pBase, a.pNew, 3)).toBe(false);
   });
 });
