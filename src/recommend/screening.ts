@@ -23,7 +23,7 @@ import { specSchema, type Spec } from "../spec/schema.js";
 import { createRng, deriveSeed } from "../util/random.js";
 import { ModelError } from "../errors.js";
 import type { FindingKind, Move } from "./catalogue.js";
-import { knobMove, knobOf, knobValue, proposeKnobValues, type Knob } from "./knob-search.js";
+import { knobFreeKey, knobMove, knobOf, knobValue, proposeKnobValues } from "./knob-search.js";
 import type { ScreenResult, ScreenTask } from "./screen-worker.js";
 
 export interface ScreenRung {
@@ -587,19 +587,18 @@ async function tuneKnob(
   const out: Candidate[] = [];
   const tried: Candidate[] = [];
   const metricOf = (c: Candidate): number => session.better(session.cache.get(`${last}:${c.id}`)?.metric ?? Number.NaN);
-  const withoutKnob = (spec: Spec, knob: Knob): string =>
-    JSON.stringify({ ...spec, model: { ...spec.model, [knob.key]: null } });
   for (let round = 0; round < (tune?.rounds ?? 2); round++) {
     const pool = [...screenedOnLast, ...tried].filter((c) => Number.isFinite(metricOf(c)));
     const lead = pool.sort((a, b) => metricOf(b) - metricOf(a))[0];
     const leadSpec = lead === undefined ? null : session.resolveSpec(lead);
     const knob = leadSpec === null ? null : knobOf(leadSpec.model.family);
     if (lead === undefined || leadSpec === null || knob === null) break;
-    const ref = withoutKnob(leadSpec, knob);
+    // the history: every candidate that is the leader but for the knob (the loop's near-copy key)
+    const ref = knobFreeKey(leadSpec);
     const history = pool.flatMap((c) => {
       const spec = session.resolveSpec(c);
       const value = spec === null ? null : knobValue(spec.model, knob);
-      return spec !== null && value !== null && withoutKnob(spec, knob) === ref ? [{ value, score: metricOf(c) }] : [];
+      return spec !== null && value !== null && knobFreeKey(spec) === ref ? [{ value, score: metricOf(c) }] : [];
     });
     const values = proposeKnobValues(
       knob,
@@ -620,8 +619,8 @@ async function tuneKnob(
     tried.push(...cands);
     // The winner's curse: among many values within noise of each other the largest estimate is
     // the luckiest (on the spam corpus, seed 1, alpha 0.494 at +0.0014 over 0.1 out of fold scored
-    // 0.004 lower on dev). A proposal is offered only when it beats the value it was proposed
-    // around with the one-sided 95 % paired bootstrap bound above zero.
+    // 0.004 lower on dev). A proposal is offered only when it provably beats the value it was
+    // proposed around (provablyBetter).
     const leadEval = session.cache.get(`${last}:${lead.id}`)!;
     for (const c of cands) {
       const ev = session.cache.get(`${last}:${c.id}`)!;
