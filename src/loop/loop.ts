@@ -320,6 +320,8 @@ export async function runLoop(opts: LoopOptions): Promise<LoopResult> {
       .join(", ");
     for (const sk of screen.skipped) log(`   not screened: ${sk.id} (${sk.reason})`);
     log(`   time: features ${(screen.featureMs / 1000).toFixed(1)} s; fits ${fits}`);
+    const phases = screen.phases.map((p) => `${p.label} ${p.trials} in ${(p.ms / 1000).toFixed(1)} s`).join(", ");
+    log(`   phases (wall): ${phases}`);
     const lastRung = screen.rungs.length - 1;
     const rows = lastRung === 0 ? "all training rows" : "the survivors, on all training rows";
     log(`   best estimates (${rows}, ${screen.rungs[lastRung]!.folds}-fold; gain over the incumbent, 95% CI):`);

@@ -129,6 +129,8 @@ export interface ScreenReport {
   /** Where screening time went: featurising (cache misses included) and model fits per family. */
   readonly featureMs: number;
   readonly fitMsByFamily: Readonly<Record<string, number>>;
+  /** Wall time and new trials of each phase (rung 0's single moves, compounds, the last rung, …), in order. */
+  readonly phases: ReadonlyArray<{ readonly label: string; readonly trials: number; readonly ms: number }>;
 }
 
 interface Candidate {
@@ -224,6 +226,11 @@ function modelByIndex(model: ModelSpec, classes: readonly string[]): ModelSpec {
   return { ...model, class_weight: byIndex } as ModelSpec;
 }
 
+/** Specs with this key share one training matrix. */
+function matrixKey(spec: Spec): string {
+  return JSON.stringify([spec.data, spec.features, spec.seed]);
+}
+
 /** The state of one screening: specs, cached training matrices and every evaluation so far. */
 class ScreenSession {
   readonly rungs: readonly ScreenRung[];
@@ -235,7 +242,15 @@ class ScreenSession {
   readonly fitMsByFamily: Record<string, number> = {};
   featureMs = 0;
   trials = 0;
+  readonly phases: Array<{ label: string; trials: number; ms: number }> = [];
   private readonly specOf = new Map<string, Spec | null>();
+  /** Measured fit time of each trial (`rung:id`) and of every trial of one model setting. */
+  private readonly fitMsOf = new Map<string, number>();
+  private readonly fitMsByModel = new Map<string, number[]>();
+  /** Trials under way (`rung:id`), so that overlapping phases share them. */
+  private readonly inflight = new Map<string, Promise<void>>();
+  /** Phases under way and their progress, for one combined bar. */
+  private readonly active = new Map<string, [number, number]>();
   private readonly matrices = new Map<string, Promise<TrainMatrix>>();
 
   constructor(
@@ -266,7 +281,7 @@ class ScreenSession {
   }
 
   matrixFor(spec: Spec): Promise<TrainMatrix> {
-    const key = JSON.stringify([spec.data, spec.features, spec.seed]);
+    const key = matrixKey(spec);
     let m = this.matrices.get(key);
     if (!m) {
       const f0 = performance.now();
@@ -320,6 +335,32 @@ class ScreenSession {
     return { metric: m.metrics[this.metricName] ?? Number.NaN, proba, threshold, decision, cut, error: null };
   }
 
+  /**
+   * Longest first (the LPT rule): candidates whose features are already built go to the workers at
+   * once, the slowest first, so a few long trials of a late phase (a linear SVM with a large C on
+   * every row: ten times the others) start before the short ones instead of running alone at the
+   * end; the rest follow in their order, each as soon as it is featurised. Only the order changes:
+   * every trial's result is the same. A trial's expected time is its own time on the rung before,
+   * else the mean time of its model setting so far (relative order is all that matters).
+   */
+  private longestFirst(todo: readonly Candidate[], r: number): Candidate[] {
+    const ready: Array<{ c: Candidate; est: number }> = [];
+    const rest: Candidate[] = [];
+    for (const c of todo) {
+      const spec = this.resolveSpec(c);
+      if (spec === null || !this.matrices.has(matrixKey(spec))) {
+        rest.push(c);
+        continue;
+      }
+      const times = this.fitMsByModel.get(JSON.stringify(spec.model));
+      const est = this.fitMsOf.get(`${r - 1}:${c.id}`) ?? (times ? times.reduce((a, b) => a + b, 0) / times.length : 0);
+      ready.push({ c, est });
+    }
+    // a stable sort: equal estimates keep the caller's order
+    ready.sort((a, b) => b.est - a.est);
+    return [...ready.map((e) => e.c), ...rest];
+  }
+
   private async taskOf(c: Candidate, r: number, yRows: Int32Array): Promise<ScreenTask | string> {
     const spec = this.resolveSpec(c);
     if (spec === null) return "invalid spec";
@@ -348,48 +389,96 @@ class ScreenSession {
    */
   async evaluateRung(cands: readonly Candidate[], r: number, label: string): Promise<Evaluation[]> {
     const yRows = Int32Array.from(this.layouts[r]!.rows, (i) => this.yAll[i]!);
-    const todo = cands.filter((x) => !this.cache.has(`${r}:${x.id}`));
-    const owners: Candidate[] = [];
-    const running: Array<Promise<ScreenResult>> = [];
+    // a candidate another phase is evaluating right now (phases overlap: see screenMoves) is
+    // waited for, not evaluated twice
+    const todo = this.longestFirst(
+      cands.filter((x) => !this.cache.has(`${r}:${x.id}`) && !this.inflight.has(`${r}:${x.id}`)),
+      r,
+    );
+    const p0 = performance.now();
     let done = 0;
+    let fitted = 0;
+    const settle = (c: Candidate, ev: Evaluation): void => {
+      this.cache.set(`${r}:${c.id}`, ev);
+      this.inflight.delete(`${r}:${c.id}`);
+      this.progress(label, ++done, todo.length);
+    };
+    const running: Array<Promise<void>> = [];
     for (const c of todo) {
-      const task = await this.taskOf(c, r, yRows);
-      if (typeof task === "string") {
-        this.cache.set(`${r}:${c.id}`, {
-          metric: Number.NaN,
-          proba: new Float64Array(0),
-          threshold: null,
-          error: task,
-        });
-        this.opts.onProgress?.(++done, todo.length, label);
-        continue;
-      }
-      owners.push(c);
-      const result = this.opts.executor.map([task]).then(([res]) => {
-        this.opts.onProgress?.(++done, todo.length, label);
-        return res!;
+      const key = `${r}:${c.id}`;
+      let release!: () => void;
+      let fail!: (e: unknown) => void;
+      const flight = new Promise<void>((ok, no) => {
+        release = ok;
+        fail = no;
       });
       // observed now: a worker failing while later candidates are still featurised must not count
       // as an unhandled rejection (Promise.all below reports it)
-      result.catch(() => undefined);
-      running.push(result);
-    }
-    const results = await Promise.all(running);
-    this.trials += results.length;
-    results.forEach((res, i) => {
-      const c = owners[i]!;
-      const spec = this.resolveSpec(c)!;
-      this.fitMsByFamily[spec.model.family] = (this.fitMsByFamily[spec.model.family] ?? 0) + res.fitMs;
-      // a fit that diverged (NaN or infinite scores) is a failed candidate, not a score of 0
-      const error = res.error ?? (res.proba.every(Number.isFinite) ? null : "the model gave non-finite scores");
-      this.cache.set(
-        `${r}:${c.id}`,
-        error !== null
-          ? { metric: Number.NaN, proba: res.proba, threshold: null, error }
-          : this.scoreOf(c, spec, res.proba, yRows, this.layouts[r]!.folds, this.rungs[r]!.folds),
+      flight.catch(() => undefined);
+      this.inflight.set(key, flight);
+      running.push(flight);
+      let task: ScreenTask | string;
+      try {
+        task = await this.taskOf(c, r, yRows);
+      } catch (e) {
+        this.inflight.delete(key);
+        fail(e);
+        throw e;
+      }
+      if (typeof task === "string") {
+        settle(c, { metric: Number.NaN, proba: new Float64Array(0), threshold: null, error: task });
+        release();
+        continue;
+      }
+      this.opts.executor.map([task]).then(
+        ([res]) => {
+          fitted++;
+          settle(c, this.evaluationOf(c, r, res!, yRows));
+          release();
+        },
+        (e: unknown) => {
+          this.inflight.delete(key);
+          fail(e);
+        },
       );
-    });
+    }
+    await Promise.all(running);
+    this.trials += fitted;
+    if (todo.length > 0) {
+      const phase = this.phases.find((p) => p.label === label) ?? { label, trials: 0, ms: 0 };
+      if (!this.phases.includes(phase)) this.phases.push(phase);
+      phase.trials += fitted;
+      phase.ms += performance.now() - p0;
+    }
+    await Promise.all(cands.map((c) => this.inflight.get(`${r}:${c.id}`)));
     return cands.map((c) => this.cache.get(`${r}:${c.id}`)!);
+  }
+
+  /**
+   * Progress of the phases under way as one bar: overlapping phases (see screenMoves) report their
+   * labels joined and their counts summed, instead of two bars taking turns.
+   */
+  private progress(label: string, done: number, total: number): void {
+    if (this.opts.onProgress === undefined) return;
+    this.active.set(label, [done, total]);
+    const counts = [...this.active.values()];
+    const sum = (i: 0 | 1): number => counts.reduce((a, c) => a + c[i], 0);
+    this.opts.onProgress(sum(0), sum(1), [...this.active.keys()].join(" + "));
+    if (done === total) this.active.delete(label);
+  }
+
+  /** A finished trial's evaluation (and its fit time, for the scheduling of later trials). */
+  private evaluationOf(c: Candidate, r: number, res: ScreenResult, yRows: Int32Array): Evaluation {
+    const spec = this.resolveSpec(c)!;
+    this.fitMsByFamily[spec.model.family] = (this.fitMsByFamily[spec.model.family] ?? 0) + res.fitMs;
+    this.fitMsOf.set(`${r}:${c.id}`, res.fitMs);
+    const model = JSON.stringify(spec.model);
+    this.fitMsByModel.set(model, [...(this.fitMsByModel.get(model) ?? []), res.fitMs]);
+    // a fit that diverged (NaN or infinite scores) is a failed candidate, not a score of 0
+    const error = res.error ?? (res.proba.every(Number.isFinite) ? null : "the model gave non-finite scores");
+    return error !== null
+      ? { metric: Number.NaN, proba: res.proba, threshold: null, error }
+      : this.scoreOf(c, spec, res.proba, yRows, this.layouts[r]!.folds, this.rungs[r]!.folds);
   }
 }
 
@@ -751,6 +840,42 @@ async function refineAndTune(
   return [...fresh, ...tuned];
 }
 
+/**
+ * Rung 0: every single move, then random compounds and whole configurations built on the best one,
+ * and compounds grown greedily from the two best first moves; every candidate lands in `all`.
+ */
+async function screenFirstRung(
+  session: ScreenSession,
+  singles: readonly Candidate[],
+  screenable: readonly Move[],
+  incumbentMetric: number,
+  all: Map<string, Candidate>,
+): Promise<void> {
+  const single0 = await session.evaluateRung(singles, 0, "single moves");
+  const ranked0 = singles
+    .map((c, i) => ({ c, v: single0[i]!.metric }))
+    .filter((e) => Number.isFinite(e.v))
+    .sort((a, b) => session.better(b.v) - session.better(a.v));
+  const anchor =
+    ranked0[0] !== undefined && session.better(ranked0[0].v) > session.better(incumbentMetric)
+      ? ranked0[0].c.moves[0]
+      : undefined;
+  const sampled = sampledCandidates(session.opts, screenable, anchor);
+  for (const c of sampled) if (!all.has(c.id)) all.set(c.id, c);
+  // The random compounds and the greedy ones need nothing of each other, so they run at once: the
+  // random ones mostly wait for this thread to featurise new representations (bigrams, stemming,
+  // other fields), the greedy ones mostly for the workers to fit models on features already built.
+  // Every trial's result, and so every choice, is the one a sequential order gives.
+  const sampledDone = session.evaluateRung(sampled, 0, "random compounds");
+  sampledDone.catch(() => undefined);
+  // a beam of two: compounds grow from the best single move and from the best move on another key,
+  // since the move that helps most alone need not be the one that helps most with others
+  const first = ranked0[0];
+  const second = ranked0.find((e) => first !== undefined && e.c.moves[0]!.slot !== first.c.moves[0]!.slot);
+  for (const start of [first, second]) await growCompounds(session, ranked0, start, incumbentMetric, all);
+  await sampledDone;
+}
+
 export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   const t0 = performance.now();
   const incumbentMatrix = await opts.trainMatrix(opts.incumbent, true);
@@ -773,23 +898,7 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
   // nothing can be compared with an incumbent that cannot be cross-validated: say why, once
   if (inc0!.error !== null)
     throw new ModelError(`screening: the incumbent could not be cross-validated: ${inc0!.error}`);
-  const single0 = await session.evaluateRung(singles, 0, "single moves");
-  const ranked0 = singles
-    .map((c, i) => ({ c, v: single0[i]!.metric }))
-    .filter((e) => Number.isFinite(e.v))
-    .sort((a, b) => session.better(b.v) - session.better(a.v));
-  const anchor =
-    ranked0[0] !== undefined && session.better(ranked0[0].v) > session.better(inc0!.metric)
-      ? ranked0[0].c.moves[0]
-      : undefined;
-  const sampled = sampledCandidates(opts, screenable, anchor);
-  for (const c of sampled) if (!all.has(c.id)) all.set(c.id, c);
-  await session.evaluateRung(sampled, 0, "random compounds");
-  // a beam of two: compounds grow from the best single move and from the best move on another key,
-  // since the move that helps most alone need not be the one that helps most with others
-  const first = ranked0[0];
-  const second = ranked0.find((e) => first !== undefined && e.c.moves[0]!.slot !== first.c.moves[0]!.slot);
-  for (const start of [first, second]) await growCompounds(session, ranked0, start, inc0!.metric, all);
+  await screenFirstRung(session, singles, screenable, inc0!.metric, all);
 
   // successive halving from rung 0 (memoised) to the last rung
   const pool = [...all.values()];
@@ -823,5 +932,6 @@ export async function screenMoves(opts: ScreenOptions): Promise<ScreenReport> {
     skipped,
     featureMs: session.featureMs,
     fitMsByFamily: session.fitMsByFamily,
+    phases: session.phases,
   };
 }
