@@ -6,6 +6,8 @@
 
 // @ts-nocheck: AssemblyScript types (i32, f64, usize) and builtins (load, store)
 
+export { firstNonFinite, firstNegative } from "./lib/value-checks";
+
 @inline function at(p: usize, i: i32): f64 {
   return load<f64>(p + ((<usize>i) << 3));
 }
@@ -14,25 +16,6 @@
 }
 @inline function idx(p: usize, i: i32): i32 {
   return load<i32>(p + ((<usize>i) << 2));
-}
-
-/** Index of the first NaN or ±Infinity among n values, or -1. */
-export function firstNonFinite(pData: usize, n: i32): i32 {
-  // x − x is 0 for a finite x and NaN otherwise; four lanes at a time, then find the culprit.
-  const blocks = n & ~1;
-  for (let k = 0; k < blocks; k += 2) {
-    const x = v128.load(pData + ((<usize>k) << 3));
-    const z = f64x2.sub(x, x);
-    if (!i64x2.all_true(f64x2.eq(z, z))) return isFinite(at(pData, k)) ? k + 1 : k;
-  }
-  for (let k = blocks; k < n; k++) if (!isFinite(at(pData, k))) return k;
-  return -1;
-}
-
-/** Index of the first negative value among n values, or -1. */
-export function firstNegative(pData: usize, n: i32): i32 {
-  for (let k = 0; k < n; k++) if (at(pData, k) < 0) return k;
-  return -1;
 }
 
 /**

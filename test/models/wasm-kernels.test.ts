@@ -10,6 +10,8 @@ import { BinaryLogisticObjective } from "../../src/models/logistic-objectives.js
 import { LogisticRegression } from "../../src/models/logistic-regression.js";
 import { tron } from "../../src/models/optim/tron.js";
 import { NaiveBayes } from "../../src/models/naive-bayes.js";
+import { firstNonFiniteJs } from "../../src/models/check-input.js";
+import { firstNonFiniteWasm } from "../../src/models/kernels/value-checks-wasm.js";
 import { SgdClassifier } from "../../src/models/sgd.js";
 import { logisticRegressionParamsSchema, naiveBayesParamsSchema, sgdParamsSchema } from "../../src/spec/models.js";
 import { createRng } from "../../src/util/random.js";
@@ -55,7 +57,7 @@ describe("kernel back end", () => {
 
   it("falls back to JavaScript for a module the build does not have, unless wasm is asked for", () => {
     delete process.env["MLLOOP_KERNELS"];
-    for (const name of ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes"]) {
+    for (const name of ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes", "value-checks"]) {
       expect(kernelBackend(name)).toBe("wasm");
     }
     expect(kernelBackend("not-a-kernel")).toBe("js");
@@ -365,5 +367,34 @@ describe("naive Bayes: WebAssembly passes agree with the JavaScript reference", 
       expect(js).toMatch(value < 0 && Number.isFinite(value) ? /negative value \(-2\)/ : /non-finite value/);
       expect(message("wasm", value, k)).toBe(js);
     }
+  });
+});
+
+describe("finiteness check: the WebAssembly scan finds the same first value as the JavaScript reference", () => {
+  // The module scans one 16,384-value chunk at a time, two values a step: plant bad values at the
+  // edges of steps and chunks, and one later bad value that must not be reported instead.
+  for (const n of [1, 2, 3, 16383, 16384, 16385, 40001]) {
+    it(`${n} values`, () => {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [0, 1, n >> 1, 16383, 16384, n - 1].filter((k) => k < n)) {
+          const values = Float64Array.from({ length: n }, (_, k) => (k % 7) - 3.5);
+          values[at] = bad;
+          if (at + 2 < n) values[n - 1] = NaN;
+          expect(firstNonFiniteJs(values, n)).toBe(at);
+          expect(firstNonFiniteWasm(values, n)).toBe(at);
+        }
+      }
+      const clean = Float64Array.from({ length: n }, (_, k) => -k * 1e300);
+      expect(firstNonFiniteWasm(clean, n)).toBe(-1);
+      expect(firstNonFiniteJs(clean, n)).toBe(-1);
+    });
+  }
+
+  it("reports only the stored values (a longer data array's tail is not X)", () => {
+    const values = new Float64Array(10);
+    values[7] = NaN;
+    expect(firstNonFiniteWasm(values, 7)).toBe(-1);
+    expect(firstNonFiniteWasm(values, 8)).toBe(7);
+    expect(firstNonFiniteWasm(values, 0)).toBe(-1);
   });
 });

@@ -68,7 +68,7 @@ function loadModule(name: string): WasmModule | null {
 }
 
 /** Every kernel module; compiled when this file is imported (see below). */
-const KERNEL_MODULES = ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes", "gbdt-tree", "gbdt-binning"];
+const KERNEL_MODULES = ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes", "gbdt-tree", "gbdt-binning", "value-checks"];
 
 let warming: Promise<void> | null = null;
 
