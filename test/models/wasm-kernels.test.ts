@@ -234,6 +234,26 @@ describe("linear SVM dual coordinate descent: WebAssembly epochs are bit-identic
   }
 });
 
+describe("linear SVM training curve: objectives batched from copies of w equal the reference's at every stopping point", () => {
+  // The module evaluates up to four checkpoints' objectives in one pass over X: stop after each
+  // count of epochs around the batch edges (a full batch, a last checkpoint that is the end, a
+  // lone end) and compare the curve value for value.
+  it("max_iter 1 … 9 and 17", () => {
+    const { X, y } = randomSparseProblem(300, 2000, 30, 2, 23);
+    const { ySign, c } = binaryProblem(X, y, 10);
+    for (const maxIter of [1, 2, 3, 4, 5, 6, 8, 9, 17]) {
+      for (const loss of ["hinge", "squared_hinge"] as const) {
+        const js = dualCoordinateDescentJs(X, ySign, c, loss, 1, 1e-12, maxIter, createRng(5));
+        const wasm = dualCoordinateDescentWasm(X, ySign, c, loss, 1, 1e-12, maxIter, createRng(5));
+        expect(js.iterations).toBe(maxIter);
+        expect(wasm.curve).toEqual(js.curve);
+        expect(wasm.primal).toBe(js.primal);
+        expect(wasm.w).toEqual(js.w);
+      }
+    }
+  });
+});
+
 describe("SGD: WebAssembly epochs agree with the JavaScript reference to rounding", () => {
   // The epochs do the same operations in the same order; only exp/log1p/pow differ (musl in the
   // module, fdlibm in V8), so the stated tolerance is 1e-9 relative on coefficients and
