@@ -165,75 +165,80 @@ function primalOf(hinge: bool, pw: usize): f64 {
   return f;
 }
 
-/** Where the copies of w taken at the curve's checkpoints live: MAX_SNAPSHOTS × (cols + 1). */
+/**
+ * The copies of w taken at the curve's checkpoints, interleaved: snapshots[4j + slot] = w_slot[j]
+ * for j ≤ cols, so that one row's nonzero reads the four weights it needs from one cache line.
+ */
 let snapshots: usize = 0;
-const MAX_SNAPSHOTS: i32 = 4;
 
-/** Sets the snapshots' region (the caller reserves MAX_SNAPSHOTS × (cols + 1) f64 there). */
+/** Sets the snapshots' region (the caller reserves 4 × (cols + 1) f64 there). */
 export function setSnapshots(p: usize): void {
   snapshots = p;
 }
 
-/** Copies the current w into snapshot `slot`. */
+/** Copies the current w into snapshot `slot` (0 … 3). */
 export function snapshot(slot: i32): void {
-  memory.copy(snapshots + <usize>(slot * (cols + 1)) * 8, w, <usize>(cols + 1) * 8);
+  for (let j = 0; j <= cols; j++) put(snapshots, 4 * j + slot, at(w, j));
+}
+
+/** Snapshot `slot` gathered back into the contiguous vector at `out`. */
+function gather(slot: i32, out: usize): void {
+  for (let j = 0; j <= cols; j++) put(out, j, at(snapshots, 4 * j + slot));
 }
 
 /**
  * The primal objectives of snapshots 0 .. count − 1 (count ≤ 4) written to out[0 .. count), in one
- * pass over X. A primal evaluation reads all of X from memory (6.4 MB for the spam matrix, ~0.5 ms
- * bound by memory bandwidth, 7 of them in a 37-epoch fit); reading each row once for up to four
- * weight vectors costs about one. Each objective is summed exactly as primalOf sums it (its own
- * running sums, in the same order), so every value is bit-identical to evaluating it alone.
+ * pass over X. A primal evaluation reads all of X from memory (6.4 MB for the spam matrix,
+ * ~0.5 ms, 7 of them in a 37-epoch fit); here each nonzero reads its four weights from one cache
+ * line and updates two pairs of sums with f64x2 multiplies and adds. Each lane is its own running
+ * sum in primalOf's order, and f64x2 arithmetic is IEEE-754 per lane (no fused multiply-add), so
+ * every value is bit-identical to evaluating that snapshot alone. `scratch` holds cols + 1 f64
+ * (a lone snapshot is gathered there and evaluated by primalOf).
  */
-export function primalSnapshots(hinge: bool, count: i32, pOut: usize): void {
+export function primalSnapshots(hinge: bool, count: i32, pOut: usize, scratch: usize): void {
   if (count == 1) {
-    put(pOut, 0, primalOf(hinge, snapshots));
+    gather(0, scratch);
+    put(pOut, 0, primalOf(hinge, scratch));
     return;
   }
   const d = cols;
-  const stride = <usize>(d + 1) * 8;
-  const w0 = snapshots;
-  const w1 = count > 1 ? w0 + stride : w0;
-  const w2 = count > 2 ? w0 + 2 * stride : w0;
-  const w3 = count > 3 ? w0 + 3 * stride : w0;
-  let f0: f64 = 0;
-  let f1: f64 = 0;
-  let f2: f64 = 0;
-  let f3: f64 = 0;
+  const half = f64x2.splat(0.5);
+  let f01 = f64x2.splat(0);
+  let f23 = f64x2.splat(0);
   for (let j = 0; j <= d; j++) {
-    f0 += 0.5 * at(w0, j) * at(w0, j);
-    f1 += 0.5 * at(w1, j) * at(w1, j);
-    f2 += 0.5 * at(w2, j) * at(w2, j);
-    f3 += 0.5 * at(w3, j) * at(w3, j);
+    const q = snapshots + ((<usize>j) << 5);
+    const w01 = v128.load(q);
+    const w23 = v128.load(q, 16);
+    f01 = f64x2.add(f01, f64x2.mul(f64x2.mul(half, w01), w01));
+    f23 = f64x2.add(f23, f64x2.mul(f64x2.mul(half, w23), w23));
   }
-  const b0 = at(w0, d) * bias;
-  const b1 = at(w1, d) * bias;
-  const b2 = at(w2, d) * bias;
-  const b3 = at(w3, d) * bias;
+  const qd = snapshots + ((<usize>d) << 5);
+  const bv = f64x2.splat(bias);
+  const b01 = f64x2.mul(v128.load(qd), bv);
+  const b23 = f64x2.mul(v128.load(qd, 16), bv);
+  let fa = f64x2.extract_lane(f01, 0);
+  let fb = f64x2.extract_lane(f01, 1);
+  let fc = f64x2.extract_lane(f23, 0);
+  let fd = f64x2.extract_lane(f23, 1);
   for (let i = 0; i < rows; i++) {
-    let z0 = b0;
-    let z1 = b1;
-    let z2 = b2;
-    let z3 = b3;
+    let z01 = b01;
+    let z23 = b23;
     const end = idx(indptr, i + 1);
     for (let p = idx(indptr, i); p < end; p++) {
-      const j = idx(indices, p);
-      const x = at(data, p);
-      z0 += at(w0, j) * x;
-      z1 += at(w1, j) * x;
-      z2 += at(w2, j) * x;
-      z3 += at(w3, j) * x;
+      const q = snapshots + ((<usize>idx(indices, p)) << 5);
+      const x = f64x2.splat(at(data, p));
+      z01 = f64x2.add(z01, f64x2.mul(v128.load(q), x));
+      z23 = f64x2.add(z23, f64x2.mul(v128.load(q, 16), x));
     }
-    f0 += slackLoss(hinge, i, z0);
-    f1 += slackLoss(hinge, i, z1);
-    f2 += slackLoss(hinge, i, z2);
-    f3 += slackLoss(hinge, i, z3);
+    fa += slackLoss(hinge, i, f64x2.extract_lane(z01, 0));
+    fb += slackLoss(hinge, i, f64x2.extract_lane(z01, 1));
+    fc += slackLoss(hinge, i, f64x2.extract_lane(z23, 0));
+    fd += slackLoss(hinge, i, f64x2.extract_lane(z23, 1));
   }
-  put(pOut, 0, f0);
-  if (count > 1) put(pOut, 1, f1);
-  if (count > 2) put(pOut, 2, f2);
-  if (count > 3) put(pOut, 3, f3);
+  put(pOut, 0, fa);
+  put(pOut, 1, fb);
+  if (count > 2) put(pOut, 2, fc);
+  if (count > 3) put(pOut, 3, fd);
 }
 
 export { rngLoad, rngWord, shuffleI32 } from "./lib/rng";

@@ -13,7 +13,7 @@ import { shuffleInModule, WasmArena } from "./wasm-kernels.js";
 
 type Fn = (...args: number[]) => number;
 
-/** Copies of w the module holds for one pass of primal objectives (MAX_SNAPSHOTS in the module). */
+/** Copies of w the module holds, interleaved, for one pass of primal objectives (primalSnapshots). */
 const MAX_SNAPSHOTS = 4;
 
 export function dualCoordinateDescentWasm(
@@ -32,7 +32,7 @@ export function dualCoordinateDescentWasm(
   const arena = WasmArena.open("linear-svm-dcd");
   const e = arena.exports;
   const curveWanted = report === "curve";
-  const [indptr, indices, data, yAt, cAt, diag, upper, QD, alpha, wAt, indexAt, snapAt, primalsAt] = arena.layout([
+  const [indptr, indices, data, yAt, cAt, diag, upper, QD, alpha, wAt, indexAt, snapAt, scratchAt, primalsAt] = arena.layout([
     ["i32", rows + 1],
     ["i32", nnz],
     ["f64", nnz],
@@ -45,8 +45,9 @@ export function dualCoordinateDescentWasm(
     ["f64", cols + 1],
     ["i32", rows],
     ["f64", curveWanted ? MAX_SNAPSHOTS * (cols + 1) : 0],
+    ["f64", curveWanted ? cols + 1 : 0],
     ["f64", MAX_SNAPSHOTS],
-  ]) as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+  ]) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
   arena.viewI32(indptr, rows + 1).set(X.indptr.subarray(0, rows + 1));
   arena.viewI32(indices, nnz).set(X.indices.subarray(0, nnz));
   arena.viewF64(data, nnz).set(X.data.subarray(0, nnz));
@@ -80,7 +81,7 @@ export function dualCoordinateDescentWasm(
   const curve: CurvePoint[] = [];
   const flush = (): void => {
     if (pendingSteps.length === 0) return;
-    (e["primalSnapshots"] as Fn)(hinge, pendingSteps.length, primalsAt);
+    (e["primalSnapshots"] as Fn)(hinge, pendingSteps.length, primalsAt, scratchAt);
     const values = arena.viewF64(primalsAt, pendingSteps.length);
     pendingSteps.forEach((step, k) => curve.push({ step, loss: values[k]! }));
     pendingSteps.length = 0;
