@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CsrMatrix } from "../../src/features/csr.js";
 import { tronBinaryLogisticWasm } from "../../src/models/kernels/logistic-tron-wasm.js";
 import { JsSparseProducts, WasmSparseProducts } from "../../src/models/kernels/sparse-products.js";
-import { kernelBackend, warmKernels } from "../../src/models/kernels/wasm-kernels.js";
+import { kernelBackend, WasmArena, warmKernels } from "../../src/models/kernels/wasm-kernels.js";
 import type { TrainingReport } from "../../src/models/estimator.js";
 import { dualCoordinateDescentJs, type DualCdResult } from "../../src/models/linear-svm.js";
 import { dualCoordinateDescentWasm } from "../../src/models/kernels/linear-svm-wasm.js";
@@ -327,6 +327,30 @@ describe("pooled WebAssembly instances", () => {
     const reference = dualCoordinateDescentJs(small.X, ySign, c, "squared_hinge", 1, 1e-4, 1000, createRng(3));
     expect(reused.w).toEqual(reference.w);
     expect(reused.primal).toBe(reference.primal);
+  });
+});
+
+describe("pooled WebAssembly arenas", () => {
+  it("zero every array a caller does not fill, around arrays it fills, after an earlier user wrote everywhere", () => {
+    const first = WasmArena.open("value-checks");
+    const [a] = first.layout([["f64", 50_000]]) as [number];
+    first.viewF64(a, 50_000).fill(7);
+    first.close();
+    const again = WasmArena.open("value-checks");
+    const [filled, zeroF64, zeroI32, filledToo, zeroTail] = again.layout([
+      ["f64", 1000, "filled"],
+      ["f64", 3001],
+      ["i32", 777],
+      ["i32", 5, "filled"],
+      ["f64", 20_000],
+    ]) as [number, number, number, number, number];
+    expect(again.viewF64(zeroF64, 3001).every((v) => v === 0)).toBe(true);
+    expect(again.viewI32(zeroI32, 777).every((v) => v === 0)).toBe(true);
+    expect(again.viewF64(zeroTail, 20_000).every((v) => v === 0)).toBe(true);
+    // The filled arrays were left as the earlier user wrote them: the caller overwrites them.
+    expect(again.viewF64(filled, 1000).every((v) => v === 7)).toBe(true);
+    expect(filledToo).toBeGreaterThan(zeroI32);
+    again.close();
   });
 });
 

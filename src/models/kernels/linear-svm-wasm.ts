@@ -33,11 +33,11 @@ export function dualCoordinateDescentWasm(
   const e = arena.exports;
   const curveWanted = report === "curve";
   const [indptr, indices, data, yAt, cAt, diag, upper, QD, alpha, wAt, indexAt, snapAt, scratchAt, primalsAt] = arena.layout([
-    ["i32", rows + 1],
-    ["i32", nnz],
-    ["f64", nnz],
-    ["f64", rows],
-    ["f64", rows],
+    ["i32", rows + 1, "filled"],
+    ["i32", nnz, "filled"],
+    ["f64", nnz, "filled"],
+    ["f64", rows, "filled"],
+    ["f64", rows, "filled"],
     ["f64", rows],
     ["f64", rows],
     ["f64", rows],

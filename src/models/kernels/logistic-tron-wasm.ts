@@ -46,14 +46,14 @@ export function tronBinaryLogisticWasm(
   const nnz = X.indptr[X.rows]!;
   // Reserve everything first: growing the memory later would detach the views handed out.
   const layout = arena.layout([
-    ["i32", X.rows + 1],
-    ["i32", nnz],
-    ["f64", nnz],
-    ["f64", X.rows],
-    ["f64", X.rows],
+    ["i32", X.rows + 1, "filled"],
+    ["i32", nnz, "filled"],
+    ["f64", nnz, "filled"],
+    ["f64", X.rows, "filled"],
+    ["f64", X.rows, "filled"],
     ["f64", 3 * X.rows],
     ["f64", 10 * size],
-    ["f64", size],
+    ["f64", size, "filled"],
   ]);
   const [indptr, indices, data, ySign, c, rowScratch, paramScratch, wIn] = layout as [
     number,

@@ -24,11 +24,11 @@ export class NaiveBayesPasses {
     const nnz = (this.nnz = X.indptr[rows]!);
     const a = this.arena;
     const [indptr, indices, data, yAt, swAt] = a.layout([
-      ["i32", rows + 1],
-      ["i32", nnz],
-      ["f64", nnz],
-      ["i32", rows],
-      ["f64", rows],
+      ["i32", rows + 1, "filled"],
+      ["i32", nnz, "filled"],
+      ["f64", nnz, "filled"],
+      ["i32", rows, "filled"],
+      ["f64", rows, "filled"],
     ]) as [number, number, number, number, number];
     a.viewI32(indptr, rows + 1).set(X.indptr.subarray(0, rows + 1));
     a.viewI32(indices, nnz).set(X.indices.subarray(0, nnz));

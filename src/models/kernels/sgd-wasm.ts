@@ -31,13 +31,13 @@ export class WasmSgdEpochs implements SgdEpochs {
     const a = this.arena;
     const averaged = q.averageFrom > 0;
     const [indptr, indices, data, yAt, wAt, validation, order, vAt, uAt] = a.layout([
-      ["i32", rows + 1],
-      ["i32", nnz],
-      ["f64", nnz],
-      ["f64", rows],
-      ["f64", rows],
+      ["i32", rows + 1, "filled"],
+      ["i32", nnz, "filled"],
+      ["f64", nnz, "filled"],
+      ["f64", rows, "filled"],
+      ["f64", rows, "filled"],
       ["i32", q.validation === null ? 0 : Math.ceil(rows / 4)],
-      ["i32", rows],
+      ["i32", rows, "filled"],
       ["f64", cols],
       ["f64", averaged ? cols : 0],
     ]) as [number, number, number, number, number, number, number, number, number];
