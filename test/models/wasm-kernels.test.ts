@@ -387,6 +387,88 @@ describe("naive Bayes: WebAssembly passes agree with the JavaScript reference", 
     });
   }
 
+  // X streams through the module in blocks of ~16,384 stored values: a matrix of many blocks,
+  // with one row wider than a block (it gets a block and a buffer of its own) in the middle.
+  function manyBlocks(): { X: CsrMatrix; y: Int32Array } {
+    const { X, y } = randomSparseProblem(1200, 30_000, 40, 3, 57);
+    const wide = 700;
+    const indptr = new Int32Array(X.rows + 1);
+    const indices: number[] = [];
+    const data: number[] = [];
+    for (let i = 0; i < X.rows; i++) {
+      if (i === wide) {
+        for (let j = 0; j < 20_000; j++) {
+          indices.push(j);
+          data.push(1 + (j % 5));
+        }
+      } else {
+        for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
+          indices.push(X.indices[p]!);
+          data.push(X.data[p]! * 3);
+        }
+      }
+      indptr[i + 1] = indices.length;
+    }
+    return {
+      X: { rows: X.rows, cols: X.cols, indptr, indices: Int32Array.from(indices), data: Float64Array.from(data) },
+      y: y.map((c) => (c === 2 ? 1 : c)),
+    };
+  }
+
+  for (const [variant, extra] of [
+    ["multinomial", {}],
+    ["complement", {}],
+    ["bernoulli", { binarize: null }],
+  ] as Array<[string, Record<string, unknown>]>) {
+    it(`${variant}: a matrix of many blocks and one row wider than a block`, () => {
+      const { X, y } = manyBlocks();
+      expect(X.indptr[X.rows]).toBeGreaterThan(4 * 16_384);
+      const params = naiveBayesParamsSchema.parse({ family: "naive_bayes", variant, ...extra });
+      const fit = (backend: string): { m: NaiveBayes; report: TrainingReport } => {
+        process.env["MLLOOP_KERNELS"] = backend;
+        const m = new NaiveBayes(params);
+        return { m, report: m.fit({ X, y, nClasses: 2 }) };
+      };
+      const js = fit("js");
+      const wasm = fit("wasm");
+      if (variant === "multinomial") {
+        expect(maxRelDiff(wasm.m.featureLogProb, js.m.featureLogProb)).toBeLessThan(1e-14);
+      } else {
+        expect(wasm.m.featureLogProb).toEqual(js.m.featureLogProb);
+      }
+      expect(wasm.m.classLogPrior).toEqual(js.m.classLogPrior);
+      expect(Math.abs(wasm.report.finalLoss - js.report.finalLoss)).toBeLessThan(1e-12 * js.report.finalLoss);
+      expect(maxRelDiff(wasm.m.predictProba(X), js.m.predictProba(X))).toBeLessThan(1e-12);
+    });
+  }
+
+  it("reports a non-finite value in a later block before a negative value in an earlier one, as the reference does", () => {
+    const { X, y } = manyBlocks();
+    const params = naiveBayesParamsSchema.parse({ family: "naive_bayes" });
+    const message = (backend: string, plant: Array<[number, number]>): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      for (const [k, value] of plant) data[k] = value;
+      try {
+        new NaiveBayes(params).fit({ X: { ...X, data }, y, nClasses: 2 });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    const late = X.indptr[X.rows]! - 5;
+    for (const plant of [
+      [[100, -1], [late, NaN]],
+      [[late - 3, -2], [late, Infinity]],
+      [[100, -1], [40_000, -3]],
+      [[X.indptr[700]! + 19_999, NaN]],
+    ] as Array<Array<[number, number]>>) {
+      const js = message("js", plant);
+      expect(js).toMatch(/non-finite value|negative value \(-1\)/);
+      expect(message("wasm", plant)).toBe(js);
+    }
+  });
+
   it("rejects NaN, infinite and negative values with the reference's messages", () => {
     const { X, y } = randomSparseProblem(40, 50, 5, 2, 3);
     const params = naiveBayesParamsSchema.parse({ family: "naive_bayes" });
