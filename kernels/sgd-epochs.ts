@@ -235,3 +235,4 @@ export function validationAccuracy(useAverage: bool): f64 {
 }
 
 export { rngLoad, rngWord, shuffleI32 } from "./lib/rng";
+export { firstNonFinite } from "./lib/value-checks";

@@ -57,7 +57,14 @@ describe("kernel back end", () => {
 
   it("falls back to JavaScript for a module the build does not have, unless wasm is asked for", () => {
     delete process.env["MLLOOP_KERNELS"];
-    for (const name of ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes", "value-checks"]) {
+    for (const name of [
+      "sparse-linear",
+      "logistic-tron",
+      "linear-svm-dcd",
+      "sgd-epochs",
+      "naive-bayes",
+      "value-checks",
+    ]) {
       expect(kernelBackend(name)).toBe("wasm");
     }
     expect(kernelBackend("not-a-kernel")).toBe("js");
@@ -263,6 +270,7 @@ describe("SGD: WebAssembly epochs agree with the JavaScript reference to roundin
     ["log loss, optimal schedule", { loss: "log_loss" }, 2, false],
     ["hinge with Platt folds, 3 classes", { loss: "hinge" }, 3, true],
     ["modified Huber, averaged", { loss: "modified_huber", average: true }, 2, true],
+    ["modified Huber, 3 classes sharing one copy of X", { loss: "modified_huber" }, 3, true],
     [
       "log loss, averaged from update 500, invscaling",
       { loss: "log_loss", average: 500, learning_rate: "invscaling", eta0: 0.5 },
@@ -311,6 +319,38 @@ describe("SGD: WebAssembly epochs agree with the JavaScript reference to roundin
       expect(maxRelDiff(wasm.m.predictProba(X), js.m.predictProba(X))).toBeLessThan(1e-9);
     });
   }
+});
+
+describe("SGD checks X on the module's copy", () => {
+  it("with the reference's message and before a bad class weight, as checkFitData did", () => {
+    const { X, y } = randomSparseProblem(120, 300, 10, 3, 8);
+    const message = (backend: string, extra: Record<string, unknown>, k: number, value: number): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      data[k] = value;
+      try {
+        new SgdClassifier(sgdParamsSchema.parse({ family: "sgd", ...extra }), 1).fit({
+          X: { ...X, data },
+          y,
+          nClasses: 3,
+        });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    for (const extra of [{ loss: "log_loss" }, { loss: "modified_huber", class_weight: { "7": 2 } }]) {
+      for (const [k, value] of [
+        [0, NaN],
+        [X.indptr[60]! + 1, Infinity],
+        [X.indptr[120]! - 1, -Infinity],
+      ] as Array<[number, number]>) {
+        const js = message("js", extra, k, value);
+        expect(js).toMatch(/non-finite value/);
+        expect(message("wasm", extra, k, value)).toBe(js);
+      }
+    }
+  });
 });
 
 describe("pooled WebAssembly instances", () => {
@@ -458,9 +498,18 @@ describe("naive Bayes: WebAssembly passes agree with the JavaScript reference", 
     };
     const late = X.indptr[X.rows]! - 5;
     for (const plant of [
-      [[100, -1], [late, NaN]],
-      [[late - 3, -2], [late, Infinity]],
-      [[100, -1], [40_000, -3]],
+      [
+        [100, -1],
+        [late, NaN],
+      ],
+      [
+        [late - 3, -2],
+        [late, Infinity],
+      ],
+      [
+        [100, -1],
+        [40_000, -3],
+      ],
       [[X.indptr[700]! + 19_999, NaN]],
     ] as Array<Array<[number, number]>>) {
       const js = message("js", plant);
