@@ -352,3 +352,4 @@ export function tron(w: usize, tol: f64, maxIter: i32): void {
   resultInner = inner;
   resultStatus = converged ? 0 : status == 0 ? 5 : status;
 }
+export { firstNonFinite } from "./lib/value-checks";

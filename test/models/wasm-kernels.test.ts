@@ -188,6 +188,54 @@ describe("binary logistic TRON in WebAssembly vs optim/tron.ts on BinaryLogistic
   });
 });
 
+describe("LogisticRegression's one-vs-rest problems share one copy of X in the module", () => {
+  it("each class's weights equal a binary fit on a copy of its own, bit for bit", () => {
+    process.env["MLLOOP_KERNELS"] = "wasm";
+    const { X, y } = randomSparseProblem(250, 600, 20, 3, 19);
+    const params = logisticRegressionParamsSchema.parse({ family: "logistic_regression", C: 3, multi_class: "ovr" });
+    const m = new LogisticRegression(params);
+    m.fit({ X, y, nClasses: 3 });
+    for (let k = 0; k < 3; k++) {
+      const ySign = Float64Array.from(y, (v) => (v === k ? 1 : -1));
+      const c = new Float64Array(X.rows).fill(3);
+      const w = new Float64Array(X.cols + 1);
+      tronBinaryLogisticWasm({ X, ySign, c, fitIntercept: true, l2: 1 }, w, {
+        tol: params.tol,
+        maxIter: params.max_iter,
+      });
+      expect(m.coef.subarray(k * X.cols, (k + 1) * X.cols)).toEqual(w.subarray(0, X.cols));
+      expect(m.intercept[k]).toBe(w[X.cols]);
+    }
+  });
+
+  it("checks X's values on that copy, with the reference's messages, before the class weights", () => {
+    const { X, y } = randomSparseProblem(120, 300, 10, 3, 8);
+    const message = (backend: string, extra: Record<string, unknown>, k: number, value: number): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      data[k] = value;
+      const params = logisticRegressionParamsSchema.parse({ family: "logistic_regression", ...extra });
+      try {
+        new LogisticRegression(params).fit({ X: { ...X, data }, y, nClasses: 3 });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    for (const extra of [{ multi_class: "ovr" }, { multi_class: "ovr", class_weight: { "7": 2 } }]) {
+      for (const [k, value] of [
+        [0, NaN],
+        [X.indptr[60]! + 1, Infinity],
+        [X.indptr[120]! - 1, -Infinity],
+      ] as Array<[number, number]>) {
+        const js = message("js", extra, k, value);
+        expect(js).toMatch(/non-finite value/);
+        expect(message("wasm", extra, k, value)).toBe(js);
+      }
+    }
+  });
+});
+
 describe("LogisticRegression gives the same model on either back end", () => {
   for (const [nClasses, multi] of [
     [2, "ovr"],

@@ -169,6 +169,11 @@ export class WasmArena {
     return arena;
   }
 
+  /** Serves the module's imports by `handlers` from now on (a user sharing one open instance between calls). */
+  serve(handlers: Record<string, Handler>): void {
+    this.handlers = handlers;
+  }
+
   /** Gives the instance back to the pool; views and offsets taken from it must not be used after. */
   close(): void {
     if (!this.open) return;
