@@ -16,8 +16,16 @@ export function firstNonFinite(pData: usize, n: i32): i32 {
   return -1;
 }
 
-/** Index of the first negative value among the n values at pData, or -1. */
+/** Index of the first negative value among the n values at pData, or -1 (−0 and NaN are not negative). */
 export function firstNegative(pData: usize, n: i32): i32 {
-  for (let k = 0; k < n; k++) if (load<f64>(pData + ((<usize>k) << 3)) < 0) return k;
+  // Two lanes at a time, as firstNonFinite: x < 0 is false for −0 and NaN in both forms.
+  const zero = f64x2.splat(0);
+  const blocks = n & ~1;
+  for (let k = 0; k < blocks; k += 2) {
+    if (v128.any_true(f64x2.lt(v128.load(pData + ((<usize>k) << 3)), zero))) {
+      return load<f64>(pData + ((<usize>k) << 3)) < 0 ? k : k + 1;
+    }
+  }
+  for (let k = blocks; k < n; k++) if (load<f64>(pData + ((<usize>k) << 3)) < 0) return k;
   return -1;
 }
