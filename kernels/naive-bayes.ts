@@ -72,17 +72,38 @@ export function binaryLosses(
   }
 }
 
+/** Whole counts below this have their log(count + alpha) remembered (multinomialLogProb). */
+const LOG_CACHE: i32 = 4096;
+
 /**
  * Multinomial naive Bayes: flp[c·cols + j] = log(count + alpha) − log Σ_j (count + alpha), as the
- * reference computes it (musl's log).
+ * reference computes it (musl's log). Counts of words are mostly small whole numbers, and a log
+ * was ~15 ns of the ~20 ns per entry: log(count + alpha) of a whole count below LOG_CACHE is
+ * computed once and remembered in pCache (LOG_CACHE f64, any content), the same log of the same
+ * argument, so every value is bit-identical.
  */
-export function multinomialLogProb(K: i32, cols: i32, alpha: f64, pFeatureCount: usize, pFlp: usize): void {
+export function multinomialLogProb(K: i32, cols: i32, alpha: f64, pFeatureCount: usize, pFlp: usize, pCache: usize): void {
+  for (let q = 0; q < LOG_CACHE; q++) put(pCache, q, NaN);
   for (let c = 0; c < K; c++) {
     const o = c * cols;
     let total: f64 = 0;
     for (let j = 0; j < cols; j++) total += at(pFeatureCount, o + j) + alpha;
     const logTotal = Math.log(total);
-    for (let j = 0; j < cols; j++) put(pFlp, o + j, Math.log(at(pFeatureCount, o + j) + alpha) - logTotal);
+    for (let j = 0; j < cols; j++) {
+      const count = at(pFeatureCount, o + j);
+      let logged: f64;
+      if (count >= 0 && count < <f64>LOG_CACHE && count == Math.floor(count)) {
+        const q = <i32>count;
+        logged = at(pCache, q);
+        if (isNaN(logged)) {
+          logged = Math.log(count + alpha);
+          put(pCache, q, logged);
+        }
+      } else {
+        logged = Math.log(count + alpha);
+      }
+      put(pFlp, o + j, logged - logTotal);
+    }
   }
 }
 

@@ -530,6 +530,27 @@ describe("naive Bayes: WebAssembly passes agree with the JavaScript reference", 
     });
   }
 
+  it("multinomial on whole counts (the module remembers log(count + alpha) below 4096) and counts beyond", () => {
+    const { X, y } = randomSparseProblem(400, 900, 30, 2, 61);
+    // Whole counts, a few columns summing past 4096, and one fractional count among them.
+    const data = Float64Array.from(X.data, (v, k) => (X.indices[k]! < 3 ? 400 + k : Math.round(v * 12)));
+    data[5] = 2.5;
+    const counts = { ...X, data };
+    for (const alpha of [1, 0.5]) {
+      const params = naiveBayesParamsSchema.parse({ family: "naive_bayes", alpha });
+      const fit = (backend: string): NaiveBayes => {
+        process.env["MLLOOP_KERNELS"] = backend;
+        const m = new NaiveBayes(params);
+        m.fit({ X: counts, y, nClasses: 2 });
+        return m;
+      };
+      const js = fit("js");
+      const wasm = fit("wasm");
+      expect(Math.max(...Array.from(data))).toBeGreaterThan(4096 / 100);
+      expect(maxRelDiff(wasm.featureLogProb, js.featureLogProb)).toBeLessThan(1e-14);
+    }
+  });
+
   it("reports a non-finite value in a later block before a negative value in an earlier one, as the reference does", () => {
     const { X, y } = manyBlocks();
     const params = naiveBayesParamsSchema.parse({ family: "naive_bayes" });

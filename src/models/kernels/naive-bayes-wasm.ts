@@ -15,6 +15,9 @@ import { WasmArena } from "./wasm-kernels.js";
 
 type Fn = (...args: number[]) => number;
 
+/** Whole counts whose log the module remembers (LOG_CACHE in kernels/naive-bayes.ts). */
+const LOG_CACHE = 4096;
+
 /** Stored values a block holds (a longer single row gets a block of its own, and the buffer grows to fit it). */
 const BLOCK_VALUES = 16384;
 
@@ -134,8 +137,11 @@ export class NaiveBayesPasses {
   multinomialLogProb(K: number, alpha: number): Float64Array {
     const { cols } = this.X;
     if (this.featureCountAt < 0) throw new Error("NaiveBayesPasses: countsChecked first");
-    const [flp] = this.arena.layout([["f64", K * cols]]) as [number];
-    this.fn("multinomialLogProb")(K, cols, alpha, this.featureCountAt, flp);
+    const [flp, cache] = this.arena.layout([
+      ["f64", K * cols, "filled"],
+      ["f64", LOG_CACHE, "filled"],
+    ]) as [number, number];
+    this.fn("multinomialLogProb")(K, cols, alpha, this.featureCountAt, flp, cache);
     this.flpAt = flp;
     return Float64Array.from(this.arena.viewF64(flp, K * cols));
   }
