@@ -152,12 +152,17 @@ export class NaiveBayesPasses {
    */
   featureMajor(flp: Float64Array, K: number, fromModule: boolean): Float64Array {
     const { cols } = this.X;
-    const [flpAt, w] = this.arena.layout([
-      ["f64", fromModule && this.flpAt >= 0 ? 0 : K * cols, "filled"],
-      ["f64", K * cols, "filled"],
+    const inModule = fromModule && this.flpAt >= 0;
+    // The multinomial counts were read into the log-probabilities already: the weights take their
+    // place (fresh pages are what a first fit pays for, see the top of this file).
+    const [flpAt, fresh] = this.arena.layout([
+      ["f64", inModule ? 0 : K * cols, "filled"],
+      ["f64", inModule ? 0 : K * cols, "filled"],
     ]) as [number, number];
-    const source = fromModule && this.flpAt >= 0 ? this.flpAt : flpAt;
-    if (source === flpAt) this.arena.viewF64(flpAt, K * cols).set(flp);
+    const source = inModule ? this.flpAt : flpAt;
+    if (!inModule) this.arena.viewF64(flpAt, K * cols).set(flp);
+    const w = inModule ? this.featureCountAt : fresh;
+    if (inModule) this.featureCountAt = -1;
     this.fn("featureMajor")(K, cols, source, w);
     this.weightsAt = w;
     return Float64Array.from(this.arena.viewF64(w, K * cols));
@@ -170,10 +175,13 @@ export class NaiveBayesPasses {
   binaryLosses(bias: number, cap: number): Float64Array {
     const { rows, cols } = this.X;
     if (this.weightsAt < 0) throw new Error("NaiveBayesPasses: featureMajor first");
-    const [deltaAt, out] = this.arena.layout([
-      ["f64", cols, "filled"],
+    // delta takes the place of the log-probabilities when they were only the weights' source.
+    const [freshDelta, out] = this.arena.layout([
+      ["f64", this.flpAt >= 0 ? 0 : cols, "filled"],
       ["f64", rows, "filled"],
     ]) as [number, number];
+    const deltaAt = this.flpAt >= 0 ? this.flpAt : freshDelta;
+    this.flpAt = -1;
     this.fn("binaryDelta")(cols, this.weightsAt, deltaAt);
     const { indptr, indices, data, y } = this.at;
     const losses = this.fn("binaryLosses");
