@@ -8,7 +8,7 @@
 
 // @ts-nocheck: AssemblyScript types (i32, f64, usize) and builtins (load, store)
 
-import { sparseRowDot } from "./lib/sparse-dot";
+import { sparseRowAxpy, sparseRowDot } from "./lib/sparse-dot";
 
 let rows: i32 = 0;
 let cols: i32 = 0;
@@ -130,10 +130,7 @@ export function epoch(activeSize: i32, pgMaxOld: f64, pgMinOld: f64): i32 {
       const na = Math.min(Math.max(ai - G / at(QD, i), 0), at(upper, i));
       put(alpha, i, na);
       const delta = (na - ai) * yi;
-      for (let p = start; p < end; p++) {
-        const j = idx(indices, p);
-        put(w, j, at(w, j) + delta * at(data, p));
-      }
+      sparseRowAxpy(w, indices, data, start, end, delta);
       put(w, d, at(w, d) + delta * bias);
     }
   }
