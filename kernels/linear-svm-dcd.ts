@@ -86,8 +86,8 @@ export function setup(
     put(diag, i, hinge ? 0 : 0.5 / ci);
     put(upper, i, hinge ? ci : Infinity);
     let q = at(diag, i) + bias * bias;
-    const end = idx(indptr, i + 1);
-    for (let p = idx(indptr, i); p < end; p++) q += at(data, p) * at(data, p);
+    const stop = data + ((<usize>idx(indptr, i + 1)) << 3);
+    for (let pd = data + ((<usize>idx(indptr, i)) << 3); pd < stop; pd += 8) q += load<f64>(pd) * load<f64>(pd);
     put(QD, i, q);
   }
   return l;
@@ -155,8 +155,12 @@ function primalOf(hinge: bool, pw: usize): f64 {
   for (let j = 0; j <= d; j++) f += 0.5 * at(pw, j) * at(pw, j);
   for (let i = 0; i < rows; i++) {
     let z = at(pw, d) * bias;
-    const end = idx(indptr, i + 1);
-    for (let p = idx(indptr, i); p < end; p++) z += at(pw, idx(indices, p)) * at(data, p);
+    const start = idx(indptr, i);
+    const stop = indices + ((<usize>idx(indptr, i + 1)) << 2);
+    let pd = data + ((<usize>start) << 3);
+    for (let pi = indices + ((<usize>start) << 2); pi < stop; pi += 4, pd += 8) {
+      z += load<f64>(pw + ((<usize>load<i32>(pi)) << 3)) * load<f64>(pd);
+    }
     f += slackLoss(hinge, i, z);
   }
   return f;
@@ -220,10 +224,12 @@ export function primalSnapshots(hinge: bool, count: i32, pOut: usize, scratch: u
   for (let i = 0; i < rows; i++) {
     let z01 = b01;
     let z23 = b23;
-    const end = idx(indptr, i + 1);
-    for (let p = idx(indptr, i); p < end; p++) {
-      const q = snapshots + ((<usize>idx(indices, p)) << 5);
-      const x = f64x2.splat(at(data, p));
+    const start = idx(indptr, i);
+    const stop = indices + ((<usize>idx(indptr, i + 1)) << 2);
+    let pd = data + ((<usize>start) << 3);
+    for (let pi = indices + ((<usize>start) << 2); pi < stop; pi += 4, pd += 8) {
+      const q = snapshots + ((<usize>load<i32>(pi)) << 5);
+      const x = f64x2.splat(load<f64>(pd));
       z01 = f64x2.add(z01, f64x2.mul(v128.load(q), x));
       z23 = f64x2.add(z23, f64x2.mul(v128.load(q, 16), x));
     }
