@@ -401,6 +401,45 @@ describe("SGD checks X on the module's copy", () => {
   });
 });
 
+describe("logistic regression and SGD check X on their copy of it, past its first 16,384 values", () => {
+  it("with the reference's message", () => {
+    const { X, y } = randomSparseProblem(1000, 2000, 60, 2, 12);
+    expect(X.indptr[X.rows]).toBeGreaterThan(3 * 16_384);
+    const message = (backend: string, fit: (data: Float64Array) => void, k: number, value: number): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      data[k] = value;
+      if (k + 20_000 < data.length) data[k + 20_000] = NaN;
+      try {
+        fit(data);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    const lr = (data: Float64Array): void =>
+      void new LogisticRegression(logisticRegressionParamsSchema.parse({ family: "logistic_regression" })).fit({
+        X: { ...X, data },
+        y,
+        nClasses: 2,
+      });
+    const sgd = (data: Float64Array): void =>
+      void new SgdClassifier(sgdParamsSchema.parse({ family: "sgd" }), 1).fit({ X: { ...X, data }, y, nClasses: 2 });
+    for (const fit of [lr, sgd]) {
+      for (const [k, value] of [
+        [16_383, Infinity],
+        [16_384, NaN],
+        [3 * 16_384 + 7, -Infinity],
+        [X.indptr[X.rows]! - 1, NaN],
+      ] as Array<[number, number]>) {
+        const js = message("js", fit, k, value);
+        expect(js).toMatch(/non-finite value/);
+        expect(message("wasm", fit, k, value)).toBe(js);
+      }
+    }
+  });
+});
+
 describe("pooled WebAssembly instances", () => {
   it("hand out zeroed memory after a larger problem used them", () => {
     const big = randomSparseProblem(500, 4000, 60, 2, 31);
