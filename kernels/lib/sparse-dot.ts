@@ -32,11 +32,23 @@
   return s0 + s1 + (s2 + s3);
 }
 
-/** vec[indices[p]] += step · data[p] over start ≤ p < end, in index order (two pointers, as above). */
+/** vec[indices[p]] += step · data[p] over start ≤ p < end, in index order (two pointers, as above, four at a time). */
 @inline export function sparseRowAxpy(vec: usize, indices: usize, data: usize, start: i32, end: i32, step: f64): void {
+  let pi = indices + ((<usize>start) << 2);
   let pd = data + ((<usize>start) << 3);
+  const stop4 = indices + ((<usize>(end - 3 > start ? end - 3 : start)) << 2);
   const stop = indices + ((<usize>end) << 2);
-  for (let pi = indices + ((<usize>start) << 2); pi < stop; pi += 4, pd += 8) {
+  for (; pi < stop4; pi += 16, pd += 32) {
+    const q0 = vec + ((<usize>load<i32>(pi)) << 3);
+    store<f64>(q0, load<f64>(q0) + step * load<f64>(pd));
+    const q1 = vec + ((<usize>load<i32>(pi, 4)) << 3);
+    store<f64>(q1, load<f64>(q1) + step * load<f64>(pd, 8));
+    const q2 = vec + ((<usize>load<i32>(pi, 8)) << 3);
+    store<f64>(q2, load<f64>(q2) + step * load<f64>(pd, 16));
+    const q3 = vec + ((<usize>load<i32>(pi, 12)) << 3);
+    store<f64>(q3, load<f64>(q3) + step * load<f64>(pd, 24));
+  }
+  for (; pi < stop; pi += 4, pd += 8) {
     const q = vec + ((<usize>load<i32>(pi)) << 3);
     store<f64>(q, load<f64>(q) + step * load<f64>(pd));
   }
