@@ -11,6 +11,8 @@
 
 // @ts-nocheck: AssemblyScript types (i32, f64, usize) and builtins (load, store)
 
+import { sparseRowAxpy } from "./lib/sparse-dot";
+
 @external("env", "onIteration")
 declare function onIteration(iter: i32, f: f64, w: usize): void;
 
@@ -129,13 +131,7 @@ function value(w: usize): f64 {
   let start = idx(indptr, 0);
   for (let i = 0; i < rows; i++) {
     const end = idx(indptr, i + 1);
-    let z = b;
-    // Two pointers with constant steps (kernels/lib/sparse-dot.ts says why); same sum, same order.
-    let pd = data + ((<usize>start) << 3);
-    const stop = indices + ((<usize>end) << 2);
-    for (let pi = indices + ((<usize>start) << 2); pi < stop; pi += 4, pd += 8) {
-      z += load<f64>(pd) * load<f64>(w + ((<usize>load<i32>(pi)) << 3));
-    }
+    const z = rowDot(w, b, start, end);
     put(zr, i, z);
     const l = logOnePlusExpNeg(at(ysign, i) * z);
     f += at(cw, i) * l;
@@ -146,6 +142,32 @@ function value(w: usize): f64 {
   let reg: f64 = 0;
   for (let j = 0; j < cols; j++) reg += at(w, j) * at(w, j);
   return f + 0.5 * l2 * reg;
+}
+
+/**
+ * Row i's x_i · v started at `init`: one running sum in index order, the row walked with two
+ * pointers and constant offsets, four values a step (kernels/lib/sparse-dot.ts says why).
+ */
+@inline function rowDot(v: usize, init: f64, start: i32, end: i32): f64 {
+  let t = init;
+  let pi = indices + ((<usize>start) << 2);
+  let pd = data + ((<usize>start) << 3);
+  const stop4 = indices + ((<usize>(end - 3 > start ? end - 3 : start)) << 2);
+  const stop = indices + ((<usize>end) << 2);
+  for (; pi < stop4; pi += 16, pd += 32) {
+    t += load<f64>(pd) * load<f64>(v + ((<usize>load<i32>(pi)) << 3));
+    t += load<f64>(pd, 8) * load<f64>(v + ((<usize>load<i32>(pi, 4)) << 3));
+    t += load<f64>(pd, 16) * load<f64>(v + ((<usize>load<i32>(pi, 8)) << 3));
+    t += load<f64>(pd, 24) * load<f64>(v + ((<usize>load<i32>(pi, 12)) << 3));
+  }
+  for (; pi < stop; pi += 4, pd += 8) t += load<f64>(pd) * load<f64>(v + ((<usize>load<i32>(pi)) << 3));
+  return t;
+}
+
+@inline function gradientTerm(out: usize, ri: f64, Di: f64, column: i32, x: f64): void {
+  const j = (<usize>column) << 3;
+  store<f64>(out + j, load<f64>(out + j) + ri * x);
+  store<f64>(diag + j, load<f64>(diag + j) + Di * x * x);
 }
 
 /** Gradient and Hessian diagonal at the w of the latest `value` call. */
@@ -173,14 +195,17 @@ function gradient(w: usize, out: usize): void {
     put(Dr, i, Di);
     gb += ri;
     mb += Di;
+    let pi = indices + ((<usize>start) << 2);
     let pd = data + ((<usize>start) << 3);
+    const stop4 = indices + ((<usize>(end - 3 > start ? end - 3 : start)) << 2);
     const stop = indices + ((<usize>end) << 2);
-    for (let pi = indices + ((<usize>start) << 2); pi < stop; pi += 4, pd += 8) {
-      const j = (<usize>load<i32>(pi)) << 3;
-      const x = load<f64>(pd);
-      store<f64>(out + j, load<f64>(out + j) + ri * x);
-      store<f64>(diag + j, load<f64>(diag + j) + Di * x * x);
+    for (; pi < stop4; pi += 16, pd += 32) {
+      gradientTerm(out, ri, Di, load<i32>(pi), load<f64>(pd));
+      gradientTerm(out, ri, Di, load<i32>(pi, 4), load<f64>(pd, 8));
+      gradientTerm(out, ri, Di, load<i32>(pi, 8), load<f64>(pd, 16));
+      gradientTerm(out, ri, Di, load<i32>(pi, 12), load<f64>(pd, 24));
     }
+    for (; pi < stop; pi += 4, pd += 8) gradientTerm(out, ri, Di, load<i32>(pi), load<f64>(pd));
     start = end;
   }
   if (fitB) {
@@ -200,19 +225,10 @@ function hessVec(v: usize, out: usize): void {
   let start = idx(indptr, 0);
   for (let i = 0; i < rows; i++) {
     const end = idx(indptr, i + 1);
-    let t = vb;
-    const first = indices + ((<usize>start) << 2);
-    const stop = indices + ((<usize>end) << 2);
-    const firstData = data + ((<usize>start) << 3);
-    let pd = firstData;
-    for (let pi = first; pi < stop; pi += 4, pd += 8) t += load<f64>(v + ((<usize>load<i32>(pi)) << 3)) * load<f64>(pd);
+    let t = rowDot(v, vb, start, end);
     t *= at(Dr, i);
     ob += t;
-    pd = firstData;
-    for (let pi = first; pi < stop; pi += 4, pd += 8) {
-      const q = out + ((<usize>load<i32>(pi)) << 3);
-      store<f64>(q, load<f64>(q) + t * load<f64>(pd));
-    }
+    sparseRowAxpy(out, indices, data, start, end, t);
     start = end;
   }
   if (fitB) put(out, cols, ob);
