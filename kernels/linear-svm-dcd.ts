@@ -155,12 +155,20 @@ function primalOf(hinge: bool, pw: usize): f64 {
   for (let j = 0; j <= d; j++) f += 0.5 * at(pw, j) * at(pw, j);
   for (let i = 0; i < rows; i++) {
     let z = at(pw, d) * bias;
+    // One running sum in index order, four values a step with constant offsets (kernels/lib/sparse-dot.ts).
     const start = idx(indptr, i);
-    const stop = indices + ((<usize>idx(indptr, i + 1)) << 2);
+    const end = idx(indptr, i + 1);
+    let pi = indices + ((<usize>start) << 2);
     let pd = data + ((<usize>start) << 3);
-    for (let pi = indices + ((<usize>start) << 2); pi < stop; pi += 4, pd += 8) {
+    const stop4 = indices + ((<usize>(end - 3 > start ? end - 3 : start)) << 2);
+    const stop = indices + ((<usize>end) << 2);
+    for (; pi < stop4; pi += 16, pd += 32) {
       z += load<f64>(pw + ((<usize>load<i32>(pi)) << 3)) * load<f64>(pd);
+      z += load<f64>(pw + ((<usize>load<i32>(pi, 4)) << 3)) * load<f64>(pd, 8);
+      z += load<f64>(pw + ((<usize>load<i32>(pi, 8)) << 3)) * load<f64>(pd, 16);
+      z += load<f64>(pw + ((<usize>load<i32>(pi, 12)) << 3)) * load<f64>(pd, 24);
     }
+    for (; pi < stop; pi += 4, pd += 8) z += load<f64>(pw + ((<usize>load<i32>(pi)) << 3)) * load<f64>(pd);
     f += slackLoss(hinge, i, z);
   }
   return f;
