@@ -22,6 +22,9 @@ export class WasmSgdMatrix {
   readonly arena = WasmArena.open("sgd-epochs");
   readonly at: { indptr: number; indices: number; data: number };
   readonly nnz: number;
+  /** The shape and offsets of the binary problems' arrays (`problemArrays`). */
+  private problemKey = "";
+  private problemAt: number[] = [];
 
   constructor(readonly X: CsrMatrix) {
     const { rows } = X;
@@ -41,6 +44,27 @@ export class WasmSgdMatrix {
   /** Index of the first NaN or ±Infinity among X's stored values, or -1. */
   firstNonFinite(): number {
     return (this.arena.exports["firstNonFinite"] as Fn)(this.at.data, this.nnz);
+  }
+
+  /**
+   * The offsets of one binary problem's arrays (`layout` order). The problems of a fit have the same
+   * shape and run one after the other: the first lays them out, the next ones reuse them, zeroed
+   * where the caller does not fill them — memory stays one problem's, however many classes.
+   */
+  problemArrays(arrays: ReadonlyArray<readonly ["f64" | "i32", number] | readonly ["f64" | "i32", number, "filled"]>): number[] {
+    const key = JSON.stringify(arrays);
+    if (key !== this.problemKey) {
+      this.problemKey = key;
+      this.problemAt = this.arena.layout(arrays);
+      return this.problemAt;
+    }
+    arrays.forEach(([kind, length, filled], k) => {
+      if (filled === "filled") return;
+      const at = this.problemAt[k]!;
+      if (kind === "f64") this.arena.viewF64(at, length).fill(0);
+      else this.arena.viewI32(at, length).fill(0);
+    });
+    return this.problemAt;
   }
 
   close(): void {
@@ -71,17 +95,19 @@ export class WasmSgdEpochs implements SgdEpochs {
     this.arena = matrix?.arena ?? WasmArena.open("sgd-epochs");
     const a = this.arena;
     const averaged = q.averageFrom > 0;
-    const [copiedIndptr, copiedIndices, copiedData, yAt, wAt, validation, order, vAt, uAt] = a.layout([
-      ["i32", matrix === null ? rows + 1 : 0, "filled"],
-      ["i32", matrix === null ? nnz : 0, "filled"],
-      ["f64", matrix === null ? nnz : 0, "filled"],
+    const problem = [
       ["f64", rows, "filled"],
       ["f64", rows, "filled"],
       ["i32", q.validation === null ? 0 : Math.ceil(rows / 4)],
       ["i32", rows, "filled"],
       ["f64", cols],
       ["f64", averaged ? cols : 0],
-    ]) as [number, number, number, number, number, number, number, number, number];
+    ] as const;
+    const [copiedIndptr, copiedIndices, copiedData, yAt, wAt, validation, order, vAt, uAt] = (
+      matrix === null
+        ? a.layout([["i32", rows + 1, "filled"], ["i32", nnz, "filled"], ["f64", nnz, "filled"], ...problem])
+        : [0, 0, 0, ...matrix.problemArrays(problem)]
+    ) as [number, number, number, number, number, number, number, number, number];
     let indptr = copiedIndptr;
     let indices = copiedIndices;
     let data = copiedData;
