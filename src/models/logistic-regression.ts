@@ -118,8 +118,8 @@ export class LogisticRegression implements Estimator {
       const mapMult = classWeight === "balanced" ? null : classWeightMultipliers(classWeight, y, nClasses, family);
       const results: SolverResult[] = [];
       const curves: CurvePoint[][] = [];
-      // Otherwise the objective's products on X (one copy of X and its transpose) are shared by
-      // all one-vs-rest problems.
+      // Without the module's shared copy (L1/elastic net, MLLOOP_KERNELS=js), the objective's
+      // products on X (one copy of X and its transpose) are shared by all one-vs-rest problems.
       const products = matrix !== null ? null : sparseProducts(X);
       for (let k = 0; k < nOut; k++) {
         const positive = nClasses === 2 ? 1 : k;
