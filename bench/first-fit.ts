@@ -46,6 +46,8 @@ interface ProcessFits {
   readonly wall_s: number[];
   readonly cpu_s: number[];
   readonly f1: number;
+  /** Minor page faults during each fit (our side on Linux; absent for scikit-learn). */
+  readonly faults?: number[];
 }
 
 function arg(name: string, fallback: string): string {
@@ -93,13 +95,21 @@ function sklearn(model: string, dir: string, fits: number): ProcessFits {
   };
 }
 
-type Slot = { first: number[]; last: number[]; firstCpu: number[]; lastCpu: number[]; f1: number };
+type Slot = {
+  first: number[];
+  last: number[];
+  firstCpu: number[];
+  lastCpu: number[];
+  firstFaults: number[];
+  f1: number;
+};
 
 function record(slot: Slot, out: ProcessFits): void {
   slot.first.push(out.wall_s[0]!);
   slot.last.push(out.wall_s.at(-1)!);
   slot.firstCpu.push(out.cpu_s[0]!);
   slot.lastCpu.push(out.cpu_s.at(-1)!);
+  slot.firstFaults.push(out.faults?.[0] ?? NaN);
   slot.f1 = out.f1;
 }
 
@@ -111,6 +121,7 @@ function summarise(model: string, s: Record<string, Slot>, sides: readonly strin
     row[`${side}_last_s`] = median(v.last);
     row[`${side}_first_cpu_s`] = median(v.firstCpu);
     row[`${side}_last_cpu_s`] = median(v.lastCpu);
+    row[`${side}_first_faults`] = median(v.firstFaults);
     row[`${side}_f1`] = v.f1;
   }
   const sk = s["sklearn"]!;
@@ -134,8 +145,8 @@ function markdown(
   const out = [
     head,
     "",
-    `| model | side | first fit wall | fit ${fits} wall | first fit CPU | fit ${fits} CPU | / sklearn wall (first, fit ${fits}) | / sklearn CPU (first, fit ${fits}) | test F1 |`,
-    "|---|---|---|---|---|---|---|---|---|",
+    `| model | side | first fit wall | fit ${fits} wall | first fit CPU | fit ${fits} CPU | / sklearn wall (first, fit ${fits}) | / sklearn CPU (first, fit ${fits}) | first fit page faults | test F1 |`,
+    "|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of rows) {
     const n = (k: string): number => r[k] as number;
@@ -144,7 +155,7 @@ function markdown(
         ? `**${n(`${side}_over_sklearn_first`).toFixed(2)}×**, ${n(`${side}_over_sklearn_last`).toFixed(2)}× | ${n(`${side}_over_sklearn_first_cpu`).toFixed(2)}×, ${n(`${side}_over_sklearn_last_cpu`).toFixed(2)}×`
         : " | ";
       out.push(
-        `| ${r["model"]} | ${side} | ${secs(n(`${side}_first_s`))} | ${secs(n(`${side}_last_s`))} | ${secs(n(`${side}_first_cpu_s`))} | ${secs(n(`${side}_last_cpu_s`))} | ${rel} | ${n(`${side}_f1`).toFixed(4)} |`,
+        `| ${r["model"]} | ${side} | ${secs(n(`${side}_first_s`))} | ${secs(n(`${side}_last_s`))} | ${secs(n(`${side}_first_cpu_s`))} | ${secs(n(`${side}_last_cpu_s`))} | ${rel} | ${Number.isNaN(n(`${side}_first_faults`)) ? "" : n(`${side}_first_faults`)} | ${n(`${side}_f1`).toFixed(4)} |`,
       );
     }
   }
@@ -176,7 +187,7 @@ async function main(): Promise<void> {
         got[m] ??= {};
         for (const side of sides) {
           const out = side === "sklearn" ? sklearn(m, dir, fits) : ours(m, dir, side, fits);
-          record((got[m][side] ??= { first: [], last: [], firstCpu: [], lastCpu: [], f1: NaN }), out);
+          record((got[m][side] ??= { first: [], last: [], firstCpu: [], lastCpu: [], firstFaults: [], f1: NaN }), out);
         }
       }
       process.stderr.write(`round ${r + 1}/${rounds} done (load ${loadAverage().join(" / ")})\n`);

@@ -11,6 +11,8 @@
 
 // @ts-nocheck: AssemblyScript types (i32, f64, usize) and builtins (load, store)
 
+import { sparseRowAxpy } from "./lib/sparse-dot";
+
 @external("env", "onIteration")
 declare function onIteration(iter: i32, f: f64, w: usize): void;
 
@@ -129,8 +131,7 @@ function value(w: usize): f64 {
   let start = idx(indptr, 0);
   for (let i = 0; i < rows; i++) {
     const end = idx(indptr, i + 1);
-    let z = b;
-    for (let k = start; k < end; k++) z += at(data, k) * at(w, idx(indices, k));
+    const z = rowDot(w, b, start, end);
     put(zr, i, z);
     const l = logOnePlusExpNeg(at(ysign, i) * z);
     f += at(cw, i) * l;
@@ -143,11 +144,43 @@ function value(w: usize): f64 {
   return f + 0.5 * l2 * reg;
 }
 
+/**
+ * Row i's x_i · v started at `init`: one running sum in index order, the row walked with two
+ * pointers and constant offsets, four values a step (kernels/lib/sparse-dot.ts says why).
+ */
+@inline function rowDot(v: usize, init: f64, start: i32, end: i32): f64 {
+  let t = init;
+  let pi = indices + ((<usize>start) << 2);
+  let pd = data + ((<usize>start) << 3);
+  const stop4 = indices + ((<usize>(end - 3 > start ? end - 3 : start)) << 2);
+  const stop = indices + ((<usize>end) << 2);
+  for (; pi < stop4; pi += 16, pd += 32) {
+    t += load<f64>(pd) * load<f64>(v + ((<usize>load<i32>(pi)) << 3));
+    t += load<f64>(pd, 8) * load<f64>(v + ((<usize>load<i32>(pi, 4)) << 3));
+    t += load<f64>(pd, 16) * load<f64>(v + ((<usize>load<i32>(pi, 8)) << 3));
+    t += load<f64>(pd, 24) * load<f64>(v + ((<usize>load<i32>(pi, 12)) << 3));
+  }
+  for (; pi < stop; pi += 4, pd += 8) t += load<f64>(pd) * load<f64>(v + ((<usize>load<i32>(pi)) << 3));
+  return t;
+}
+
+@inline function gradientTerm(out: usize, ri: f64, Di: f64, column: i32, x: f64): void {
+  const j = (<usize>column) << 3;
+  store<f64>(out + j, load<f64>(out + j) + ri * x);
+  store<f64>(diag + j, load<f64>(diag + j) + Di * x * x);
+}
+
 /** Gradient and Hessian diagonal at the w of the latest `value` call. */
 function gradient(w: usize, out: usize): void {
-  for (let j = 0; j < cols; j++) {
-    put(out, j, l2 * at(w, j));
-    put(diag, j, l2);
+  const l2v = f64x2.splat(l2);
+  const colPairs = (<usize>(cols & ~1)) << 3;
+  for (let o: usize = 0; o < colPairs; o += 16) {
+    v128.store(out + o, f64x2.mul(l2v, v128.load(w + o)));
+    v128.store(diag + o, l2v);
+  }
+  if (cols & 1) {
+    put(out, cols - 1, l2 * at(w, cols - 1));
+    put(diag, cols - 1, l2);
   }
   let gb: f64 = 0;
   let mb: f64 = 0;
@@ -162,12 +195,17 @@ function gradient(w: usize, out: usize): void {
     put(Dr, i, Di);
     gb += ri;
     mb += Di;
-    for (let k = start; k < end; k++) {
-      const j = idx(indices, k);
-      const x = at(data, k);
-      put(out, j, at(out, j) + ri * x);
-      put(diag, j, at(diag, j) + Di * x * x);
+    let pi = indices + ((<usize>start) << 2);
+    let pd = data + ((<usize>start) << 3);
+    const stop4 = indices + ((<usize>(end - 3 > start ? end - 3 : start)) << 2);
+    const stop = indices + ((<usize>end) << 2);
+    for (; pi < stop4; pi += 16, pd += 32) {
+      gradientTerm(out, ri, Di, load<i32>(pi), load<f64>(pd));
+      gradientTerm(out, ri, Di, load<i32>(pi, 4), load<f64>(pd, 8));
+      gradientTerm(out, ri, Di, load<i32>(pi, 8), load<f64>(pd, 16));
+      gradientTerm(out, ri, Di, load<i32>(pi, 12), load<f64>(pd, 24));
     }
+    for (; pi < stop; pi += 4, pd += 8) gradientTerm(out, ri, Di, load<i32>(pi), load<f64>(pd));
     start = end;
   }
   if (fitB) {
@@ -178,57 +216,78 @@ function gradient(w: usize, out: usize): void {
 
 /** out = (l2·I + Xᵀ D X) v, one pass over the rows. */
 function hessVec(v: usize, out: usize): void {
-  for (let j = 0; j < cols; j++) put(out, j, l2 * at(v, j));
+  const l2v = f64x2.splat(l2);
+  const colPairs = (<usize>(cols & ~1)) << 3;
+  for (let o: usize = 0; o < colPairs; o += 16) v128.store(out + o, f64x2.mul(l2v, v128.load(v + o)));
+  if (cols & 1) put(out, cols - 1, l2 * at(v, cols - 1));
   const vb: f64 = fitB ? at(v, cols) : 0;
   let ob: f64 = 0;
   let start = idx(indptr, 0);
   for (let i = 0; i < rows; i++) {
     const end = idx(indptr, i + 1);
-    let t = vb;
-    for (let k = start; k < end; k++) t += at(v, idx(indices, k)) * at(data, k);
+    let t = rowDot(v, vb, start, end);
     t *= at(Dr, i);
     ob += t;
-    for (let k = start; k < end; k++) {
-      const j = idx(indices, k);
-      put(out, j, at(out, j) + t * at(data, k));
-    }
+    sparseRowAxpy(out, indices, data, start, end, t);
     start = end;
   }
   if (fitB) put(out, cols, ob);
 }
 
+// The vector operations of the CG steps over the n ≤ size parameters. The element-wise ones run
+// two lanes a step in f64x2 (IEEE per lane, no FMA: the same value for every element); the sums
+// stay one running sum in index order, walked with pointers (kernels/lib/sparse-dot.ts says why).
+// They were about a sixth of a fit: ~10 passes over 22,944 parameters a CG step.
+
 function dot(a: usize, b: usize): f64 {
   let acc: f64 = 0;
-  for (let i = 0; i < size; i++) acc += at(a, i) * at(b, i);
+  const stop = a + ((<usize>size) << 3);
+  for (let p = a, q = b; p < stop; p += 8, q += 8) acc += load<f64>(p) * load<f64>(q);
   return acc;
 }
 
+/** y += alpha · x. */
 function axpy(alpha: f64, x: usize, y: usize): void {
-  for (let i = 0; i < size; i++) put(y, i, at(y, i) + alpha * at(x, i));
+  const av = f64x2.splat(alpha);
+  const pairs = (<usize>(size & ~1)) << 3;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(av, v128.load(x + o))));
+  }
+  if (size & 1) put(y, size - 1, at(y, size - 1) + alpha * at(x, size - 1));
 }
 
 function uTMv(u: usize, v: usize): f64 {
   let acc: f64 = 0;
-  for (let i = 0; i < size; i++) acc += at(u, i) * at(M, i) * at(v, i);
+  const stop = u + ((<usize>size) << 3);
+  for (let p = u, m = M, q = v; p < stop; p += 8, m += 8, q += 8) acc += load<f64>(p) * load<f64>(m) * load<f64>(q);
   return acc;
 }
 
 function updatePreconditioner(): void {
-  for (let i = 0; i < size; i++) put(M, i, 1 - ALPHA_PCG + ALPHA_PCG * at(diag, i));
+  const one = f64x2.splat(1 - ALPHA_PCG);
+  const a = f64x2.splat(ALPHA_PCG);
+  const pairs = (<usize>(size & ~1)) << 3;
+  for (let o: usize = 0; o < pairs; o += 16) v128.store(M + o, f64x2.add(one, f64x2.mul(a, v128.load(diag + o))));
+  if (size & 1) put(M, size - 1, 1 - ALPHA_PCG + ALPHA_PCG * at(diag, size - 1));
+}
+
+/** out = x / M, element-wise. */
+function divideByM(x: usize, out: usize): void {
+  const pairs = (<usize>(size & ~1)) << 3;
+  for (let o: usize = 0; o < pairs; o += 16) v128.store(out + o, f64x2.div(v128.load(x + o), v128.load(M + o)));
+  if (size & 1) put(out, size - 1, at(x, size - 1) / at(M, size - 1));
 }
 
 let reachBoundary: bool = false;
 
 /** Preconditioned CG on the trust region; returns the number of Hessian-vector products. */
 function trpcg(delta: f64): i32 {
-  for (let i = 0; i < size; i++) {
-    put(s, i, 0);
-    const ri = -at(g, i);
-    put(r, i, ri);
-    const zi = ri / at(M, i);
-    put(zv, i, zi);
-    put(dv, i, zi);
-  }
+  memory.fill(s, 0, (<usize>size) << 3);
+  const pairs = (<usize>(size & ~1)) << 3;
+  for (let o: usize = 0; o < pairs; o += 16) v128.store(r + o, f64x2.neg(v128.load(g + o)));
+  if (size & 1) put(r, size - 1, -at(g, size - 1));
+  divideByM(r, zv);
+  memory.copy(dv, zv, (<usize>size) << 3);
   let zTr = dot(zv, r);
   const gMinvNorm = Math.sqrt(zTr);
   const cgtol = Math.min(EPS_CG, Math.sqrt(gMinvNorm));
@@ -258,10 +317,12 @@ function trpcg(delta: f64): i32 {
       return cgIter;
     }
     axpy(-alpha, Hd, r);
-    for (let i = 0; i < size; i++) put(zv, i, at(r, i) / at(M, i));
+    divideByM(r, zv);
     const zTrNew = dot(zv, r);
     const beta = zTrNew / zTr;
-    for (let i = 0; i < size; i++) put(dv, i, at(zv, i) + beta * at(dv, i));
+    const bv = f64x2.splat(beta);
+    for (let o: usize = 0; o < pairs; o += 16) v128.store(dv + o, f64x2.add(v128.load(zv + o), f64x2.mul(bv, v128.load(dv + o))));
+    if (size & 1) put(dv, size - 1, at(zv, size - 1) + beta * at(dv, size - 1));
     zTr = zTrNew;
   }
   return cgIter;
@@ -301,7 +362,9 @@ export function tron(w: usize, tol: f64, maxIter: i32): void {
   let status = 0;
   while (iter <= maxIter && !converged) {
     inner += trpcg(delta);
-    for (let i = 0; i < size; i++) put(wNew, i, at(w, i) + at(s, i));
+    const pairs = (<usize>(size & ~1)) << 3;
+    for (let o: usize = 0; o < pairs; o += 16) v128.store(wNew + o, f64x2.add(v128.load(w + o), v128.load(s + o)));
+    if (size & 1) put(wNew, size - 1, at(w, size - 1) + at(s, size - 1));
     const gs = dot(g, s);
     const prered = -0.5 * (gs - dot(s, r));
     const fNew = value(wNew);
@@ -324,7 +387,7 @@ export function tron(w: usize, tol: f64, maxIter: i32): void {
     else delta = Math.max(delta, Math.min(alpha * sMnorm, SIGMA3 * delta));
 
     if (actred > ETA0 * prered) {
-      for (let i = 0; i < size; i++) put(w, i, at(wNew, i));
+      memory.copy(w, wNew, (<usize>size) << 3);
       f = fNew;
       gradient(w, g);
       updatePreconditioner();
@@ -352,3 +415,4 @@ export function tron(w: usize, tol: f64, maxIter: i32): void {
   resultInner = inner;
   resultStatus = converged ? 0 : status == 0 ? 5 : status;
 }
+export { firstNonFinite } from "./lib/value-checks";

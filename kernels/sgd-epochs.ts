@@ -11,7 +11,7 @@
 
 // @ts-nocheck: AssemblyScript types (i32, f64, usize) and builtins (load, store)
 
-import { sparseRowDot } from "./lib/sparse-dot";
+import { sparseRowAxpy, sparseRowDot } from "./lib/sparse-dot";
 
 const SPARSE_INTERCEPT_DECAY: f64 = 0.01;
 const MAX_DLOSS: f64 = 1e12;
@@ -181,22 +181,14 @@ export function epoch(): f64 {
     if (wscale < 1e-9) resetScale();
     if (update != 0) {
       const step = update / wscale;
-      for (let k = start; k < end; k++) {
-        const j = idx(indices, k);
-        put(v, j, at(v, j) + step * at(data, k));
-      }
+      sparseRowAxpy(v, indices, data, start, end, step);
       if (fitIntercept) intercept += update * SPARSE_INTERCEPT_DECAY;
     }
     if (u != 0 && averageFrom <= t) {
       const seen = t - averageFrom + 1;
       const mu = 1 / seen;
       const coefU = avgA * (-update / wscale);
-      if (coefU != 0) {
-        for (let k = start; k < end; k++) {
-          const j = idx(indices, k);
-          put(u, j, at(u, j) + coefU * at(data, k));
-        }
-      }
+      if (coefU != 0) sparseRowAxpy(u, indices, data, start, end, coefU);
       if (seen > 1) avgB /= 1 - mu;
       avgA += mu * avgB * wscale;
       avgIntercept += (intercept - avgIntercept) / seen;
@@ -235,3 +227,4 @@ export function validationAccuracy(useAverage: bool): f64 {
 }
 
 export { rngLoad, rngWord, shuffleI32 } from "./lib/rng";
+export { firstNonFinite } from "./lib/value-checks";

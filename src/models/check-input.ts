@@ -6,6 +6,8 @@
 import { ModelError } from "../errors.js";
 import type { CsrMatrix } from "../features/csr.js";
 import type { FitData } from "./estimator.js";
+import { firstNonFiniteWasm } from "./kernels/value-checks-wasm.js";
+import { kernelBackend } from "./kernels/wasm-kernels.js";
 
 function checkCsrShape(X: CsrMatrix, what: string, family: string): void {
   if (X.indptr.length !== X.rows + 1) {
@@ -45,10 +47,19 @@ export function negativeError(X: CsrMatrix, k: number, what: string, family: str
   );
 }
 
-/** Throws on NaN/±Infinity in X, naming the first bad row and column. */
+/**
+ * Throws on NaN/±Infinity in X, naming the first bad row and column. The scan runs in WebAssembly
+ * when the kernels are built (value-checks-wasm.ts says why); `firstNonFiniteJs` is its reference.
+ */
 export function checkFinite(X: CsrMatrix, what: string, family: string): void {
-  const { data, indptr } = X;
-  const nnz = indptr[X.rows]!;
+  const nnz = X.indptr[X.rows]!;
+  const bad =
+    kernelBackend("value-checks") === "wasm" ? firstNonFiniteWasm(X.data, nnz) : firstNonFiniteJs(X.data, nnz);
+  if (bad >= 0) throw nonFiniteError(X, bad, what, family);
+}
+
+/** Index of the first NaN or ±Infinity among data[0 .. nnz), or -1 (the reference of firstNonFiniteWasm). */
+export function firstNonFiniteJs(data: Float64Array, nnz: number): number {
   // x · 0 is 0 for a finite x and NaN for NaN or ±Infinity: four branch-free running sums (a
   // fifth of the time of testing each value), then the first culprit is looked for only if needed.
   let s0 = 0;
@@ -63,8 +74,9 @@ export function checkFinite(X: CsrMatrix, what: string, family: string): void {
     s3 += data[k + 3]! * 0;
   }
   for (; k < nnz; k++) s0 += data[k]! * 0;
-  if (s0 + s1 + s2 + s3 === 0) return;
-  for (k = 0; k < nnz; k++) if (!Number.isFinite(data[k]!)) throw nonFiniteError(X, k, what, family);
+  if (s0 + s1 + s2 + s3 === 0) return -1;
+  for (k = 0; k < nnz; k++) if (!Number.isFinite(data[k]!)) return k;
+  return -1;
 }
 
 /** Throws on negative entries: count models (multinomial and complement naive Bayes) need X ≥ 0. */

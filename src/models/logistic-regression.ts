@@ -17,9 +17,9 @@
 import { ModelError } from "../errors.js";
 import type { CsrMatrix } from "../features/csr.js";
 import type { LogisticRegressionParams } from "../spec/models.js";
-import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
+import { checkFitData, checkPredictX, classWeightMultipliers, nonFiniteError } from "./check-input.js";
 import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
-import { tronBinaryLogisticWasm } from "./kernels/logistic-tron-wasm.js";
+import { tronBinaryLogisticWasm, WasmLogisticMatrix } from "./kernels/logistic-tron-wasm.js";
 import { sparseProducts } from "./kernels/sparse-products.js";
 import { kernelBackend } from "./kernels/wasm-kernels.js";
 import { BinaryLogisticObjective, MultinomialLogisticObjective } from "./logistic-objectives.js";
@@ -81,8 +81,26 @@ export class LogisticRegression implements Estimator {
   }
 
   fit(data: FitData): TrainingReport {
+    // The smooth (L2) binary and one-vs-rest problems run whole in WebAssembly when it is built:
+    // then one copy of X in the module serves every binary problem and X's values are checked on
+    // it, right where checkFitData would have, so the errors come in the same order.
+    const shared =
+      this.l1Strength === 0 &&
+      (data.nClasses === 2 || this.params.multi_class === "ovr") &&
+      kernelBackend("logistic-tron") === "wasm";
+    const sw = checkFitData(data, this.family, !shared);
+    const matrix = shared ? new WasmLogisticMatrix(data.X, this.params.fit_intercept) : null;
+    try {
+      const bad = matrix?.firstNonFinite() ?? -1;
+      if (bad >= 0) throw nonFiniteError(data.X, bad, "X", this.family);
+      return this.fitChecked(data, sw, matrix);
+    } finally {
+      matrix?.close();
+    }
+  }
+
+  private fitChecked(data: FitData, sw: Float64Array, matrix: WasmLogisticMatrix | null): TrainingReport {
     const family = this.family;
-    const sw = checkFitData(data, family);
     const { X, y, nClasses } = data;
     if (data.dev !== undefined) checkPredictX(data.dev.X, X.cols, `${family} (dev)`);
     const { C, fit_intercept: fitIntercept, class_weight: classWeight } = this.params;
@@ -100,10 +118,9 @@ export class LogisticRegression implements Estimator {
       const mapMult = classWeight === "balanced" ? null : classWeightMultipliers(classWeight, y, nClasses, family);
       const results: SolverResult[] = [];
       const curves: CurvePoint[][] = [];
-      // The smooth (L2) binary problem runs whole in WebAssembly when it is built; otherwise the
-      // objective's products on X (one copy of X and its transpose) are shared by all one-vs-rest problems.
-      const wholeInWasm = this.l1Strength === 0 && kernelBackend("logistic-tron") === "wasm";
-      const products = wholeInWasm ? null : sparseProducts(X);
+      // Without the module's shared copy (L1/elastic net, MLLOOP_KERNELS=js), the objective's
+      // products on X (one copy of X and its transpose) are shared by all one-vs-rest problems.
+      const products = matrix !== null ? null : sparseProducts(X);
       for (let k = 0; k < nOut; k++) {
         const positive = nClasses === 2 ? 1 : k;
         const ySign = new Float64Array(X.rows);
@@ -132,7 +149,7 @@ export class LogisticRegression implements Estimator {
         const opts = { ...solverOpts, onIteration: record };
         const result =
           obj === null
-            ? tronBinaryLogisticWasm({ X, ySign, c, fitIntercept, l2 }, w, opts, (m) => (wasmMeanLoss = m))
+            ? tronBinaryLogisticWasm({ X, ySign, c, fitIntercept, l2 }, w, opts, (m) => (wasmMeanLoss = m), matrix)
             : this.minimise(obj, d, w, opts, "tron");
         results.push(result);
         curves.push(curve);

@@ -49,15 +49,11 @@ export class NaiveBayes implements Estimator {
     const X = this.prepare(data.X, family, false);
     const passes = kernelBackend("naive-bayes") === "wasm" ? new NaiveBayesPasses(X, y, sw) : null;
     try {
-      if (passesCheck) {
-        const bad = passes!.firstNonFinite();
-        if (bad >= 0) throw nonFiniteError(X, bad, "X", family);
-      }
       const weighted = data.sampleWeight !== undefined;
       const { featureCount, classCount } =
         passes === null
           ? this.countsJs(X, y, K, sw, weighted, family)
-          : this.countsWasm(passes, X, K, weighted, family);
+          : this.countsWasm(passes, X, K, weighted, passesCheck, family);
       return this.fitFromCounts(X, data, sw, featureCount, classCount, passes);
     } finally {
       passes?.close();
@@ -94,25 +90,32 @@ export class NaiveBayes implements Estimator {
     return { featureCount, classCount };
   }
 
+  /**
+   * The checks and counts in the module, in one pass. The errors are the reference's: a
+   * non-finite value anywhere before a negative one anywhere. `featureCount` stays in the module
+   * for the multinomial variant (null), which reads it there.
+   */
   private countsWasm(
     passes: NaiveBayesPasses,
     X: CsrMatrix,
     K: number,
     weighted: boolean,
+    checkFinite: boolean,
     family: string,
-  ): { featureCount: Float64Array; classCount: Float64Array } {
-    if (this.params.variant !== "bernoulli") {
-      const bad = passes.firstNegative();
-      if (bad >= 0) throw negativeError(X, bad, "X", family);
-    }
-    return passes.counts(K, weighted);
+  ): { featureCount: Float64Array | null; classCount: Float64Array } {
+    const checked = passes.countsChecked(K, weighted, checkFinite, this.params.variant !== "bernoulli");
+    if (checked.firstNonFinite >= 0) throw nonFiniteError(X, checked.firstNonFinite, "X", family);
+    if (checked.firstNegative >= 0) throw negativeError(X, checked.firstNegative, "X", family);
+    const featureCount = this.params.variant === "multinomial" ? null : passes.featureCount(K);
+    return { featureCount, classCount: checked.classCount };
   }
 
   private fitFromCounts(
     X: CsrMatrix,
     data: FitData,
     sw: Float64Array,
-    featureCount: Float64Array,
+    /** null: the counts are in `passes` (the multinomial variant reads them there). */
+    featureCount: Float64Array | null,
     classCount: Float64Array,
     passes: NaiveBayesPasses | null,
   ): TrainingReport {
@@ -120,10 +123,13 @@ export class NaiveBayes implements Estimator {
     const d = X.cols;
     const alpha = Math.max(this.params.alpha, MIN_ALPHA);
     const variant = this.params.variant;
-    let flp: Float64Array = new Float64Array(K * d);
+    let flp: Float64Array;
     if (variant === "multinomial" && passes !== null) {
       flp = passes.multinomialLogProb(K, alpha);
+    } else if (featureCount === null) {
+      throw new Error("naive Bayes: the counts of this variant must be read out of the module");
     } else if (variant === "multinomial") {
+      flp = new Float64Array(K * d);
       for (let c = 0; c < K; c++) {
         let total = 0;
         for (let j = 0; j < d; j++) total += featureCount[c * d + j]! + alpha;
@@ -131,12 +137,14 @@ export class NaiveBayes implements Estimator {
         for (let j = 0; j < d; j++) flp[c * d + j] = Math.log(featureCount[c * d + j]! + alpha) - logTotal;
       }
     } else if (variant === "bernoulli") {
+      flp = new Float64Array(K * d);
       for (let c = 0; c < K; c++) {
         const logDenom = Math.log(classCount[c]! + 2 * alpha);
         for (let j = 0; j < d; j++) flp[c * d + j] = Math.log(featureCount[c * d + j]! + alpha) - logDenom;
       }
     } else {
       // Complement: each class is described by the counts of all *other* classes.
+      flp = new Float64Array(K * d);
       const featureAll = new Float64Array(d);
       for (let c = 0; c < K; c++) for (let j = 0; j < d; j++) featureAll[j]! += featureCount[c * d + j]!;
       for (let c = 0; c < K; c++) {
@@ -245,7 +253,7 @@ export class NaiveBayes implements Estimator {
     const flp = this.featureLogProb;
     this.bias = new Float64Array(K);
     if (passes !== null && this.params.variant !== "bernoulli") {
-      this.weights = passes.featureMajor(flp, K);
+      this.weights = passes.featureMajor(flp, K, this.params.variant === "multinomial");
       for (let c = 0; c < K; c++) this.bias[c] = this.params.variant === "complement" ? 0 : this.classLogPrior[c]!;
       return;
     }

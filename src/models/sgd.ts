@@ -17,9 +17,9 @@ import type { CsrMatrix } from "../features/csr.js";
 import type { SgdParams } from "../spec/models.js";
 import { createRng, deriveSeed, type Rng } from "../util/random.js";
 import { kernelBackend } from "./kernels/wasm-kernels.js";
-import { WasmSgdEpochs } from "./kernels/sgd-wasm.js";
+import { WasmSgdEpochs, WasmSgdMatrix } from "./kernels/sgd-wasm.js";
 import { JsSgdEpochs, lossDerivative } from "./sgd-epochs.js";
-import { checkFitData, checkPredictX, classWeightMultipliers } from "./check-input.js";
+import { checkFitData, checkPredictX, classWeightMultipliers, nonFiniteError } from "./check-input.js";
 import type { CurvePoint, Estimator, FitData, SerializedModel, TrainingReport } from "./estimator.js";
 import { decisionValues, mergeCurves, plattOneVsRest, withDevLoss } from "./one-vs-rest.js";
 import { numberArray } from "./logistic-regression.js";
@@ -48,6 +48,8 @@ export function sgdBinary(
   validation: Uint8Array | null,
   p: SgdParams,
   rng: Rng,
+  /** X already copied into a WebAssembly instance by the caller (shared by one-vs-rest problems). */
+  matrix: WasmSgdMatrix | null = null,
 ): SgdBinaryResult {
   const n = X.rows;
   let optimalInit = 0;
@@ -58,7 +60,7 @@ export function sgdBinary(
   }
   const averageFrom = p.average === false ? 0 : p.average === true ? 1 : p.average;
   const problem = { X, ySign, rowWeight, validation, params: p, optimalInit, averageFrom };
-  const sgd = kernelBackend("sgd-epochs") === "wasm" ? new WasmSgdEpochs(problem) : new JsSgdEpochs(problem);
+  const sgd = kernelBackend("sgd-epochs") === "wasm" ? new WasmSgdEpochs(problem, matrix) : new JsSgdEpochs(problem);
   let trainCount = 0;
   for (let i = 0; i < n; i++) if (validation === null || !validation[i]) trainCount++;
 
@@ -127,6 +129,7 @@ export class SgdClassifier implements Estimator {
     nClasses: number,
     sw: Float64Array,
     label: string,
+    matrix: WasmSgdMatrix | null = null,
   ): { coef: Float64Array; intercept: Float64Array; results: SgdBinaryResult[] } {
     const p = this.params;
     const d = X.cols;
@@ -156,7 +159,15 @@ export class SgdClassifier implements Estimator {
         const cw = nClasses === 2 ? mult[y[i]!]! : isPos ? mult[k]! : 1;
         rowWeight[i] = sw[i]! * cw;
       }
-      const r = sgdBinary(X, ySign, rowWeight, validation, p, createRng(deriveSeed(this.seed, `${label}/${k}`)));
+      const r = sgdBinary(
+        X,
+        ySign,
+        rowWeight,
+        validation,
+        p,
+        createRng(deriveSeed(this.seed, `${label}/${k}`)),
+        matrix,
+      );
       coef.set(r.coef, k * d);
       intercept[k] = r.intercept;
       results.push(r);
@@ -165,7 +176,23 @@ export class SgdClassifier implements Estimator {
   }
 
   fit(data: FitData): TrainingReport {
-    const sw = checkFitData(data, this.family);
+    // Without calibration folds or a validation split (both fit other matrices first), the
+    // WebAssembly epochs take one copy of X for every one-vs-rest problem and check its values on
+    // it, right where checkFitData would have, so the errors come in the same order.
+    const shared =
+      kernelBackend("sgd-epochs") === "wasm" && this.params.loss !== "hinge" && !this.params.early_stopping;
+    const sw = checkFitData(data, this.family, !shared);
+    const matrix = shared ? new WasmSgdMatrix(data.X) : null;
+    try {
+      const bad = matrix?.firstNonFinite() ?? -1;
+      if (bad >= 0) throw nonFiniteError(data.X, bad, "X", this.family);
+      return this.fitChecked(data, sw, matrix);
+    } finally {
+      matrix?.close();
+    }
+  }
+
+  private fitChecked(data: FitData, sw: Float64Array, matrix: WasmSgdMatrix | null): TrainingReport {
     const { X, y, nClasses } = data;
     if (data.dev !== undefined) checkPredictX(data.dev.X, X.cols, `${this.family} (dev)`);
     const nOut = nClasses === 2 ? 1 : nClasses;
@@ -183,7 +210,7 @@ export class SgdClassifier implements Estimator {
       this.plattB = platt.B;
       warnings.push(...platt.warnings);
     }
-    const full = this.fitOvr(X, y, nClasses, sw, "full");
+    const full = this.fitOvr(X, y, nClasses, sw, "full", matrix);
     this.coef = full.coef;
     this.intercept = full.intercept;
     this.nFeatures = X.cols;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CsrMatrix } from "../../src/features/csr.js";
 import { tronBinaryLogisticWasm } from "../../src/models/kernels/logistic-tron-wasm.js";
 import { JsSparseProducts, WasmSparseProducts } from "../../src/models/kernels/sparse-products.js";
-import { kernelBackend, warmKernels } from "../../src/models/kernels/wasm-kernels.js";
+import { kernelBackend, WasmArena, warmKernels } from "../../src/models/kernels/wasm-kernels.js";
 import type { TrainingReport } from "../../src/models/estimator.js";
 import { dualCoordinateDescentJs, type DualCdResult } from "../../src/models/linear-svm.js";
 import { dualCoordinateDescentWasm } from "../../src/models/kernels/linear-svm-wasm.js";
@@ -10,6 +10,8 @@ import { BinaryLogisticObjective } from "../../src/models/logistic-objectives.js
 import { LogisticRegression } from "../../src/models/logistic-regression.js";
 import { tron } from "../../src/models/optim/tron.js";
 import { NaiveBayes } from "../../src/models/naive-bayes.js";
+import { firstNonFiniteJs } from "../../src/models/check-input.js";
+import { firstNonFiniteWasm } from "../../src/models/kernels/value-checks-wasm.js";
 import { SgdClassifier } from "../../src/models/sgd.js";
 import { logisticRegressionParamsSchema, naiveBayesParamsSchema, sgdParamsSchema } from "../../src/spec/models.js";
 import { createRng } from "../../src/util/random.js";
@@ -55,7 +57,14 @@ describe("kernel back end", () => {
 
   it("falls back to JavaScript for a module the build does not have, unless wasm is asked for", () => {
     delete process.env["MLLOOP_KERNELS"];
-    for (const name of ["sparse-linear", "logistic-tron", "linear-svm-dcd", "sgd-epochs", "naive-bayes"]) {
+    for (const name of [
+      "sparse-linear",
+      "logistic-tron",
+      "linear-svm-dcd",
+      "sgd-epochs",
+      "naive-bayes",
+      "value-checks",
+    ]) {
       expect(kernelBackend(name)).toBe("wasm");
     }
     expect(kernelBackend("not-a-kernel")).toBe("js");
@@ -179,6 +188,54 @@ describe("binary logistic TRON in WebAssembly vs optim/tron.ts on BinaryLogistic
   });
 });
 
+describe("LogisticRegression's one-vs-rest problems share one copy of X in the module", () => {
+  it("each class's weights equal a binary fit on a copy of its own, bit for bit", () => {
+    process.env["MLLOOP_KERNELS"] = "wasm";
+    const { X, y } = randomSparseProblem(250, 600, 20, 3, 19);
+    const params = logisticRegressionParamsSchema.parse({ family: "logistic_regression", C: 3, multi_class: "ovr" });
+    const m = new LogisticRegression(params);
+    m.fit({ X, y, nClasses: 3 });
+    for (let k = 0; k < 3; k++) {
+      const ySign = Float64Array.from(y, (v) => (v === k ? 1 : -1));
+      const c = new Float64Array(X.rows).fill(3);
+      const w = new Float64Array(X.cols + 1);
+      tronBinaryLogisticWasm({ X, ySign, c, fitIntercept: true, l2: 1 }, w, {
+        tol: params.tol,
+        maxIter: params.max_iter,
+      });
+      expect(m.coef.subarray(k * X.cols, (k + 1) * X.cols)).toEqual(w.subarray(0, X.cols));
+      expect(m.intercept[k]).toBe(w[X.cols]);
+    }
+  });
+
+  it("checks X's values on that copy, with the reference's messages, before the class weights", () => {
+    const { X, y } = randomSparseProblem(120, 300, 10, 3, 8);
+    const message = (backend: string, extra: Record<string, unknown>, k: number, value: number): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      data[k] = value;
+      const params = logisticRegressionParamsSchema.parse({ family: "logistic_regression", ...extra });
+      try {
+        new LogisticRegression(params).fit({ X: { ...X, data }, y, nClasses: 3 });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    for (const extra of [{ multi_class: "ovr" }, { multi_class: "ovr", class_weight: { "7": 2 } }]) {
+      for (const [k, value] of [
+        [0, NaN],
+        [X.indptr[60]! + 1, Infinity],
+        [X.indptr[120]! - 1, -Infinity],
+      ] as Array<[number, number]>) {
+        const js = message("js", extra, k, value);
+        expect(js).toMatch(/non-finite value/);
+        expect(message("wasm", extra, k, value)).toBe(js);
+      }
+    }
+  });
+});
+
 describe("LogisticRegression gives the same model on either back end", () => {
   for (const [nClasses, multi] of [
     [2, "ovr"],
@@ -232,6 +289,26 @@ describe("linear SVM dual coordinate descent: WebAssembly epochs are bit-identic
   }
 });
 
+describe("linear SVM training curve: objectives batched from copies of w equal the reference's at every stopping point", () => {
+  // The module evaluates up to four checkpoints' objectives in one pass over X: stop after each
+  // count of epochs around the batch edges (a full batch, a last checkpoint that is the end, a
+  // lone end) and compare the curve value for value.
+  it("max_iter 1 … 9 and 17", () => {
+    const { X, y } = randomSparseProblem(300, 2000, 30, 2, 23);
+    const { ySign, c } = binaryProblem(X, y, 10);
+    for (const maxIter of [1, 2, 3, 4, 5, 6, 8, 9, 17]) {
+      for (const loss of ["hinge", "squared_hinge"] as const) {
+        const js = dualCoordinateDescentJs(X, ySign, c, loss, 1, 1e-12, maxIter, createRng(5));
+        const wasm = dualCoordinateDescentWasm(X, ySign, c, loss, 1, 1e-12, maxIter, createRng(5));
+        expect(js.iterations).toBe(maxIter);
+        expect(wasm.curve).toEqual(js.curve);
+        expect(wasm.primal).toBe(js.primal);
+        expect(wasm.w).toEqual(js.w);
+      }
+    }
+  });
+});
+
 describe("SGD: WebAssembly epochs agree with the JavaScript reference to rounding", () => {
   // The epochs do the same operations in the same order; only exp/log1p/pow differ (musl in the
   // module, fdlibm in V8), so the stated tolerance is 1e-9 relative on coefficients and
@@ -241,6 +318,7 @@ describe("SGD: WebAssembly epochs agree with the JavaScript reference to roundin
     ["log loss, optimal schedule", { loss: "log_loss" }, 2, false],
     ["hinge with Platt folds, 3 classes", { loss: "hinge" }, 3, true],
     ["modified Huber, averaged", { loss: "modified_huber", average: true }, 2, true],
+    ["modified Huber, 3 classes sharing one copy of X", { loss: "modified_huber" }, 3, true],
     [
       "log loss, averaged from update 500, invscaling",
       { loss: "log_loss", average: 500, learning_rate: "invscaling", eta0: 0.5 },
@@ -291,6 +369,77 @@ describe("SGD: WebAssembly epochs agree with the JavaScript reference to roundin
   }
 });
 
+describe("SGD checks X on the module's copy", () => {
+  it("with the reference's message and before a bad class weight, as checkFitData did", () => {
+    const { X, y } = randomSparseProblem(120, 300, 10, 3, 8);
+    const message = (backend: string, extra: Record<string, unknown>, k: number, value: number): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      data[k] = value;
+      try {
+        new SgdClassifier(sgdParamsSchema.parse({ family: "sgd", ...extra }), 1).fit({
+          X: { ...X, data },
+          y,
+          nClasses: 3,
+        });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    for (const extra of [{ loss: "log_loss" }, { loss: "modified_huber", class_weight: { "7": 2 } }]) {
+      for (const [k, value] of [
+        [0, NaN],
+        [X.indptr[60]! + 1, Infinity],
+        [X.indptr[120]! - 1, -Infinity],
+      ] as Array<[number, number]>) {
+        const js = message("js", extra, k, value);
+        expect(js).toMatch(/non-finite value/);
+        expect(message("wasm", extra, k, value)).toBe(js);
+      }
+    }
+  });
+});
+
+describe("logistic regression and SGD check X on their copy of it, past its first 16,384 values", () => {
+  it("with the reference's message", () => {
+    const { X, y } = randomSparseProblem(1000, 2000, 60, 2, 12);
+    expect(X.indptr[X.rows]).toBeGreaterThan(3 * 16_384);
+    const message = (backend: string, fit: (data: Float64Array) => void, k: number, value: number): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      data[k] = value;
+      if (k + 20_000 < data.length) data[k + 20_000] = NaN;
+      try {
+        fit(data);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    const lr = (data: Float64Array): void =>
+      void new LogisticRegression(logisticRegressionParamsSchema.parse({ family: "logistic_regression" })).fit({
+        X: { ...X, data },
+        y,
+        nClasses: 2,
+      });
+    const sgd = (data: Float64Array): void =>
+      void new SgdClassifier(sgdParamsSchema.parse({ family: "sgd" }), 1).fit({ X: { ...X, data }, y, nClasses: 2 });
+    for (const fit of [lr, sgd]) {
+      for (const [k, value] of [
+        [16_383, Infinity],
+        [16_384, NaN],
+        [3 * 16_384 + 7, -Infinity],
+        [X.indptr[X.rows]! - 1, NaN],
+      ] as Array<[number, number]>) {
+        const js = message("js", fit, k, value);
+        expect(js).toMatch(/non-finite value/);
+        expect(message("wasm", fit, k, value)).toBe(js);
+      }
+    }
+  });
+});
+
 describe("pooled WebAssembly instances", () => {
   it("hand out zeroed memory after a larger problem used them", () => {
     const big = randomSparseProblem(500, 4000, 60, 2, 31);
@@ -305,6 +454,30 @@ describe("pooled WebAssembly instances", () => {
     const reference = dualCoordinateDescentJs(small.X, ySign, c, "squared_hinge", 1, 1e-4, 1000, createRng(3));
     expect(reused.w).toEqual(reference.w);
     expect(reused.primal).toBe(reference.primal);
+  });
+});
+
+describe("pooled WebAssembly arenas", () => {
+  it("zero every array a caller does not fill, around arrays it fills, after an earlier user wrote everywhere", () => {
+    const first = WasmArena.open("value-checks");
+    const [a] = first.layout([["f64", 50_000]]) as [number];
+    first.viewF64(a, 50_000).fill(7);
+    first.close();
+    const again = WasmArena.open("value-checks");
+    const [filled, zeroF64, zeroI32, filledToo, zeroTail] = again.layout([
+      ["f64", 1000, "filled"],
+      ["f64", 3001],
+      ["i32", 777],
+      ["i32", 5, "filled"],
+      ["f64", 20_000],
+    ]) as [number, number, number, number, number];
+    expect(again.viewF64(zeroF64, 3001).every((v) => v === 0)).toBe(true);
+    expect(again.viewI32(zeroI32, 777).every((v) => v === 0)).toBe(true);
+    expect(again.viewF64(zeroTail, 20_000).every((v) => v === 0)).toBe(true);
+    // The filled arrays were left as the earlier user wrote them: the caller overwrites them.
+    expect(again.viewF64(filled, 1000).every((v) => v === 7)).toBe(true);
+    expect(filledToo).toBeGreaterThan(zeroI32);
+    again.close();
   });
 });
 
@@ -341,6 +514,118 @@ describe("naive Bayes: WebAssembly passes agree with the JavaScript reference", 
     });
   }
 
+  // X streams through the module in blocks of ~16,384 stored values: a matrix of many blocks,
+  // with one row wider than a block (it gets a block and a buffer of its own) in the middle.
+  function manyBlocks(): { X: CsrMatrix; y: Int32Array } {
+    const { X, y } = randomSparseProblem(1200, 30_000, 40, 3, 57);
+    const wide = 700;
+    const indptr = new Int32Array(X.rows + 1);
+    const indices: number[] = [];
+    const data: number[] = [];
+    for (let i = 0; i < X.rows; i++) {
+      if (i === wide) {
+        for (let j = 0; j < 20_000; j++) {
+          indices.push(j);
+          data.push(1 + (j % 5));
+        }
+      } else {
+        for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
+          indices.push(X.indices[p]!);
+          data.push(X.data[p]! * 3);
+        }
+      }
+      indptr[i + 1] = indices.length;
+    }
+    return {
+      X: { rows: X.rows, cols: X.cols, indptr, indices: Int32Array.from(indices), data: Float64Array.from(data) },
+      y: y.map((c) => (c === 2 ? 1 : c)),
+    };
+  }
+
+  for (const [variant, extra] of [
+    ["multinomial", {}],
+    ["complement", {}],
+    ["bernoulli", { binarize: null }],
+  ] as Array<[string, Record<string, unknown>]>) {
+    it(`${variant}: a matrix of many blocks and one row wider than a block`, () => {
+      const { X, y } = manyBlocks();
+      expect(X.indptr[X.rows]).toBeGreaterThan(4 * 16_384);
+      const params = naiveBayesParamsSchema.parse({ family: "naive_bayes", variant, ...extra });
+      const fit = (backend: string): { m: NaiveBayes; report: TrainingReport } => {
+        process.env["MLLOOP_KERNELS"] = backend;
+        const m = new NaiveBayes(params);
+        return { m, report: m.fit({ X, y, nClasses: 2 }) };
+      };
+      const js = fit("js");
+      const wasm = fit("wasm");
+      if (variant === "multinomial") {
+        expect(maxRelDiff(wasm.m.featureLogProb, js.m.featureLogProb)).toBeLessThan(1e-14);
+      } else {
+        expect(wasm.m.featureLogProb).toEqual(js.m.featureLogProb);
+      }
+      expect(wasm.m.classLogPrior).toEqual(js.m.classLogPrior);
+      expect(Math.abs(wasm.report.finalLoss - js.report.finalLoss)).toBeLessThan(1e-12 * js.report.finalLoss);
+      expect(maxRelDiff(wasm.m.predictProba(X), js.m.predictProba(X))).toBeLessThan(1e-12);
+    });
+  }
+
+  it("multinomial on whole counts (the module remembers log(count + alpha) below 4096) and counts beyond", () => {
+    const { X, y } = randomSparseProblem(400, 900, 30, 2, 61);
+    // Whole counts, a few columns summing past 4096, and one fractional count among them.
+    const data = Float64Array.from(X.data, (v, k) => (X.indices[k]! < 3 ? 400 + k : Math.round(v * 12)));
+    data[5] = 2.5;
+    const counts = { ...X, data };
+    for (const alpha of [1, 0.5]) {
+      const params = naiveBayesParamsSchema.parse({ family: "naive_bayes", alpha });
+      const fit = (backend: string): NaiveBayes => {
+        process.env["MLLOOP_KERNELS"] = backend;
+        const m = new NaiveBayes(params);
+        m.fit({ X: counts, y, nClasses: 2 });
+        return m;
+      };
+      const js = fit("js");
+      const wasm = fit("wasm");
+      expect(Math.max(...Array.from(data))).toBeGreaterThan(4096 / 100);
+      expect(maxRelDiff(wasm.featureLogProb, js.featureLogProb)).toBeLessThan(1e-14);
+    }
+  });
+
+  it("reports a non-finite value in a later block before a negative value in an earlier one, as the reference does", () => {
+    const { X, y } = manyBlocks();
+    const params = naiveBayesParamsSchema.parse({ family: "naive_bayes" });
+    const message = (backend: string, plant: Array<[number, number]>): string => {
+      process.env["MLLOOP_KERNELS"] = backend;
+      const data = Float64Array.from(X.data);
+      for (const [k, value] of plant) data[k] = value;
+      try {
+        new NaiveBayes(params).fit({ X: { ...X, data }, y, nClasses: 2 });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    const late = X.indptr[X.rows]! - 5;
+    for (const plant of [
+      [
+        [100, -1],
+        [late, NaN],
+      ],
+      [
+        [late - 3, -2],
+        [late, Infinity],
+      ],
+      [
+        [100, -1],
+        [40_000, -3],
+      ],
+      [[X.indptr[700]! + 19_999, NaN]],
+    ] as Array<Array<[number, number]>>) {
+      const js = message("js", plant);
+      expect(js).toMatch(/non-finite value|negative value \(-1\)/);
+      expect(message("wasm", plant)).toBe(js);
+    }
+  });
+
   it("rejects NaN, infinite and negative values with the reference's messages", () => {
     const { X, y } = randomSparseProblem(40, 50, 5, 2, 3);
     const params = naiveBayesParamsSchema.parse({ family: "naive_bayes" });
@@ -365,5 +650,34 @@ describe("naive Bayes: WebAssembly passes agree with the JavaScript reference", 
       expect(js).toMatch(value < 0 && Number.isFinite(value) ? /negative value \(-2\)/ : /non-finite value/);
       expect(message("wasm", value, k)).toBe(js);
     }
+  });
+});
+
+describe("finiteness check: the WebAssembly scan finds the same first value as the JavaScript reference", () => {
+  // The module scans one 16,384-value chunk at a time, two values a step: plant bad values at the
+  // edges of steps and chunks, and one later bad value that must not be reported instead.
+  for (const n of [1, 2, 3, 16383, 16384, 16385, 40001]) {
+    it(`${n} values`, () => {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [0, 1, n >> 1, 16383, 16384, n - 1].filter((k) => k < n)) {
+          const values = Float64Array.from({ length: n }, (_, k) => (k % 7) - 3.5);
+          values[at] = bad;
+          if (at + 2 < n) values[n - 1] = NaN;
+          expect(firstNonFiniteJs(values, n)).toBe(at);
+          expect(firstNonFiniteWasm(values, n)).toBe(at);
+        }
+      }
+      const clean = Float64Array.from({ length: n }, (_, k) => -k * 1e300);
+      expect(firstNonFiniteWasm(clean, n)).toBe(-1);
+      expect(firstNonFiniteJs(clean, n)).toBe(-1);
+    });
+  }
+
+  it("reports only the stored values (a longer data array's tail is not X)", () => {
+    const values = new Float64Array(10);
+    values[7] = NaN;
+    expect(firstNonFiniteWasm(values, 7)).toBe(-1);
+    expect(firstNonFiniteWasm(values, 8)).toBe(7);
+    expect(firstNonFiniteWasm(values, 0)).toBe(-1);
   });
 });

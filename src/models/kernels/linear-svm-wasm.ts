@@ -13,6 +13,9 @@ import { shuffleInModule, WasmArena } from "./wasm-kernels.js";
 
 type Fn = (...args: number[]) => number;
 
+/** Copies of w the module holds, interleaved, for one pass of primal objectives (primalSnapshots). */
+const MAX_SNAPSHOTS = 4;
+
 export function dualCoordinateDescentWasm(
   X: CsrMatrix,
   ySign: Float64Array,
@@ -28,19 +31,23 @@ export function dualCoordinateDescentWasm(
   const nnz = X.indptr[rows]!;
   const arena = WasmArena.open("linear-svm-dcd");
   const e = arena.exports;
-  const [indptr, indices, data, yAt, cAt, diag, upper, QD, alpha, wAt, indexAt] = arena.layout([
-    ["i32", rows + 1],
-    ["i32", nnz],
-    ["f64", nnz],
-    ["f64", rows],
-    ["f64", rows],
+  const curveWanted = report === "curve";
+  const [indptr, indices, data, yAt, cAt, diag, upper, QD, alpha, wAt, indexAt, snapAt, scratchAt, primalsAt] = arena.layout([
+    ["i32", rows + 1, "filled"],
+    ["i32", nnz, "filled"],
+    ["f64", nnz, "filled"],
+    ["f64", rows, "filled"],
+    ["f64", rows, "filled"],
     ["f64", rows],
     ["f64", rows],
     ["f64", rows],
     ["f64", rows],
     ["f64", cols + 1],
     ["i32", rows],
-  ]) as [number, number, number, number, number, number, number, number, number, number, number];
+    ["f64", curveWanted ? MAX_SNAPSHOTS * (cols + 1) : 0],
+    ["f64", curveWanted ? cols + 1 : 0],
+    ["f64", MAX_SNAPSHOTS],
+  ]) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
   arena.viewI32(indptr, rows + 1).set(X.indptr.subarray(0, rows + 1));
   arena.viewI32(indices, nnz).set(X.indices.subarray(0, nnz));
   arena.viewF64(data, nnz).set(X.data.subarray(0, nnz));
@@ -65,8 +72,25 @@ export function dualCoordinateDescentWasm(
     indexAt,
   );
   const epoch = e["epoch"] as Fn;
-  const primal = (): number => (e["primal"] as Fn)(hinge);
   const read = (name: string): number => (e[name] as { value: number }).value;
+  // The curve's objectives (iterations 1, 2, 4, 8, … and the end) are evaluated from copies of w
+  // taken at those iterations, up to four in one pass over X (primalSnapshots in the module says
+  // why); the curve is returned at the end, so when they are computed is not observable.
+  (e["setSnapshots"] as Fn)(snapAt);
+  const pendingSteps: number[] = [];
+  const curve: CurvePoint[] = [];
+  const flush = (): void => {
+    if (pendingSteps.length === 0) return;
+    (e["primalSnapshots"] as Fn)(hinge, pendingSteps.length, primalsAt, scratchAt);
+    const values = arena.viewF64(primalsAt, pendingSteps.length);
+    pendingSteps.forEach((step, k) => curve.push({ step, loss: values[k]! }));
+    pendingSteps.length = 0;
+  };
+  const checkpoint = (step: number): void => {
+    (e["snapshot"] as Fn)(pendingSteps.length);
+    pendingSteps.push(step);
+    if (pendingSteps.length === MAX_SNAPSHOTS) flush();
+  };
 
   let activeSize = l;
   let pgMaxOld = Infinity;
@@ -74,7 +98,6 @@ export function dualCoordinateDescentWasm(
   let iter = 0;
   let converged = false;
   let violation = Infinity;
-  const curve: CurvePoint[] = [];
   let nextCheckpoint = 1;
   while (iter < maxIter) {
     shuffleInModule(e, indexAt, activeSize, rng);
@@ -83,8 +106,8 @@ export function dualCoordinateDescentWasm(
     const pgMinNew = read("pgMinNew");
     iter++;
     violation = pgMaxNew - pgMinNew;
-    if (iter === nextCheckpoint && report === "curve") {
-      curve.push({ step: iter, loss: primal() });
+    if (iter === nextCheckpoint && curveWanted) {
+      checkpoint(iter);
       nextCheckpoint *= 2;
     }
     if (violation <= tol) {
@@ -100,8 +123,13 @@ export function dualCoordinateDescentWasm(
     pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
     pgMinOld = pgMinNew >= 0 ? -Infinity : pgMinNew;
   }
-  const final = report === "curve" ? primal() : NaN;
-  if (report === "curve" && curve.at(-1)?.step !== iter) curve.push({ step: iter, loss: final });
+  let final = NaN;
+  if (curveWanted) {
+    const last = pendingSteps.at(-1) ?? curve.at(-1)?.step;
+    if (last !== iter) checkpoint(iter);
+    flush();
+    final = curve.at(-1)!.loss;
+  }
   const w = Float64Array.from(arena.viewF64(wAt, cols + 1));
   arena.close();
   return { w, iterations: iter, converged, violation, curve, primal: final };

@@ -20,6 +20,73 @@ export interface BinaryLogisticProblem {
   readonly l2: number;
 }
 
+/**
+ * X copied once into a pooled logistic-tron instance, with room for one binary problem, shared by
+ * the binary problems of one fit (the one-vs-rest classes used to copy X once each), and checked
+ * for NaN/±Infinity on that copy: the check costs one scan of values already in the module
+ * instead of a copy of its own.
+ */
+export class WasmLogisticMatrix {
+  readonly arena = WasmArena.open("logistic-tron");
+  readonly nnz: number;
+  readonly size: number;
+  readonly at: {
+    indptr: number;
+    indices: number;
+    data: number;
+    ySign: number;
+    c: number;
+    rowScratch: number;
+    paramScratch: number;
+    w: number;
+  };
+  /** Whether a problem has run: the next one zeroes the scratch first, as a fresh instance has it. */
+  private used = false;
+
+  constructor(
+    readonly X: CsrMatrix,
+    fitIntercept: boolean,
+  ) {
+    const { rows, cols } = X;
+    const nnz = (this.nnz = X.indptr[rows]!);
+    const size = (this.size = cols + (fitIntercept ? 1 : 0));
+    const a = this.arena;
+    // Everything at once: growing the memory later would detach the views handed out.
+    const [indptr, indices, data, ySign, c, rowScratch, paramScratch, w] = a.layout([
+      ["i32", rows + 1, "filled"],
+      ["i32", nnz, "filled"],
+      ["f64", nnz, "filled"],
+      ["f64", rows, "filled"],
+      ["f64", rows, "filled"],
+      ["f64", 3 * rows],
+      ["f64", 10 * size],
+      ["f64", size, "filled"],
+    ]) as [number, number, number, number, number, number, number, number];
+    a.viewI32(indptr, rows + 1).set(X.indptr.subarray(0, rows + 1));
+    a.viewI32(indices, nnz).set(X.indices.subarray(0, nnz));
+    a.viewF64(data, nnz).set(X.data.subarray(0, nnz));
+    this.at = { indptr, indices, data, ySign, c, rowScratch, paramScratch, w };
+  }
+
+  /** Index of the first NaN or ±Infinity among X's stored values, or -1. */
+  firstNonFinite(): number {
+    return (this.arena.exports["firstNonFinite"] as Fn)(this.at.data, this.nnz) as number;
+  }
+
+  /** Readies the instance for the next binary problem (its scratch zeroed after an earlier one). */
+  nextProblem(): void {
+    if (this.used) {
+      this.arena.viewF64(this.at.rowScratch, 3 * this.X.rows).fill(0);
+      this.arena.viewF64(this.at.paramScratch, 10 * this.size).fill(0);
+    }
+    this.used = true;
+  }
+
+  close(): void {
+    this.arena.close();
+  }
+}
+
 /** Minimises ½·l2·‖w‖² + Σ c_i log(1 + exp(−y_i (x_i·w + b))) from `w` (updated in place). */
 export function tronBinaryLogisticWasm(
   p: BinaryLogisticProblem,
@@ -27,56 +94,38 @@ export function tronBinaryLogisticWasm(
   opts: SolverOptions,
   /** Receives the mean unweighted log loss of each accepted iterate (BinaryLogisticObjective.meanLoss). */
   onMeanLoss?: (meanLoss: number) => void,
+  /** p.X already in an instance (shared by the one-vs-rest problems of a fit; stays open). */
+  shared: WasmLogisticMatrix | null = null,
 ): SolverResult {
   const { X } = p;
   const size = X.cols + (p.fitIntercept ? 1 : 0);
   if (w.length !== size) throw new Error(`tronBinaryLogisticWasm: w has ${w.length} entries, expected ${size}`);
+  if (shared !== null && (shared.X !== X || shared.size !== size)) {
+    throw new Error("tronBinaryLogisticWasm: the shared matrix is not this problem's X");
+  }
   const fCurve: number[] = [];
-  let arena: WasmArena | null = null;
-  const wAt = { at: 0 };
+  const matrix = shared ?? new WasmLogisticMatrix(X, p.fitIntercept);
+  const arena = matrix.arena;
+  const { indptr, indices, data, ySign, c, rowScratch, paramScratch, w: wIn } = matrix.at;
   const onIteration = (iter: number, f: number): void => {
     fCurve.push(f);
     if (opts.onIteration === undefined && onMeanLoss === undefined) return;
     onMeanLoss?.(get("meanLoss"));
-    opts.onIteration?.(iter, f, arena!.viewF64(wAt.at, size));
+    opts.onIteration?.(iter, f, arena.viewF64(wIn, size));
   };
-  arena = WasmArena.open("logistic-tron", { onIteration });
+  matrix.nextProblem();
+  arena.serve({ onIteration });
   const e = arena.exports;
   const get = (name: string): number => (e[name] as { value: number }).value;
-  const nnz = X.indptr[X.rows]!;
-  // Reserve everything first: growing the memory later would detach the views handed out.
-  const layout = arena.layout([
-    ["i32", X.rows + 1],
-    ["i32", nnz],
-    ["f64", nnz],
-    ["f64", X.rows],
-    ["f64", X.rows],
-    ["f64", 3 * X.rows],
-    ["f64", 10 * size],
-    ["f64", size],
-  ]);
-  const [indptr, indices, data, ySign, c, rowScratch, paramScratch, wIn] = layout as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  arena.viewI32(indptr, X.rows + 1).set(X.indptr.subarray(0, X.rows + 1));
-  arena.viewI32(indices, nnz).set(X.indices.subarray(0, nnz));
-  arena.viewF64(data, nnz).set(X.data.subarray(0, nnz));
   arena.viewF64(ySign, X.rows).set(p.ySign);
   arena.viewF64(c, X.rows).set(p.c);
   arena.viewF64(wIn, size).set(w);
-  wAt.at = wIn;
   (e["setup"] as Fn)(X.rows, X.cols, p.fitIntercept ? 1 : 0, p.l2, 1, indptr, indices, data, ySign, c, rowScratch, paramScratch);
   (e["tron"] as Fn)(wIn, opts.tol, opts.maxIter);
   w.set(arena.viewF64(wIn, size));
+  arena.serve({});
   // Only exported globals are read below: the memory can go back to the pool.
-  arena.close();
+  if (shared === null) matrix.close();
 
   const status = get("resultStatus");
   const iterations = get("resultIterations");

@@ -124,9 +124,9 @@ export class WasmSparseProducts implements SparseProducts {
     this.arena = arena;
     // One reservation: the views below stay valid (growing the memory later would detach them).
     const [indptr, indices, data, colptr, next, rowind, cdata, rowA, rowB, colA, colB, colC] = arena.layout([
-      ["i32", rows + 1],
-      ["i32", nnz],
-      ["f64", nnz],
+      ["i32", rows + 1, "filled"],
+      ["i32", nnz, "filled"],
+      ["f64", nnz, "filled"],
       ["i32", cols + 1],
       ["i32", cols],
       ["i32", nnz],
