@@ -5,18 +5,11 @@
  */
 import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { performance } from "node:perf_hooks";
-import { SpecError } from "../errors.js";
+import { InterruptedError, SpecError } from "../errors.js";
 import type { CurvePoint, TrainingReport } from "../models/estimator.js";
 import { warmKernels } from "../models/kernels/wasm-kernels.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
-import {
-  crossValidationSummary,
-  evaluatedRows,
-  fitModel,
-  poolDataInfo,
-  startFitThread,
-  type FitThread,
-} from "./fit-model.js";
+import { crossValidationSummary, evaluatedRows, fitModel, poolDataInfo } from "./fit-model.js";
 import type { Spec } from "../spec/schema.js";
 import { canonicalize, specHash } from "../spec/canonical.js";
 import { diffSpecs, type SpecPatch } from "../spec/patch.js";
@@ -70,7 +63,8 @@ export interface RunExperimentOptions {
   readonly onIteration?: (point: CurvePoint) => void;
   /**
    * Fit the holdout model on a worker thread, so that signals are handled while it fits (default:
-   * when running compiled on the main thread, i.e. the CLI; see src/loop/fit-model.ts).
+   * when running compiled on the main thread, i.e. the CLI, and the fit may be long; see
+   * fitsOnThread in src/loop/fit-model.ts).
    */
   readonly fitOnThread?: boolean;
   /**
@@ -156,19 +150,6 @@ function classWeightsByIndex(spec: Spec, classes: readonly string[]): Spec["mode
 }
 
 export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutcome> {
-  const fitThread = startFitThread({
-    ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
-    onIteration: opts.onIteration,
-    crossValidated: opts.spec.evaluate.cross_validate !== undefined,
-  });
-  try {
-    return await runWith(opts, fitThread);
-  } finally {
-    await fitThread?.close();
-  }
-}
-
-async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null): Promise<RunOutcome> {
   const { spec, store } = opts;
   const events = opts.events ?? {};
   const timings: Record<string, number> = {};
@@ -273,7 +254,14 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
           seed: seeds.model,
           rows: evaluated,
           onIteration: opts.onIteration,
-          fitThread,
+          ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
+        }).then(async (f) => {
+          // a signal during a fit on this thread was handled as the fit returned: stop here
+          if (run.interrupted !== null) {
+            await run.interrupted.recorded;
+            throw new InterruptedError(run.interrupted.signal);
+          }
+          return f;
         }),
       (f) =>
         `${f.crossValidation ? `${f.crossValidation.k}-fold cross-validation, then the pool: ` : ""}` +
@@ -375,7 +363,8 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
       cache: inputs.cache,
     };
   } catch (err) {
-    await run.fail(err);
+    // a signal's handler may have ended the run already (failed: interrupted by …)
+    if (!run.isEnded) await run.fail(err);
     throw err;
   }
 }
