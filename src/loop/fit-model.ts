@@ -162,13 +162,27 @@ export function fitWorkEstimate(model: ModelSpec, train: CsrMatrix, dev: CsrMatr
   return work * wrapped;
 }
 
+/** Whether the holdout fit's estimated work is within INLINE_FIT_WORK. */
+function shortFit(input: FitInput): boolean {
+  const { X } = input.inputs;
+  const dev = input.rows.dev.length > 0 ? X.dev : null;
+  return fitWorkEstimate(input.modelSpec, X.train, dev, input.classes.length) <= INLINE_FIT_WORK;
+}
+
 /** Whether the holdout fit of `input` runs on a worker thread (see INLINE_FIT_WORK). */
 export function fitsOnThread(input: FitInput): boolean {
   if (input.thread !== undefined) return input.thread;
   if (!compiled || !isMainThread || input.onIteration !== undefined) return false;
-  const { X } = input.inputs;
-  const dev = input.rows.dev.length > 0 ? X.dev : null;
-  return fitWorkEstimate(input.modelSpec, X.train, dev, input.classes.length) > INLINE_FIT_WORK;
+  return !shortFit(input);
+}
+
+/**
+ * Whether the train stage leaves this thread's event loop free, or busy for a short time only: a
+ * holdout fit on a worker thread, or one whose estimated work is within INLINE_FIT_WORK (and so
+ * its predictions too). Cross-validation fits every fold on this thread.
+ */
+export function fitCannotBlock(input: FitInput): boolean {
+  return input.rows.cv === null && (fitsOnThread(input) || shortFit(input));
 }
 
 /**

@@ -9,7 +9,14 @@ import { InterruptedError, SpecError } from "../errors.js";
 import type { CurvePoint, TrainingReport } from "../models/estimator.js";
 import { warmKernels } from "../models/kernels/wasm-kernels.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
-import { crossValidationSummary, evaluatedRows, fitModel, poolDataInfo } from "./fit-model.js";
+import {
+  crossValidationSummary,
+  evaluatedRows,
+  fitCannotBlock,
+  fitModel,
+  poolDataInfo,
+  type FitInput,
+} from "./fit-model.js";
 import type { Spec } from "../spec/schema.js";
 import { canonicalize, specHash } from "../spec/canonical.js";
 import { diffSpecs, type SpecPatch } from "../spec/patch.js";
@@ -213,6 +220,17 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
   const modelSpec = classWeightsByIndex(spec, classes);
   const examples = spec.evaluate.cross_validate === undefined ? null : await inputs.examples();
   const evaluated = evaluatedRows(idx, y, classes, spec.evaluate.cross_validate);
+  const fitInput: FitInput = {
+    spec,
+    inputs,
+    examples,
+    modelSpec,
+    classes,
+    seed: seeds.model,
+    rows: evaluated,
+    onIteration: opts.onIteration,
+    ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
+  };
   const run = await startRun(store, {
     ...(opts.runId === undefined ? {} : { id: opts.runId }),
     ...(opts.params === undefined ? {} : { params: opts.params }),
@@ -226,6 +244,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
     name: opts.name,
     tags: opts.tags,
     seeds,
+    // A run that cannot block this thread for long (its fit short, or on its own thread) starts the
+    // store's heartbeat thread only if it lasts a second: a warm iteration is over by then.
+    ...(fitCannotBlock(fitInput) ? { heartbeatThreadAfterMs: 1_000 } : {}),
   });
 
   try {
@@ -245,17 +266,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
     const fitted = await stage(
       "train",
       () =>
-        fitModel({
-          spec,
-          inputs,
-          examples,
-          modelSpec,
-          classes,
-          seed: seeds.model,
-          rows: evaluated,
-          onIteration: opts.onIteration,
-          ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
-        }).then(async (f) => {
+        fitModel(fitInput).then(async (f) => {
           // a signal during a fit on this thread was handled as the fit returned: stop here
           if (run.interrupted !== null) {
             await run.interrupted.recorded;

@@ -58,6 +58,8 @@ export interface StartRunOptions {
   readonly provenanceRecord?: Provenance;
   /** Heartbeat interval in ms (default 2,000); `false` for none (the run will then be marked crashed after the stale threshold). */
   readonly heartbeat?: number | false;
+  /** Beat from the background only once the run has lasted this long (HeartbeatOptions.threadAfterMs; default at once). */
+  readonly heartbeatThreadAfterMs?: number;
   /** End the run as failed when an exception goes uncaught (default true). */
   readonly failOnUncaughtException?: boolean;
   /**
@@ -455,6 +457,7 @@ export async function startRun(store: Store, options: StartRunOptions): Promise<
     try {
       heartbeat = await store.startHeartbeat(record.id, {
         intervalMs: options.heartbeat,
+        ...(options.heartbeatThreadAfterMs === undefined ? {} : { threadAfterMs: options.heartbeatThreadAfterMs }),
         onError: (message) => console.error(`mlloop: ${message}`),
       });
     } catch (error) {
