@@ -111,6 +111,8 @@ export interface InputsOptions {
    * `examples()` loads it again, whole, through the parse cache.
    */
   readonly retainExamples?: boolean;
+  /** Called once it is known that the features are not served from the cache: the data will be loaded and featurised. */
+  readonly onFeaturesMiss?: () => void;
 }
 
 interface FeaturesMeta {
@@ -485,7 +487,12 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   };
   const loaded = await stage(
     "load",
-    async () => servedFromCache() ?? (await (parseKept() ?? memoised())),
+    async () => {
+      const hit = servedFromCache();
+      if (hit !== null) return hit;
+      opts.onFeaturesMiss?.();
+      return parseKept() ?? memoised();
+    },
     (r) =>
       "ids" in r
         ? `${r.dataset.size.toLocaleString("en-US")} examples (features cached)`

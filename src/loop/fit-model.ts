@@ -224,8 +224,18 @@ const plain = (X: CsrMatrix): CsrMatrix => ({
   data: X.data,
 });
 
+/**
+ * The labels of rows `rows` (a plain loop: Int32Array.from with a mapping function was ~0.7 ms a
+ * call for a few thousand rows in a fresh process, five calls a run, against ~0.1 ms).
+ */
+export function labelsAt(y: Int32Array, rows: Int32Array): Int32Array {
+  const out = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = y[rows[k]!]!;
+  return out;
+}
+
 function labelsOf(input: FitInput, r: Int32Array): Int32Array {
-  return Int32Array.from(r, (i) => input.inputs.y[i]!);
+  return labelsAt(input.inputs.y, r);
 }
 
 function fitInline(input: FitInput): { model: Estimator; training: TrainingReport } {

@@ -14,6 +14,7 @@ import {
   evaluatedRows,
   fitCannotBlock,
   fitModel,
+  labelsAt,
   poolDataInfo,
   type FitInput,
 } from "./fit-model.js";
@@ -193,9 +194,6 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
       : opts.cache instanceof StageCache
         ? opts.cache
         : new StageCache(opts.cache ?? defaultCacheDir(store), cacheMaxBytesFromEnv());
-  // The model's kernels compile on V8's threads while the data loads (never fails a run: a fit
-  // whose module is not compiled yet compiles it itself).
-  warmKernels().catch(() => undefined);
   // git (child processes) is read while the data loads, too: 0.05–0.15 s of a warm run otherwise.
   // captureProvenance never rejects.
   const provenance = opts.provenance ?? captureProvenance();
@@ -208,6 +206,12 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
     onProgress: (done, total) => events.progress?.(done, total),
     // only cross-validation reads the examples after featurisation (below)
     retainExamples: spec.evaluate.cross_validate !== undefined,
+    // Every kernel module compiles on V8's threads while the data loads and is featurised (never
+    // fails a run: a fit whose module is not compiled yet compiles it itself). Not on a features
+    // hit: the fit soon compiles the one module it uses, and compiling all seven alongside cost a
+    // warm iteration more than it saved (0.62 -> 0.55 s and 0.91 -> 0.75 s median wall, 15 rounds
+    // each, load 6-8; docs/benchmarks.md).
+    onFeaturesMiss: () => void warmKernels().catch(() => undefined),
   });
   // the corpus is garbage now: collect it before the fit thread and the model's memory are added
   if (inputs.cache.features !== "hit" && spec.evaluate.cross_validate === undefined) collectGarbage();
@@ -287,7 +291,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
         spec,
         classes,
         positive,
-        splits: SPLIT_NAMES.map((s) => ({ name: s, y: Int32Array.from(rowsOf[s], (i) => y[i]!), proba: proba[s] })),
+        splits: SPLIT_NAMES.map((s) => ({ name: s, y: labelsAt(y, rowsOf[s]), proba: proba[s] })),
       }),
     );
     warnings.push(...evaluation.warnings);

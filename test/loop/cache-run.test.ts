@@ -154,6 +154,8 @@ describe("the stage cache in runs", () => {
   it("gives the full examples on demand after a features hit, from the parse cache", async () => {
     const loaded = loadSpecFile(SPEC, ["data.limit=400", "model.C=10"]);
     const stages: string[] = [];
+    // onFeaturesMiss (the run compiles the model's kernels then) is called on a miss only
+    let misses = 0;
     await prepareInputs({
       spec: loaded.spec,
       baseDir: loaded.baseDir,
@@ -163,16 +165,20 @@ describe("the stage cache in runs", () => {
         stages.push(name);
         return fn();
       },
+      onFeaturesMiss: () => misses++,
     });
     expect(stages).toEqual(["load", "split", "features"]);
+    expect(misses).toBe(1);
     const again = await prepareInputs({
       spec: loaded.spec,
       baseDir: loaded.baseDir,
       seeds: { data: 1, split: 2 },
       cache,
       stage: async (_name, fn) => fn(),
+      onFeaturesMiss: () => misses++,
     });
     expect(again.cache.features).toBe("hit");
+    expect(misses).toBe(1);
     const examples = await again.examples();
     expect(examples.map((e) => e.id)).toEqual(again.ids);
     expect(examples.every((e, i) => again.dataset.classes[again.y[i]!] === e.label)).toBe(true);
