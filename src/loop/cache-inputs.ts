@@ -13,6 +13,7 @@ import type { Spec } from "../spec/schema.js";
 import type { CacheEntry, StageCache } from "./cache.js";
 import { DATASET_KIND, datasetEntryWriter, readDatasetEntry, type DatasetEntryWriter } from "./cache-dataset.js";
 import { datasetKey, featuresKey } from "./cache-keys.js";
+import { groupThousands } from "../util/format.js";
 
 // The loaders and the feature families (and the packages they read: tldts, nspell, csv-parse…) are
 // imported only when a stage actually runs: a run served from the cache never loads them.
@@ -408,7 +409,7 @@ async function splitAndFeaturize(opts: InputsOptions, dataset: Dataset) {
       }
       return { fitted, train, dev: fitted.transform(examplesOf("dev")), test: fitted.transform(examplesOf("test")) };
     },
-    (f) => `${f.fitted.featureNames.length.toLocaleString("en-US")} features`,
+    (f) => `${groupThousands(f.fitted.featureNames.length)} features`,
   );
   return { split, y, idx, featurized };
 }
@@ -495,8 +496,8 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     },
     (r) =>
       "ids" in r
-        ? `${r.dataset.size.toLocaleString("en-US")} examples (features cached)`
-        : `${r.examples.length.toLocaleString("en-US")} examples, ${r.classes.length} classes` +
+        ? `${groupThousands(r.dataset.size)} examples (features cached)`
+        : `${groupThousands(r.examples.length)} examples, ${r.classes.length} classes` +
           (report.dataset === "hit" ? " (parse cached)" : ""),
   );
   if ("ids" in loaded) {
@@ -511,7 +512,7 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
     await stage(
       "features",
       () => hit.features,
-      (f) => `${f.nFeatures.toLocaleString("en-US")} features (cached)`,
+      (f) => `${groupThousands(f.nFeatures)} features (cached)`,
     );
     return hit;
   }

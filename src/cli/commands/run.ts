@@ -147,11 +147,16 @@ Examples:
                 group === null
                   ? { ...tags, ...applied?.tags }
                   : { ...tags, [replicateTag]: group, replicate_index: String(i) },
-              events: {
-                start: (s, total) => reporter.start(s, total),
-                progress: (d, t) => reporter.update(d, t),
-                finish: (s, ms, detail) => reporter.finish(s, ms, detail),
-              },
+              // --json shows no progress: without events, no stage computes its detail line
+              ...(opts.json
+                ? {}
+                : {
+                    events: {
+                      start: (s: string, total?: number) => reporter.start(s, total),
+                      progress: (d: number, t?: number) => reporter.update(d, t),
+                      finish: (s: string, ms: number, detail?: string) => reporter.finish(s, ms, detail),
+                    },
+                  }),
             }),
           );
         }
