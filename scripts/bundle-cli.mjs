@@ -14,7 +14,7 @@
 import { build } from "esbuild";
 import { readdirSync, readFileSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
@@ -122,6 +122,10 @@ const zodEnglishOnly = {
   },
 };
 
+// The stage code hashes of the compiled files bundled here (MLLOOP_BUNDLED_*_CODE_HASH in
+// src/loop/cache-keys.ts), computed by the same function from the same files.
+const { stageCodeHash } = await import(pathToFileURL(path.join(dist, "loop", "cache-keys.js")).href);
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: entries,
@@ -140,6 +144,10 @@ const result = await build({
     js: 'import { createRequire as __mlloopCreateRequire } from "node:module"; const require = __mlloopCreateRequire(import.meta.url);',
   },
   plugins: [zodEnglishOnly, originalUrls],
+  define: {
+    MLLOOP_BUNDLED_DATA_CODE_HASH: JSON.stringify(stageCodeHash("data")),
+    MLLOOP_BUNDLED_FEATURES_CODE_HASH: JSON.stringify(stageCodeHash("features")),
+  },
   metafile: true,
   logLevel: "warning",
 });
