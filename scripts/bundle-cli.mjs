@@ -14,7 +14,7 @@
 import { build } from "esbuild";
 import { readdirSync, readFileSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
@@ -101,6 +101,31 @@ const originalUrls = {
   },
 };
 
+/**
+ * zod's `locales` namespace (`z.locales.fr()` …) with English only: the other 48 languages are
+ * 366 KB of the 768 KB zod chunk that every spec-reading command parses. English is what zod uses
+ * by default (it imports it on its own) and what mlloop's messages are in; nothing in mlloop calls
+ * z.locales. Library users import the compiled dist/, not this bundle, and keep every language.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]zod[\\/]v4[\\/](classic|core)[\\/][^\\/]+\.js$/.test(args.importer)) return undefined;
+      return { path: path.resolve(path.dirname(args.importer), "../locales/en.js"), namespace: "zod-locales" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: path.dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
+// The stage code hashes of the compiled files bundled here (MLLOOP_BUNDLED_*_CODE_HASH in
+// src/loop/cache-keys.ts), computed by the same function from the same files.
+const { stageCodeHash } = await import(pathToFileURL(path.join(dist, "loop", "cache-keys.js")).href);
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: entries,
@@ -118,7 +143,11 @@ const result = await build({
   banner: {
     js: 'import { createRequire as __mlloopCreateRequire } from "node:module"; const require = __mlloopCreateRequire(import.meta.url);',
   },
-  plugins: [originalUrls],
+  plugins: [zodEnglishOnly, originalUrls],
+  define: {
+    MLLOOP_BUNDLED_DATA_CODE_HASH: JSON.stringify(stageCodeHash("data")),
+    MLLOOP_BUNDLED_FEATURES_CODE_HASH: JSON.stringify(stageCodeHash("features")),
+  },
   metafile: true,
   logLevel: "warning",
 });

@@ -6,6 +6,7 @@
  */
 import Table from "cli-table3";
 import { systemErrorReason } from "../errors.js";
+import { groupThousands } from "../util/format.js";
 import { inertBlock, inertJson, inertLine } from "../util/inert.js";
 
 const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"];
@@ -259,7 +260,7 @@ export function fmtTime(iso: string | number | null | undefined): string {
 }
 
 export function fmtCount(n: number): string {
-  return n.toLocaleString("en-US");
+  return groupThousands(n);
 }
 
 export function printJson(value: unknown): void {

@@ -84,46 +84,135 @@ export interface FitInput {
   readonly rows: EvaluatedRows;
   /** Each curve point of an iterative learner on the holdout fit (a sweep's pruner; see FitData.onIteration). */
   readonly onIteration?: (point: CurvePoint) => void;
-  /** The worker thread the holdout fit runs on (startFitThread); null or absent: on this thread. */
-  readonly fitThread?: FitThread | null;
+  /** The holdout fit on a worker thread (true) or on this one (false); default: see fitsOnThread. */
+  readonly thread?: boolean;
 }
 
-/** A worker thread waiting for the fit; its owner closes it. */
-export type FitThread = TaskPool<FitTask, FitOutcome>;
+/** A worker thread for one holdout fit. */
+type FitThread = TaskPool<FitTask, FitOutcome>;
 
 /**
- * The holdout fit runs on its own thread when the code runs compiled on the main thread (the CLI):
- * that is where a person presses Ctrl-C. Under tsx (tests from the sources) a worker would first
- * have to boot the TypeScript loader, and a sweep trial's pruner (onIteration) must see every
- * curve point synchronously; both fit inline, as does code already on a worker thread.
+ * A holdout fit runs on a worker thread only when it may be long, and only when the code runs
+ * compiled on the main thread (the CLI): that is where a person presses Ctrl-C, and a signal
+ * handler runs only when the event loop gets control, i.e. after a fit on this thread returns.
+ * Under tsx (tests from the sources) a worker would first have to boot the TypeScript loader, and
+ * a sweep trial's pruner (onIteration) must see every curve point synchronously; both fit inline,
+ * as does code already on a worker thread.
  */
 const compiled = import.meta.url.endsWith(".js");
 
 /**
- * The fit's worker, started now when the fit will run on a thread, so that Node's start of it
- * (about 0.1 s of module loading) overlaps loading the data and features instead of adding to the
- * run. Null when the fit runs inline (`thread` overrides the default). The caller closes it.
+ * The fit work (stored values visited: about 1–2 ns each in the kernels here, so roughly one to two
+ * seconds) up to which a holdout fit runs on the calling thread. Starting the fit's thread is a
+ * second Node instance: ~0.2 s of CPU and 0.1–0.2 s of wall before a fit of 40 ms could begin
+ * (docs/benchmarks.md, "Start-up and the warm iteration"). The estimate counts every iteration the
+ * spec allows (max_iter), which a fit rarely reaches — the spam baseline's logistic regression
+ * converges in 5 of its 100 — so a signal during an inline fit waits ~40 ms in practice; it is
+ * handled as soon as the fit returns, and the run is recorded interrupted before anything else.
  */
-export function startFitThread(opts: {
-  readonly thread?: boolean;
-  readonly onIteration?: unknown;
-  readonly crossValidated: boolean;
-}): FitThread | null {
-  if (opts.crossValidated) return null;
-  const onThread = opts.thread ?? (compiled && isMainThread && opts.onIteration === undefined);
-  if (!onThread) return null;
-  return createPool<null, FitTask, FitOutcome>({
-    module: new URL("./fit-worker.js", import.meta.url),
-    shared: null,
-    size: 1,
-  });
+export const INLINE_FIT_WORK = 1e9;
+
+/**
+ * An upper estimate of a holdout fit's work, in stored values visited (see INLINE_FIT_WORK): the
+ * passes over the training data (and the dev data the curve is scored on) each family makes per
+ * iteration, times the iterations the spec allows, times the models fitted (one per class for
+ * one-vs-rest; one per fold for calibration, Platt scaling and label cleaning). Dense families
+ * count every cell. A guide to where the fit runs, not a promise of its time.
+ */
+export function fitWorkEstimate(model: ModelSpec, train: CsrMatrix, dev: CsrMatrix | null, nClasses: number): number {
+  const nnz = (train.indptr[train.rows] ?? 0) + (dev === null ? 0 : (dev.indptr[dev.rows] ?? 0));
+  const rows = train.rows + (dev?.rows ?? 0);
+  const cells = rows * train.cols;
+  const perClass = nClasses > 2 ? nClasses : 1;
+  // calibration (5 folds, ensembled) and label cleaning (5 folds, then the final fit) refit the family
+  const wrapped =
+    (model.calibration === "sigmoid" || model.calibration === "isotonic" ? 5 : 1) *
+    (model.label_issues === "drop" ? 6 : 1);
+  let work: number;
+  switch (model.family) {
+    case "logistic_regression":
+      // TRON: a function and gradient (2 passes) and ~3 conjugate-gradient steps (2 passes each)
+      // per iteration; L1 and elastic net (OWL-QN): ~3 evaluations per iteration
+      work = nnz * model.max_iter * (model.penalty === "l2" ? 8 : 6) * perClass;
+      break;
+    case "naive_bayes":
+      work = nnz * (4 + nClasses);
+      break;
+    case "gaussian_nb":
+      work = cells * 4;
+      break;
+    case "linear_svm":
+      work = nnz * 2 * model.max_iter * perClass * (model.calibration_folds + 1);
+      break;
+    case "sgd":
+      work = nnz * model.max_iter * perClass * (model.loss === "hinge" ? model.calibration_folds + 1 : 1);
+      break;
+    case "gradient_boosting":
+      // a histogram and a partition pass over the binned cells per tree, one tree per class
+      work = cells * 2 * model.max_iter * perClass;
+      break;
+    case "mlp": {
+      const [h1, h2] = model.hidden_layer_sizes;
+      const dense = h2 === undefined ? h1! * nClasses : h1! * h2 + h2 * nClasses;
+      // forward and backward passes
+      work = 3 * model.max_iter * (nnz * h1! + rows * dense);
+      break;
+    }
+  }
+  return work * wrapped;
+}
+
+/** Whether the holdout fit's estimated work is within INLINE_FIT_WORK. */
+function shortFit(input: FitInput): boolean {
+  const { X } = input.inputs;
+  const dev = input.rows.dev.length > 0 ? X.dev : null;
+  return fitWorkEstimate(input.modelSpec, X.train, dev, input.classes.length) <= INLINE_FIT_WORK;
+}
+
+/** Whether the holdout fit of `input` runs on a worker thread (see INLINE_FIT_WORK). */
+export function fitsOnThread(input: FitInput): boolean {
+  if (input.thread !== undefined) return input.thread;
+  if (!compiled || !isMainThread || input.onIteration !== undefined) return false;
+  return !shortFit(input);
+}
+
+/**
+ * Whether the train stage leaves this thread's event loop free, or busy for a short time only: a
+ * holdout fit on a worker thread, or one whose estimated work is within INLINE_FIT_WORK (and so
+ * its predictions too). Cross-validation fits every fold on this thread.
+ */
+export function fitCannotBlock(input: FitInput): boolean {
+  return input.rows.cv === null && (fitsOnThread(input) || shortFit(input));
+}
+
+/**
+ * Lets the event loop poll once, so that a signal that arrived during a fit on this thread is
+ * handled (the run logger records the run failed: interrupted) before the run goes on. An
+ * immediate queued from the check phase runs in the next loop iteration's check phase, after its
+ * poll phase — where the signal is read; one hop from the poll phase itself could come too early.
+ */
+async function pollSignals(): Promise<void> {
+  for (let hop = 0; hop < 2; hop++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 export async function fitModel(input: FitInput): Promise<FittedModel> {
   // imported here: cross-validation fits feature pipelines, whose code a holdout run never loads
   if (input.rows.cv !== null) return fitCrossValidated(input, (await import("./cross-validate.js")).crossValidate);
-  const thread = input.fitThread ?? null;
-  return fitHoldout(input, thread === null ? fitInline(input) : await fitOnThread(input, thread));
+  if (!fitsOnThread(input)) {
+    const fitted = fitInline(input);
+    await pollSignals();
+    return fitHoldout(input, fitted);
+  }
+  const thread: FitThread = createPool<null, FitTask, FitOutcome>({
+    module: new URL("./fit-worker.js", import.meta.url),
+    shared: null,
+    size: 1,
+  });
+  try {
+    return fitHoldout(input, await fitOnThread(input, thread));
+  } finally {
+    await thread.close();
+  }
 }
 
 /** A plain CSR object (structured-cloned to the worker; extra properties would not survive). */
@@ -135,8 +224,18 @@ const plain = (X: CsrMatrix): CsrMatrix => ({
   data: X.data,
 });
 
+/**
+ * The labels of rows `rows` (a plain loop: Int32Array.from with a mapping function was ~0.7 ms a
+ * call for a few thousand rows in a fresh process, five calls a run, against ~0.1 ms).
+ */
+export function labelsAt(y: Int32Array, rows: Int32Array): Int32Array {
+  const out = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = y[rows[k]!]!;
+  return out;
+}
+
 function labelsOf(input: FitInput, r: Int32Array): Int32Array {
-  return Int32Array.from(r, (i) => input.inputs.y[i]!);
+  return labelsAt(input.inputs.y, r);
 }
 
 function fitInline(input: FitInput): { model: Estimator; training: TrainingReport } {

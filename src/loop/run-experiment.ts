@@ -5,17 +5,18 @@
  */
 import { taskPrimaryMetric } from "../evaluate/primary-metric.js";
 import { performance } from "node:perf_hooks";
-import { SpecError } from "../errors.js";
+import { InterruptedError, SpecError } from "../errors.js";
 import type { CurvePoint, TrainingReport } from "../models/estimator.js";
 import { warmKernels } from "../models/kernels/wasm-kernels.js";
 import { evaluatePredictions, type SplitEvaluation } from "./evaluate-run.js";
 import {
   crossValidationSummary,
   evaluatedRows,
+  fitCannotBlock,
   fitModel,
+  labelsAt,
   poolDataInfo,
-  startFitThread,
-  type FitThread,
+  type FitInput,
 } from "./fit-model.js";
 import type { Spec } from "../spec/schema.js";
 import { canonicalize, specHash } from "../spec/canonical.js";
@@ -70,7 +71,8 @@ export interface RunExperimentOptions {
   readonly onIteration?: (point: CurvePoint) => void;
   /**
    * Fit the holdout model on a worker thread, so that signals are handled while it fits (default:
-   * when running compiled on the main thread, i.e. the CLI; see src/loop/fit-model.ts).
+   * when running compiled on the main thread, i.e. the CLI, and the fit may be long; see
+   * fitsOnThread in src/loop/fit-model.ts).
    */
   readonly fitOnThread?: boolean;
   /**
@@ -156,19 +158,6 @@ function classWeightsByIndex(spec: Spec, classes: readonly string[]): Spec["mode
 }
 
 export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutcome> {
-  const fitThread = startFitThread({
-    ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
-    onIteration: opts.onIteration,
-    crossValidated: opts.spec.evaluate.cross_validate !== undefined,
-  });
-  try {
-    return await runWith(opts, fitThread);
-  } finally {
-    await fitThread?.close();
-  }
-}
-
-async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null): Promise<RunOutcome> {
   const { spec, store } = opts;
   const events = opts.events ?? {};
   const timings: Record<string, number> = {};
@@ -205,9 +194,6 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
       : opts.cache instanceof StageCache
         ? opts.cache
         : new StageCache(opts.cache ?? defaultCacheDir(store), cacheMaxBytesFromEnv());
-  // The model's kernels compile on V8's threads while the data loads (never fails a run: a fit
-  // whose module is not compiled yet compiles it itself).
-  warmKernels().catch(() => undefined);
   // git (child processes) is read while the data loads, too: 0.05–0.15 s of a warm run otherwise.
   // captureProvenance never rejects.
   const provenance = opts.provenance ?? captureProvenance();
@@ -220,6 +206,12 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
     onProgress: (done, total) => events.progress?.(done, total),
     // only cross-validation reads the examples after featurisation (below)
     retainExamples: spec.evaluate.cross_validate !== undefined,
+    // Every kernel module compiles on V8's threads while the data loads and is featurised (never
+    // fails a run: a fit whose module is not compiled yet compiles it itself). Not on a features
+    // hit: the fit soon compiles the one module it uses, and compiling all seven alongside cost a
+    // warm iteration more than it saved (0.62 -> 0.55 s and 0.91 -> 0.75 s median wall, 15 rounds
+    // each, load 6-8; docs/benchmarks.md).
+    onFeaturesMiss: () => void warmKernels().catch(() => undefined),
   });
   // the corpus is garbage now: collect it before the fit thread and the model's memory are added
   if (inputs.cache.features !== "hit" && spec.evaluate.cross_validate === undefined) collectGarbage();
@@ -232,6 +224,17 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
   const modelSpec = classWeightsByIndex(spec, classes);
   const examples = spec.evaluate.cross_validate === undefined ? null : await inputs.examples();
   const evaluated = evaluatedRows(idx, y, classes, spec.evaluate.cross_validate);
+  const fitInput: FitInput = {
+    spec,
+    inputs,
+    examples,
+    modelSpec,
+    classes,
+    seed: seeds.model,
+    rows: evaluated,
+    onIteration: opts.onIteration,
+    ...(opts.fitOnThread === undefined ? {} : { thread: opts.fitOnThread }),
+  };
   const run = await startRun(store, {
     ...(opts.runId === undefined ? {} : { id: opts.runId }),
     ...(opts.params === undefined ? {} : { params: opts.params }),
@@ -245,6 +248,9 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
     name: opts.name,
     tags: opts.tags,
     seeds,
+    // A run that cannot block this thread for long (its fit short, or on its own thread) starts the
+    // store's heartbeat thread only if it lasts a second: a warm iteration is over by then.
+    ...(fitCannotBlock(fitInput) ? { heartbeatThreadAfterMs: 1_000 } : {}),
   });
 
   try {
@@ -264,16 +270,13 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
     const fitted = await stage(
       "train",
       () =>
-        fitModel({
-          spec,
-          inputs,
-          examples,
-          modelSpec,
-          classes,
-          seed: seeds.model,
-          rows: evaluated,
-          onIteration: opts.onIteration,
-          fitThread,
+        fitModel(fitInput).then(async (f) => {
+          // a signal during a fit on this thread was handled as the fit returned: stop here
+          if (run.interrupted !== null) {
+            await run.interrupted.recorded;
+            throw new InterruptedError(run.interrupted.signal);
+          }
+          return f;
         }),
       (f) =>
         `${f.crossValidation ? `${f.crossValidation.k}-fold cross-validation, then the pool: ` : ""}` +
@@ -288,7 +291,7 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
         spec,
         classes,
         positive,
-        splits: SPLIT_NAMES.map((s) => ({ name: s, y: Int32Array.from(rowsOf[s], (i) => y[i]!), proba: proba[s] })),
+        splits: SPLIT_NAMES.map((s) => ({ name: s, y: labelsAt(y, rowsOf[s]), proba: proba[s] })),
       }),
     );
     warnings.push(...evaluation.warnings);
@@ -375,7 +378,8 @@ async function runWith(opts: RunExperimentOptions, fitThread: FitThread | null):
       cache: inputs.cache,
     };
   } catch (err) {
-    await run.fail(err);
+    // a signal's handler may have ended the run already (failed: interrupted by …)
+    if (!run.isEnded) await run.fail(err);
     throw err;
   }
 }

@@ -58,6 +58,8 @@ export interface StartRunOptions {
   readonly provenanceRecord?: Provenance;
   /** Heartbeat interval in ms (default 2,000); `false` for none (the run will then be marked crashed after the stale threshold). */
   readonly heartbeat?: number | false;
+  /** Beat from the background only once the run has lasted this long (HeartbeatOptions.threadAfterMs; default at once). */
+  readonly heartbeatThreadAfterMs?: number;
   /** End the run as failed when an exception goes uncaught (default true). */
   readonly failOnUncaughtException?: boolean;
   /**
@@ -182,11 +184,13 @@ function onSignal(signal: NodeJS.Signals): void {
   const runs = [...runsToEndOnExit];
   runsToEndOnExit.clear();
   void Promise.all(
-    runs.map((run) =>
-      run.fail(new Error(`interrupted by ${signal}`)).catch((error: unknown) => {
+    runs.map((run) => {
+      const recorded = run.fail(new Error(`interrupted by ${signal}`)).catch((error: unknown) => {
         console.error(`mlloop: could not record run ${run.id} as failed: ${errorText(error).message}`);
-      }),
-    ),
+      });
+      run.interrupted = { signal, recorded };
+      return recorded;
+    }),
   ).then(() => {
     stopEndingOnExit();
     // nobody else handles it: die of the signal, as the process would have without this handler
@@ -225,6 +229,12 @@ interface LoggedSplit {
 
 export class ActiveRun {
   private ended = false;
+  /**
+   * Set when a signal's handler ends the run: the signal, and the recording of the run as failed:
+   * interrupted by it. Code that kept the event loop busy while the signal arrived (a fit on the
+   * calling thread) stops when it sees this, once the run is recorded.
+   */
+  interrupted: { readonly signal: NodeJS.Signals; readonly recorded: Promise<void> } | null = null;
   private readonly loggedMetrics = new Set<string>();
   private readonly logged = new Map<string, LoggedSplit>();
   private readonly seenClasses = new Set<string>();
@@ -447,6 +457,7 @@ export async function startRun(store: Store, options: StartRunOptions): Promise<
     try {
       heartbeat = await store.startHeartbeat(record.id, {
         intervalMs: options.heartbeat,
+        ...(options.heartbeatThreadAfterMs === undefined ? {} : { threadAfterMs: options.heartbeatThreadAfterMs }),
         onError: (message) => console.error(`mlloop: ${message}`),
       });
     } catch (error) {

@@ -459,16 +459,33 @@ export class SqliteStore implements Store, RunTransferStore {
   async startHeartbeat(id: RunId, options?: HeartbeatOptions): Promise<Heartbeat> {
     await this.heartbeat(id);
     const intervalMs = options?.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-    let beater = this.beaters.get(intervalMs);
-    if (beater === undefined) {
-      beater = sqliteHeartbeats({ dbPath: this.location, busyTimeoutMs: this.busyTimeoutMs }, intervalMs);
-      this.beaters.set(intervalMs, beater);
+    const beat = (): Heartbeat => {
+      let beater = this.beaters.get(intervalMs);
+      if (beater === undefined) {
+        beater = sqliteHeartbeats({ dbPath: this.location, busyTimeoutMs: this.busyTimeoutMs }, intervalMs);
+        this.beaters.set(intervalMs, beater);
+      }
+      return beater.add(id, options);
+    };
+    let beating: Heartbeat | null = null;
+    let deferred: NodeJS.Timeout | null = null;
+    const after = options?.threadAfterMs ?? 0;
+    if (after > 0 && !this.beaters.has(intervalMs)) {
+      deferred = setTimeout(() => {
+        deferred = null;
+        beating = beat();
+      }, after);
+      // a run that is over does not wait for it (stop clears it; readers mark a forgotten run crashed)
+      deferred.unref();
+    } else {
+      beating = beat();
     }
-    const beating = beater.add(id, options);
     const handle: Heartbeat = {
       stop: async () => {
         this.heartbeats.delete(handle);
-        await beating.stop();
+        if (deferred !== null) clearTimeout(deferred);
+        deferred = null;
+        await beating?.stop();
       },
     };
     this.heartbeats.add(handle);

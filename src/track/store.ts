@@ -328,6 +328,16 @@ export interface HeartbeatOptions {
   readonly intervalMs?: number;
   /** Called (at most once per distinct message) when a beat could not be written. */
   readonly onError?: (message: string) => void;
+  /**
+   * Start beating from the background only once the run has lasted this long (default 0: at once),
+   * when the store's heartbeat thread is not running yet: a run that ends sooner never pays for
+   * starting it (a Node instance and the driver, ~60 ms of CPU on the SQLite store). Until then the
+   * beat written by `startHeartbeat` keeps the run fresh, far inside the stale threshold. A timer
+   * of the calling thread starts the thread, so this is only for callers that do not block that
+   * thread for long meanwhile (`mlloop run`'s short holdout fits); the PostgreSQL store starts its
+   * thread at once regardless (it waits for it, to report a connection that fails).
+   */
+  readonly threadAfterMs?: number;
 }
 
 // ── Model registry (issue #14: named model versions with aliases) ────────────────────────────────

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { VERSION } from "../../src/version.js";
 import { BIN, ROOT, tempDir } from "./cli-helpers.js";
@@ -60,5 +61,31 @@ describe("the bundled command line", () => {
     const warm = run("2");
     expect(warm.status, warm.stderr).toBe(0);
     expect((JSON.parse(warm.stdout) as { cache: { features: string } }).cache.features).toBe("hit");
+    // the stage code hashes written into the bundle are those the compiled files give: the
+    // unbundled CLI (dist/cli/main.js, which hashes dist/data and dist/features) hits the same entry
+    const main = pathToFileURL(join(ROOT, "dist", "cli", "main.js")).href;
+    // with -e, process.argv has no script path: main() reads the arguments after the first two
+    const script = `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(["node", "mlloop", ...process.argv.slice(1)]);`;
+    const unbundled = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        script,
+        "--",
+        "run",
+        "examples/spam/baseline.yaml",
+        "--set",
+        "data.limit=200",
+        "--set",
+        "model.C=3",
+        "--store",
+        store,
+        "--json",
+      ],
+      { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+    );
+    expect(unbundled.status, unbundled.stderr).toBe(0);
+    expect((JSON.parse(unbundled.stdout) as { cache: { features: string } }).cache.features).toBe("hit");
   });
 });

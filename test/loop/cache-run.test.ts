@@ -80,6 +80,39 @@ describe("the stage cache in runs", () => {
     expect(await profile(first)).toBe(await profile(uncached));
   });
 
+  it("serves example ids of any script from a features hit: the same ids as the uncached run", async () => {
+    // wine with its ids rewritten: ASCII, accented (two-byte in the entry), CJK and an emoji
+    const wine = readFileSync(join(import.meta.dirname, "../../examples/wine/wine.csv"), "utf8").split("\n");
+    const header = wine[0]!.split(",");
+    const idColumn = header.indexOf("id");
+    const names = ["wine", "vin-rosé", "葡萄酒", "🍷"];
+    const rows = wine.slice(1).filter((line) => line.length > 0);
+    const csv = [
+      wine[0],
+      ...rows.map((line, i) => {
+        const cells = line.split(",");
+        cells[idColumn] = `${names[i % names.length]}-${i}`;
+        return cells.join(",");
+      }),
+    ].join("\n");
+    writeFileSync(join(dir, "wine-ids.csv"), `${csv}\n`);
+    const wineRun = async (C: number, useCache: boolean): Promise<RunOutcome> => {
+      const loaded = loadSpecFile(
+        join(import.meta.dirname, "../../examples/wine/baseline.yaml"),
+        [`data.path=${join(dir, "wine-ids.csv")}`, `model.C=${C}`],
+        { allowOutsidePaths: true },
+      );
+      return runExperiment({ spec: loaded.spec, baseDir: loaded.baseDir, store, cache: useCache ? cache : false });
+    };
+    await wineRun(1, true);
+    const warm = await wineRun(0.5, true);
+    expect(warm.cache.features).toBe("hit");
+    const ids = await predictions(warm);
+    expect(ids).toEqual(await predictions(await wineRun(0.5, false)));
+    expect(ids.map(([id]) => id)).toContain("vin-rosé-1");
+    expect(ids.filter(([id]) => Buffer.byteLength(String(id)) > String(id).length).length).toBeGreaterThan(100);
+  });
+
   it("re-featurises from the parse cache when a features parameter changed", async () => {
     const changed = await run(["model.C=10", "features.words.min_df=3"], true);
     expect(changed.cache.features).toBe("miss");
@@ -121,6 +154,8 @@ describe("the stage cache in runs", () => {
   it("gives the full examples on demand after a features hit, from the parse cache", async () => {
     const loaded = loadSpecFile(SPEC, ["data.limit=400", "model.C=10"]);
     const stages: string[] = [];
+    // onFeaturesMiss (the run compiles the model's kernels then) is called on a miss only
+    let misses = 0;
     await prepareInputs({
       spec: loaded.spec,
       baseDir: loaded.baseDir,
@@ -130,16 +165,20 @@ describe("the stage cache in runs", () => {
         stages.push(name);
         return fn();
       },
+      onFeaturesMiss: () => misses++,
     });
     expect(stages).toEqual(["load", "split", "features"]);
+    expect(misses).toBe(1);
     const again = await prepareInputs({
       spec: loaded.spec,
       baseDir: loaded.baseDir,
       seeds: { data: 1, split: 2 },
       cache,
       stage: async (_name, fn) => fn(),
+      onFeaturesMiss: () => misses++,
     });
     expect(again.cache.features).toBe("hit");
+    expect(misses).toBe(1);
     const examples = await again.examples();
     expect(examples.map((e) => e.id)).toEqual(again.ids);
     expect(examples.every((e, i) => again.dataset.classes[again.y[i]!] === e.label)).toBe(true);

@@ -75,6 +75,27 @@ describe("provenance", () => {
     expect(info).toMatchObject({ commit: null, branch: "main", patch: null, untracked: ["a.txt"] });
   });
 
+  it("gives the same record through one sh as with one git process per command", async () => {
+    const both = async (cwd: string, maxPatchBytes?: number) => {
+      const options = { cwd, ...(maxPatchBytes === undefined ? {} : { maxPatchBytes }) };
+      const [one, each] = await Promise.all([captureGit(options), captureGit({ ...options, oneProcess: false })]);
+      expect(one).toEqual(each);
+      return one;
+    };
+    expect((await both(repo)).gitUnavailable).toBe("not a git repository");
+    git(repo, "init", "-q", "-b", "main");
+    writeFileSync(join(repo, "it's quoted.txt"), "a\n");
+    expect((await both(repo)).git).toMatchObject({ commit: null, branch: "main", untracked: ["it's quoted.txt"] });
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "first");
+    for (let i = 0; i < 500; i++) appendFileSync(join(repo, "it's quoted.txt"), `line ${i}\n`);
+    mkdirSync(join(repo, "sub"));
+    writeFileSync(join(repo, "sub", "new.ts"), "export {};\n");
+    const dirty = await both(join(repo, "sub"), 1000);
+    expect(dirty.git).toMatchObject({ dirty: true, patchTruncated: true, untracked: ["sub/new.ts"] });
+    expect(dirty.git!.patchBytes).toBe(Buffer.byteLength(git(repo, "diff", "HEAD")));
+  });
+
   it("tolerates a folder that is not in a git repository", async () => {
     const result = await captureProvenance({ cwd: repo });
     expect(result.git).toBeNull();

@@ -148,6 +148,35 @@ describe("SQLite store on disk", () => {
     }
   });
 
+  it("threadAfterMs: beats from the background only once the run has lasted that long, and never for a run stopped sooner", async () => {
+    const path = join(root, "mlloop.db");
+    store = await openSqliteStore(path);
+    const raw = new Database(path, { readonly: true });
+    const at = (id: string): number =>
+      (raw.prepare("SELECT heartbeat_at AS at FROM runs WHERE id = ?").get(id) as { at: number }).at;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      const brief = await store.createRun({ experiment: "e" });
+      const briefBeat = await store.startHeartbeat(brief.id, { intervalMs: 20, threadAfterMs: 300 });
+      const briefFirst = at(brief.id);
+      await briefBeat.stop();
+
+      const long = await store.createRun({ experiment: "e" });
+      await store.startHeartbeat(long.id, { intervalMs: 20, threadAfterMs: 300 });
+      const first = at(long.id);
+      // this timer expires before the 300 ms one, so it runs first: no thread can have beaten yet
+      await sleep(150);
+      expect(at(long.id)).toBe(first);
+      // then the thread starts and beats every 20 ms
+      for (let i = 0; i < 200 && at(long.id) === first; i++) await sleep(50);
+      expect(at(long.id)).toBeGreaterThan(first);
+      // the run stopped before 300 ms got no beat from the thread now running: its timer was cleared
+      expect(at(brief.id)).toBe(briefFirst);
+    } finally {
+      raw.close();
+    }
+  });
+
   it("stops its heartbeats when closed", async () => {
     const path = join(root, "mlloop.db");
     store = await openSqliteStore(path);

@@ -6,14 +6,10 @@ import { runExperiment, type RunOutcome } from "../../loop/run-experiment.js";
 import { openStore } from "../../track/open.js";
 import { UsageError } from "../../errors.js";
 import { randomBytes } from "node:crypto";
-import { closestParent } from "../../compare/lineage.js";
-import { REPLICATE_TAG } from "../../compare/noise.js";
-import { meanStd } from "../../track/query.js";
 import { canonicalize } from "../../spec/canonical.js";
-import { createStageReporter } from "../progress.js";
+import type { StageReporter } from "../progress.js";
 import { bold, dim, err, out, printJson } from "../render.js";
 import type { Store } from "../../track/store.js";
-import { renderRunCard } from "../run-card.js";
 import type { GlobalOptions } from "../main.js";
 import type { AppliedRecommendation } from "../../recommend/apply.js";
 import type { RecommendationOutcome } from "../../recommend/outcome.js";
@@ -114,11 +110,16 @@ Examples:
         : loadSpecFile(specFile!, opts.set, { allowOutsidePaths: opts.allowOutsidePaths === true });
       // stderr, so that --json output stays one document
       for (const note of loaded.notes) err(`note: ${note}\n`);
-      const reporter = createStageReporter({ enabled: !opts.json });
+      // What only some runs use is imported when they do (start-up time counts, docs/benchmarks.md):
+      // progress bars and the run card without --json, lineage with --parent auto, replicates' summary.
+      const reporter: StageReporter = opts.json
+        ? { start: () => {}, update: () => {}, finish: () => {}, stop: () => {} }
+        : (await import("../progress.js")).createStageReporter({ enabled: true });
       try {
         let parent = applied?.parentRunId ?? opts.parent ?? null;
         if (parent === "auto") {
           // resolved once, so that replicates share the parent instead of descending from each other
+          const { closestParent } = await import("../../compare/lineage.js");
           const found = await closestParent(store, loaded.spec.experiment, canonicalize(loaded.spec));
           parent = found?.runId ?? null;
           if (!opts.json) {
@@ -130,6 +131,7 @@ Examples:
           }
         }
         const group = repeat > 1 ? randomBytes(6).toString("hex") : null;
+        const replicateTag = group === null ? "" : (await import("../../compare/noise.js")).REPLICATE_TAG;
         const outcomes: RunOutcome[] = [];
         for (let i = 0; i < repeat; i++) {
           outcomes.push(
@@ -144,18 +146,24 @@ Examples:
               tags:
                 group === null
                   ? { ...tags, ...applied?.tags }
-                  : { ...tags, [REPLICATE_TAG]: group, replicate_index: String(i) },
-              events: {
-                start: (s, total) => reporter.start(s, total),
-                progress: (d, t) => reporter.update(d, t),
-                finish: (s, ms, detail) => reporter.finish(s, ms, detail),
-              },
+                  : { ...tags, [replicateTag]: group, replicate_index: String(i) },
+              // --json shows no progress: without events, no stage computes its detail line
+              ...(opts.json
+                ? {}
+                : {
+                    events: {
+                      start: (s: string, total?: number) => reporter.start(s, total),
+                      progress: (d: number, t?: number) => reporter.update(d, t),
+                      finish: (s: string, ms: number, detail?: string) => reporter.finish(s, ms, detail),
+                    },
+                  }),
             }),
           );
         }
         const outcome = outcomes[outcomes.length - 1]!;
         reporter.stop();
         if (group !== null) {
+          const { meanStd } = await import("../../track/query.js");
           const spread = (split: "dev" | "test", name: string) =>
             meanStd(outcomes.map((o) => o.metrics[split]?.[name] ?? Number.NaN));
           const names = Object.keys(outcome.metrics.dev ?? {}).filter((n) =>
@@ -199,6 +207,7 @@ Examples:
             ...(loaded.notes.length > 0 ? { specNotes: loaded.notes } : {}),
           });
         } else {
+          const { renderRunCard } = await import("../run-card.js");
           out(`
 ${renderRunCard(run, metrics)}
 `);
