@@ -6,7 +6,8 @@
  */
 import type { BadRow, Dataset, DatasetFields, Example } from "../data/example.js";
 import { ByteReader, ByteWriter } from "../data/example-codec.js";
-import { rememberDuplicateSource, SPLIT_NAMES, type SplitName, type SplitResult } from "../data/split.js";
+import { keepTextFields } from "../data/kept-fields.js";
+import { SPLIT_NAMES, type SplitName, type SplitResult } from "../data/split.js";
 import { csrEmpty, type CsrMatrix } from "../features/csr.js";
 import type { FamilyCost, FamilyMemo, FittedFeatures } from "../features/pipeline.js";
 import type { Spec } from "../spec/schema.js";
@@ -242,20 +243,7 @@ export function keptOfExamples(features: Spec["features"]): ((ex: Example) => Ex
     for (const f of (params as { readonly fields: readonly string[] }).fields) fields.add(f);
   }
   const wanted = [...fields];
-  return (ex) => {
-    if (ex.email === undefined) return ex;
-    const text: Record<string, string> = {};
-    for (const f of wanted) {
-      const v = ex.text[f];
-      if (typeof v !== "string" || !Object.prototype.hasOwnProperty.call(ex.text, f)) return ex;
-      text[f] = v;
-    }
-    const { id, label, group, numeric, categorical, contentHash } = ex;
-    const kept: Example = { id, label, group, text, numeric, categorical, contentHash };
-    // duplicates are judged on the parsed body text, which the kept example may not carry
-    rememberDuplicateSource(kept, ex.email.text);
-    return kept;
-  };
+  return (ex) => keepTextFields(ex, wanted);
 }
 
 /** Parses the run's data (the SpamAssassin corpus on worker threads), feeding `sink` when given. */
