@@ -19,8 +19,8 @@ export function detachedString(s: string): string {
 }
 
 /**
- * `ex` cut down to its text fields `fields` (own copies: see detachedString) and its id, label, group,
- * numeric and categorical columns and content hash. `ex` itself when it is not a parsed message or
+ * `ex` cut down to its text fields `fields` and its id, label, group, numeric and categorical columns
+ * and content hash, the strings as own copies (see detachedString). `ex` itself when it is not a parsed message or
  * lacks one of the fields, so that the family reading them reports what it has.
  */
 export function keepTextFields(ex: Example, fields: readonly string[]): Example {
@@ -31,8 +31,17 @@ export function keepTextFields(ex: Example, fields: readonly string[]): Example 
     if (typeof v !== "string" || !Object.prototype.hasOwnProperty.call(ex.text, f)) return ex;
     text[f] = detachedString(v);
   }
-  const { id, label, group, numeric, categorical, contentHash } = ex;
-  const kept: Example = { id, label, group, text, numeric, categorical, contentHash };
+  // a decoded example's strings are all views of its record's one string (example-codec.ts): an id
+  // kept as it is would keep the whole message
+  const kept: Example = {
+    id: detachedString(ex.id),
+    label: detachedString(ex.label),
+    group: ex.group === null ? null : detachedString(ex.group),
+    text,
+    numeric: ex.numeric,
+    categorical: ex.categorical,
+    contentHash: detachedString(ex.contentHash),
+  };
   // duplicates are judged on the parsed body text: the kept copy when the body is kept, else its own copy
   const source = ex.email.text;
   const keptBody = text["body"];

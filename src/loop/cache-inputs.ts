@@ -9,6 +9,7 @@ import { ByteReader, ByteWriter } from "../data/example-codec.js";
 import { keepTextFields } from "../data/kept-fields.js";
 import { SPLIT_NAMES, type SplitName, type SplitResult } from "../data/split.js";
 import { csrEmpty, type CsrMatrix } from "../features/csr.js";
+import { releaseMemory } from "../util/collect-garbage.js";
 import type { FamilyCost, FamilyMemo, FittedFeatures } from "../features/pipeline.js";
 import type { Spec } from "../spec/schema.js";
 import type { CacheEntry, StageCache } from "./cache.js";
@@ -272,7 +273,7 @@ async function loadDatasetThroughCache(
   const found = timed("readMs", () => cache.read(DATASET_KIND, dataKey));
   if (found.status === "hit") {
     try {
-      const ds = timed("readMs", () => readDatasetEntry(found.entry));
+      const ds = timed("readMs", () => readDatasetEntry(found.entry, opts.keep));
       report.dataset = "hit";
       report.bytesRead += found.bytes;
       return ds;
@@ -447,7 +448,13 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const parseKept = (): Promise<Dataset> | null => {
     if (opts.retainExamples !== false || opts.datasetMemo !== undefined) return null;
     const keep = keptOfExamples(spec.features);
-    return keep === null ? null : loadDatasetThroughCache({ ...opts, keep }, cache, dataKey, report);
+    if (keep === null) return null;
+    return loadDatasetThroughCache({ ...opts, keep }, cache, dataKey, report).then(async (ds) => {
+      // a parse-cache hit decoded every message whole (and read the whole entry): give that memory
+      // back before featurisation, as a parse does (parallel-load.ts)
+      if (report.dataset === "hit") await releaseMemory();
+      return ds;
+    });
   };
   const loaded = await stage(
     "load",

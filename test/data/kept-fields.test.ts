@@ -5,6 +5,7 @@
 import { getHeapStatistics } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { parseEmail } from "../../src/data/email/parse.js";
+import { decodeExamples, encodeExamples } from "../../src/data/example-codec.js";
 import { emailExample } from "../../src/data/sources/email-example.js";
 import { detachedString, keepTextFields } from "../../src/data/kept-fields.js";
 import { duplicateClusters } from "../../src/data/split.js";
@@ -64,6 +65,24 @@ describe("keepTextFields", () => {
     expect([kept.id, kept.label, kept.group, kept.contentHash]).toEqual(["m/1", "ham", "m", "hash1"]);
     expect(kept.email).toBeUndefined();
     expect(Object.keys(kept.text)).toEqual(["subject", "body"]);
+  });
+
+  it("keeps nothing of a decoded message's record, whose strings are all views of one string", () => {
+    // 40 messages with 256 KB bodies, through the parse cache's codec; only the subject is kept
+    const chunks: Uint8Array[] = [];
+    encodeExamples(
+      Array.from({ length: 40 }, (_, i) => message(i, flatText(256 * 1024, i))),
+      (c) => chunks.push(c),
+    );
+    const bytes = Buffer.concat(chunks);
+    const decodedWhole = decodeExamples(bytes, 40);
+    const withWhole = liveBytesWith(decodedWhole.map((e) => e.id));
+    decodedWhole.length = 0;
+    const kept = decodeExamples(bytes, 40, [], (e) => keepTextFields(e, ["subject"]));
+    const withKept = liveBytesWith(kept.map((e) => e.id));
+    expect(withWhole - withKept).toBeGreaterThan(8 * 1024 * 1024);
+    expect(kept[3]!.text).toEqual({ subject: "offer number 3 for you" });
+    expect([kept[3]!.id, kept[3]!.contentHash]).toEqual(["m/3", "hash3"]);
   });
 
   it("returns the example itself when a field is missing or it is not a parsed message", () => {
