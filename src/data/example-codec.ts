@@ -457,10 +457,22 @@ export function encodeExamples(
   return n;
 }
 
-/** Decodes `count` examples from `bytes` (throws RangeError on truncated or malformed data). */
-export function decodeExamples(bytes: Uint8Array, count: number, out: Example[] = []): Example[] {
+/**
+ * Decodes `count` examples from `bytes` (throws RangeError on truncated or malformed data). With
+ * `keep`, each example is cut down as soon as it is decoded (what a run keeps of a message:
+ * keepTextFields), so that the whole decoded corpus is never in memory at once.
+ */
+export function decodeExamples(
+  bytes: Uint8Array,
+  count: number,
+  out: Example[] = [],
+  keep?: (ex: Example) => Example,
+): Example[] {
   const r = new ByteReader(bytes);
-  for (let k = 0; k < count; k++) out.push(readExample(r));
+  for (let k = 0; k < count; k++) {
+    const ex = readExample(r);
+    out.push(keep === undefined ? ex : keep(ex));
+  }
   if (r.remaining !== 0) throw new RangeError(`${r.remaining} bytes left after ${count} examples`);
   return out;
 }

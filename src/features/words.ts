@@ -19,7 +19,7 @@ import type { CsrMatrix } from "./csr.js";
 import { textField } from "./example-fields.js";
 import { notFitted, type FeatureFamily, type FeatureFamilyDefinition } from "./family.js";
 import { HashingWordsFamily } from "./hashing.js";
-import { FloatBuffer, IntBuffer } from "./int-buffer.js";
+import { IntBuffer, IntChunks } from "./int-buffer.js";
 import { numpyArgsort } from "./numpy-argsort.js";
 import { SequenceTable } from "./sequence-table.js";
 import { TokenTable } from "./token-table.js";
@@ -70,13 +70,27 @@ export class DocumentScanner {
   }
 }
 
-/** Per-document term counts → weighted, sorted CSR rows. */
+/** Entries per chunk of a RowWriter that does not know its row count's total up front. */
+const ROW_CHUNK = 1 << 16;
+
+/**
+ * Per-document term counts → weighted, sorted CSR rows. Rows are written to chunks and copied once into
+ * arrays of the final size; with the number of entries given up front (the training matrix, counted
+ * from its scan) they are written straight into those arrays. A buffer grown by doubling held up to
+ * twice the matrix, the buffers it grew from and a final trimmed copy: ~20 MB of transient arrays for
+ * the spam corpus's training matrix (docs/benchmarks.md, "Memory").
+ */
 class RowWriter {
   private readonly counts: Float64Array;
   private readonly touched = new IntBuffer(1024);
   private readonly indptr: Int32Array;
-  private readonly indices = new IntBuffer(1 << 16);
-  private readonly values = new FloatBuffer(1 << 16);
+  /** Chunks already filled, with the number of entries each holds. */
+  private readonly filled: Array<{ indices: Int32Array; values: Float64Array; length: number }> = [];
+  private indices: Int32Array;
+  private values: Float64Array;
+  /** Entries in the current chunk, and before it. */
+  private at = 0;
+  private before = 0;
   private row = 0;
 
   constructor(
@@ -84,9 +98,14 @@ class RowWriter {
     private readonly cols: number,
     private readonly params: WordsParams,
     private readonly idf: Float64Array | null,
+    /** The exact number of entries the rows will hold, when known. */
+    nnz?: number,
   ) {
     this.counts = new Float64Array(cols);
     this.indptr = new Int32Array(rows + 1);
+    const size = nnz ?? ROW_CHUNK;
+    this.indices = new Int32Array(size);
+    this.values = new Float64Array(size);
   }
 
   add(col: number): void {
@@ -97,11 +116,16 @@ class RowWriter {
   endRow(): void {
     const n = this.touched.length;
     const cols = this.touched.data.subarray(0, n).sort();
-    const start = this.indices.length;
-    this.indices.grow(start + n);
-    this.values.grow(start + n);
-    const indices = this.indices.data;
-    const values = this.values.data;
+    if (this.at + n > this.indices.length) {
+      this.filled.push({ indices: this.indices, values: this.values, length: this.at });
+      this.before += this.at;
+      this.at = 0;
+      this.indices = new Int32Array(Math.max(ROW_CHUNK, n));
+      this.values = new Float64Array(Math.max(ROW_CHUNK, n));
+    }
+    const start = this.at;
+    const indices = this.indices;
+    const values = this.values;
     const counts = this.counts;
     const { weighting, sublinear_tf, normalize } = this.params;
     const idf = this.idf;
@@ -123,21 +147,27 @@ class RowWriter {
       const norm = Math.sqrt(sumSq);
       for (let k = start; k < start + n; k++) values[k]! /= norm;
     }
-    this.indices.length = start + n;
-    this.values.length = start + n;
+    this.at = start + n;
     this.touched.length = 0;
-    this.indptr[++this.row] = start + n;
+    this.indptr[++this.row] = this.before + this.at;
   }
 
   finish(): CsrMatrix {
     if (this.row !== this.rows) throw new Error(`RowWriter: ${this.row} rows written, ${this.rows} expected`);
-    return {
-      rows: this.rows,
-      cols: this.cols,
-      indptr: this.indptr,
-      indices: this.indices.toArray(),
-      data: this.values.toArray(),
-    };
+    const nnz = this.before + this.at;
+    let indices = this.indices;
+    let values = this.values;
+    if (this.filled.length > 0 || this.at !== indices.length) {
+      indices = new Int32Array(nnz);
+      values = new Float64Array(nnz);
+      let pos = 0;
+      for (const c of [...this.filled, { indices: this.indices, values: this.values, length: this.at }]) {
+        indices.set(c.indices.subarray(0, c.length), pos);
+        values.set(c.values.subarray(0, c.length), pos);
+        pos += c.length;
+      }
+    }
+    return { rows: this.rows, cols: this.cols, indptr: this.indptr, indices, data: values };
   }
 }
 
@@ -256,8 +286,10 @@ interface CorpusScan {
   readonly tokens: TokenTable;
   readonly ngrams: SequenceTable;
   readonly stats: TermStats;
-  /** Term ids of every document in order (with `keepTrainRows`), ending at docEnds[d]. */
-  readonly docTerms: IntBuffer | null;
+  /** Term ids of every document (with `keepTrainRows`): document d's are docTerms.chunks[docChunk[d]] from docStarts[d] to docEnds[d]. */
+  readonly docTerms: IntChunks | null;
+  readonly docChunk: Int32Array;
+  readonly docStarts: Int32Array;
   readonly docEnds: Int32Array;
 }
 
@@ -278,7 +310,9 @@ function scanCorpus(train: readonly Example[], params: WordsParams, keepTrainRow
   const stats = new TermStats(1 << 16);
   const unigramTerm = new IntBuffer(1 << 16);
   const ngramTerm = new IntBuffer(maxN > 1 ? 1 << 16 : 16);
-  const docTerms = keepTrainRows ? new IntBuffer(1 << 20) : null;
+  const docTerms = keepTrainRows ? new IntChunks(1 << 18) : null;
+  const docChunk = new Int32Array(nDocs);
+  const docStarts = new Int32Array(nDocs);
   const docEnds = new Int32Array(nDocs);
   // Plain unigrams (the common case): a term is its token, numbered alike, so no mapping is needed.
   const termIsToken = minN === 1 && maxN === 1;
@@ -287,12 +321,16 @@ function scanCorpus(train: readonly Example[], params: WordsParams, keepTrainRow
     const buf = scanner.scan(train[d]!, tokens, true);
     const toks = buf.data;
     const m = buf.length;
-    if (docTerms) docTerms.grow(docTerms.length + m * (maxN - minN + 1));
+    // a document's terms: at most one per n-gram length per token
+    const terms = docTerms?.reserve(m * (maxN - minN + 1));
+    let at = docTerms?.at ?? 0;
+    if (docTerms) {
+      docChunk[d] = docTerms.current;
+      docStarts[d] = at;
+    }
     if (termIsToken) {
       while (stats.size < tokens.size) stats.add(stats.size, 0);
       const { df, tf, lastDoc } = stats;
-      const terms = docTerms?.data;
-      let at = docTerms?.length ?? 0;
       for (let i = 0; i < m; i++) {
         const tok = toks[i]!;
         if (tok < 0) continue;
@@ -303,7 +341,6 @@ function scanCorpus(train: readonly Example[], params: WordsParams, keepTrainRow
         tf[tok]!++;
         if (terms) terms[at++] = tok;
       }
-      if (docTerms) docTerms.length = at;
     } else {
       if (minN === 1) {
         for (let i = 0; i < m; i++) {
@@ -313,7 +350,7 @@ function scanCorpus(train: readonly Example[], params: WordsParams, keepTrainRow
           let term = unigramTerm.data[tok]!;
           if (term < 0) unigramTerm.data[tok] = term = stats.add(tok, 0);
           stats.count(term, d);
-          docTerms?.push(term);
+          if (terms) terms[at++] = term;
         }
       }
       for (let n = Math.max(minN, 2); n <= maxN; n++) {
@@ -323,14 +360,17 @@ function scanCorpus(train: readonly Example[], params: WordsParams, keepTrainRow
           if (seq === ngramTerm.length) ngramTerm.push(stats.add(seq, 1));
           const term = ngramTerm.data[seq]!;
           stats.count(term, d);
-          docTerms?.push(term);
+          if (terms) terms[at++] = term;
         }
       }
     }
-    if (docTerms) docEnds[d] = docTerms.length;
+    if (docTerms) {
+      docEnds[d] = at;
+      docTerms.at = at;
+    }
   }
 
-  return { nDocs, tokens, ngrams, stats, docTerms, docEnds };
+  return { nDocs, tokens, ngrams, stats, docTerms, docChunk, docStarts, docEnds };
 }
 
 interface Fitted {
@@ -436,7 +476,7 @@ export class WordsFamily implements FeatureFamily {
       if (known !== undefined && known.nDocs === nDocs) scan = known;
       else shared.set(key, (scan = scanCorpus(train, params, true)));
     } else scan = scanCorpus(train, params, keepTrainRows);
-    const { tokens, ngrams, stats, docTerms, docEnds } = scan;
+    const { tokens, ngrams, stats, docTerms, docChunk, docStarts, docEnds } = scan;
     const { df, tf, ref: termRef, isNgram: termIsNgram } = stats;
     const nTerms = stats.size;
     if (nTerms === 0) {
@@ -502,12 +542,23 @@ export class WordsFamily implements FeatureFamily {
     this.fitted = { vocabulary, idf, nTrainDocs: nDocs, lookup: null };
 
     if (!docTerms) return null;
-    const writer = new RowWriter(nDocs, vocabulary.length, params, idf);
-    const terms = docTerms.data;
-    let pos = 0;
+    // the training matrix's entries are counted first, so that its arrays are allocated at their size
+    const lastDocOfCol = new Int32Array(vocabulary.length).fill(-1);
+    let nnz = 0;
     for (let d = 0; d < nDocs; d++) {
-      const end = docEnds[d]!;
-      for (; pos < end; pos++) {
+      const terms = docTerms.chunks[docChunk[d]!]!;
+      for (let pos = docStarts[d]!, end = docEnds[d]!; pos < end; pos++) {
+        const col = colOfTerm[terms[pos]!]!;
+        if (col >= 0 && lastDocOfCol[col] !== d) {
+          lastDocOfCol[col] = d;
+          nnz++;
+        }
+      }
+    }
+    const writer = new RowWriter(nDocs, vocabulary.length, params, idf, nnz);
+    for (let d = 0; d < nDocs; d++) {
+      const terms = docTerms.chunks[docChunk[d]!]!;
+      for (let pos = docStarts[d]!, end = docEnds[d]!; pos < end; pos++) {
         const col = colOfTerm[terms[pos]!]!;
         if (col >= 0) writer.add(col);
       }

@@ -132,11 +132,14 @@ export function datasetEntryWriter(cache: StageCache, key: string): DatasetEntry
   return new DatasetEntryWriter(cache.writer(DATASET_KIND, key));
 }
 
-/** The dataset stored in a (verified) entry. Throws RangeError if its content is inconsistent. */
-export function readDatasetEntry(entry: CacheEntry): Dataset {
+/**
+ * The dataset stored in a (verified) entry, each example cut down by `keep` as it is decoded when
+ * given. Throws RangeError if its content is inconsistent.
+ */
+export function readDatasetEntry(entry: CacheEntry, keep?: (ex: Example) => Example): Dataset {
   const meta = entry.meta as DatasetMeta;
   const examples: Example[] = [];
-  for (const s of meta.shards) decodeExamples(entry.bytes(s.section), s.count, examples);
+  for (const s of meta.shards) decodeExamples(entry.bytes(s.section), s.count, examples, keep);
   if (examples.length !== meta.examples) {
     throw new RangeError(`dataset entry holds ${examples.length} examples, its metadata says ${meta.examples}`);
   }

@@ -6,8 +6,10 @@
  */
 import type { BadRow, Dataset, DatasetFields, Example } from "../data/example.js";
 import { ByteWriter } from "../data/example-codec.js";
-import { rememberDuplicateSource, SPLIT_NAMES, type SplitName, type SplitResult } from "../data/split.js";
+import { keepTextFields } from "../data/kept-fields.js";
+import { SPLIT_NAMES, type SplitName, type SplitResult } from "../data/split.js";
 import { csrEmpty, type CsrMatrix } from "../features/csr.js";
+import { releaseMemory } from "../util/collect-garbage.js";
 import type { FamilyCost, FamilyMemo, FittedFeatures } from "../features/pipeline.js";
 import type { Spec } from "../spec/schema.js";
 import type { CacheEntry, StageCache } from "./cache.js";
@@ -267,20 +269,7 @@ export function keptOfExamples(features: Spec["features"]): ((ex: Example) => Ex
     for (const f of (params as { readonly fields: readonly string[] }).fields) fields.add(f);
   }
   const wanted = [...fields];
-  return (ex) => {
-    if (ex.email === undefined) return ex;
-    const text: Record<string, string> = {};
-    for (const f of wanted) {
-      const v = ex.text[f];
-      if (typeof v !== "string" || !Object.prototype.hasOwnProperty.call(ex.text, f)) return ex;
-      text[f] = v;
-    }
-    const { id, label, group, numeric, categorical, contentHash } = ex;
-    const kept: Example = { id, label, group, text, numeric, categorical, contentHash };
-    // duplicates are judged on the parsed body text, which the kept example may not carry
-    rememberDuplicateSource(kept, ex.email.text);
-    return kept;
-  };
+  return (ex) => keepTextFields(ex, wanted);
 }
 
 /** Parses the run's data (the SpamAssassin corpus on worker threads), feeding `sink` when given. */
@@ -309,7 +298,7 @@ async function loadDatasetThroughCache(
   const found = timed("readMs", () => cache.read(DATASET_KIND, dataKey));
   if (found.status === "hit") {
     try {
-      const ds = timed("readMs", () => readDatasetEntry(found.entry));
+      const ds = timed("readMs", () => readDatasetEntry(found.entry, opts.keep));
       report.dataset = "hit";
       report.bytesRead += found.bytes;
       return ds;
@@ -484,7 +473,13 @@ export async function prepareInputs(opts: InputsOptions): Promise<RunInputs> {
   const parseKept = (): Promise<Dataset> | null => {
     if (opts.retainExamples !== false || opts.datasetMemo !== undefined) return null;
     const keep = keptOfExamples(spec.features);
-    return keep === null ? null : loadDatasetThroughCache({ ...opts, keep }, cache, dataKey, report);
+    if (keep === null) return null;
+    return loadDatasetThroughCache({ ...opts, keep }, cache, dataKey, report).then(async (ds) => {
+      // a parse-cache hit decoded every message whole (and read the whole entry): give that memory
+      // back before featurisation, as a parse does (parallel-load.ts)
+      if (report.dataset === "hit") await releaseMemory();
+      return ds;
+    });
   };
   const loaded = await stage(
     "load",

@@ -22,6 +22,7 @@ import {
   type SpamAssassinSpec,
 } from "../data/sources/spamassassin.js";
 import type { DatasetEntryWriter } from "./cache-dataset.js";
+import { releaseMemory } from "../util/collect-garbage.js";
 import { createPool, defaultPoolSize } from "../util/pool.js";
 import type { ParseResult, ParseShared, ParseTask } from "./parse-task.js";
 
@@ -50,11 +51,17 @@ export interface ParallelLoadOptions {
  * loading, encoding and decoding the shards, three heaps to collect) that only pays back on free
  * cores — measured on this project's 2-core machine at load 5: 2 workers 3.5 s wall, 5.2 s CPU,
  * 370 MB peak; the calling thread alone 3.3 s, 4.1 s, 305 MB (median of 4 cold runs each).
+ *
+ * A run that keeps only part of each message (`keeping`: ParallelLoadOptions.keep) gets workers
+ * only when they are asked for: each worker's heap grows with the whole messages it parses, and the
+ * cold spam run's peak was ~400 MB with two of them against ~175 MB without (docs/benchmarks.md,
+ * "Memory"), a run keeping part of each message being one that was asked to spare memory.
  */
-export function parseWorkers(option?: number, load = loadavg()[0]!): number {
+export function parseWorkers(option?: number, load = loadavg()[0]!, keeping = false): number {
   if (option !== undefined) return option;
   const env = process.env["MLLOOP_WORKERS"];
   if (env !== undefined && /^\d+$/.test(env.trim())) return Number(env.trim());
+  if (keeping) return 0;
   const idle = Math.floor(defaultPoolSize() - load + 0.5);
   return idle >= 2 ? idle : 0;
 }
@@ -95,12 +102,19 @@ async function loadKeepingOnThisThread(
     opts.onProgress?.(start + batch.length, total);
     await yieldToEventLoop();
   }
+  // What is kept is a fraction of what parsing allocated: V8 has grown its young generation to two
+  // 16 MB semi-spaces and left old-space pages sparsely used, and would keep both through the features
+  // and the fit (docs/benchmarks.md, "Memory").
+  await releaseMemory();
   return finalizeDataset(spamAssassinResult(data, examples, of));
 }
 
 export async function loadSpamAssassinParallel(data: SpamAssassinSpec, opts: ParallelLoadOptions): Promise<Dataset> {
   const { dir, files, of } = spamAssassinSelection(data, opts.seed);
-  const workers = Math.min(parseWorkers(opts.workers), Math.ceil(files.length / SHARD_MESSAGES));
+  const workers = Math.min(
+    parseWorkers(opts.workers, undefined, opts.keep !== undefined),
+    Math.ceil(files.length / SHARD_MESSAGES),
+  );
   if (workers <= 0 || files.length < MIN_PARALLEL_MESSAGES) {
     if (opts.keep !== undefined) return loadKeepingOnThisThread(data, opts, opts.keep);
     const dataset = finalizeDataset(await loadSpamAssassin(data, opts.seed, opts.onProgress));
@@ -138,5 +152,6 @@ export async function loadSpamAssassinParallel(data: SpamAssassinSpec, opts: Par
   } finally {
     await pool.close();
   }
+  if (opts.keep !== undefined) await releaseMemory(); // as in loadKeepingOnThisThread
   return finalizeDataset(spamAssassinResult(data, examples, of));
 }

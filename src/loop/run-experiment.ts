@@ -21,7 +21,7 @@ import {
 import type { Spec } from "../spec/schema.js";
 import { canonicalize, specHash } from "../spec/canonical.js";
 import { diffSpecs, type SpecPatch } from "../spec/patch.js";
-import { collectGarbage } from "../util/collect-garbage.js";
+import { releaseMemory } from "../util/collect-garbage.js";
 import { deriveSeed } from "../util/random.js";
 import { didYouMean } from "../spec/suggest.js";
 import type { Provenance, RunId, Store } from "../track/store.js";
@@ -214,7 +214,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunOutc
     onFeaturesMiss: () => void warmKernels().catch(() => undefined),
   });
   // the corpus is garbage now: collect it before the fit thread and the model's memory are added
-  if (inputs.cache.features !== "hit" && spec.evaluate.cross_validate === undefined) collectGarbage();
+  if (inputs.cache.features !== "hit" && spec.evaluate.cross_validate === undefined) await releaseMemory();
   const { dataset, split, idx, y } = inputs;
   opts.onData?.(dataset.fingerprint);
   if (dataset.badRowCount > 0) warnings.push(`${dataset.badRowCount} bad rows skipped (on_bad_row: skip)`);

@@ -201,6 +201,29 @@ describe("words family behaviour", () => {
     expect(csrNnz(family.transform(docs(texts)))).toBe(csrNnz(x));
   });
 
+  it("writes matrices of more entries than a row chunk, and a row longer than one, as the exactly sized training matrix", () => {
+    // fitTransform counts the training matrix's entries and fills arrays of that size; transform writes
+    // rows into 65,536-entry chunks and copies them once: 3,000 × 40 entries span two chunks, and the
+    // last document alone (70,000 distinct words) is longer than a chunk
+    const texts = Array.from({ length: 3000 }, (_, i) =>
+      Array.from({ length: 40 }, (_, k) => `w${(i * 37 + k * 101) % 90001}`).join(" "),
+    );
+    texts.push(Array.from({ length: 70_000 }, (_, k) => `w${k}`).join(" "));
+    const examples = docs(texts);
+    const family = createFamily("words", { fields: ["text"], weighting: "tfidf", sublinear_tf: true });
+    const fitted = family.fitTransform!(examples);
+    const transformed = family.transform(examples);
+    expect(csrNnz(fitted)).toBe(3000 * 40 + 70_000);
+    expect(transformed.indptr).toEqual(fitted.indptr);
+    expect(transformed.indices).toEqual(fitted.indices);
+    expect(transformed.data).toEqual(fitted.data);
+    // arrays of the matrix's size, not views of larger buffers
+    for (const x of [fitted, transformed]) {
+      expect(x.indices.buffer.byteLength).toBe(csrNnz(x) * 4);
+      expect(x.data.buffer.byteLength).toBe(csrNnz(x) * 8);
+    }
+  });
+
   it("missing text field → DataError naming the field, the example and the fields it has", () => {
     const family = createFamily("words", { fields: ["subjct", "body"] });
     const ex = [example("spam-1/00042", { text: { subject: "hi", body: "there", from: "a@b" } })];

@@ -46,7 +46,7 @@ describe("parsing the corpus on worker threads", () => {
 });
 
 describe("how many parsing workers", () => {
-  it("takes the option, else MLLOOP_WORKERS, else one per idle core when two or more are idle", () => {
+  it("takes the option, else MLLOOP_WORKERS, else one per idle core when two or more are idle (none when keeping part of each message)", () => {
     const saved = process.env["MLLOOP_WORKERS"];
     try {
       delete process.env["MLLOOP_WORKERS"];
@@ -55,8 +55,12 @@ describe("how many parsing workers", () => {
       const cores = defaultPoolSize();
       expect(parseWorkers(undefined, 0)).toBe(cores >= 2 ? cores : 0);
       expect(parseWorkers(undefined, cores - 1)).toBe(0);
+      // a run keeping part of each message: on the calling thread unless workers are asked for
+      expect(parseWorkers(undefined, 0, true)).toBe(0);
+      expect(parseWorkers(2, 0, true)).toBe(2);
       process.env["MLLOOP_WORKERS"] = "1";
       expect(parseWorkers(undefined, 100)).toBe(1);
+      expect(parseWorkers(undefined, 0, true)).toBe(1);
     } finally {
       if (saved === undefined) delete process.env["MLLOOP_WORKERS"];
       else process.env["MLLOOP_WORKERS"] = saved;
